@@ -1,0 +1,118 @@
+#include "phusong/core/sector.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "phusong/core/error.hpp"
+
+namespace phusong {
+
+namespace {
+bool hasColumn(const Table& t, const char* name) {
+    return std::find(t.columns.begin(), t.columns.end(), name) != t.columns.end();
+}
+
+std::optional<double> optionalNumber(const Record& r, const char* field) {
+    const std::string& v = r.get(field);
+    if (v.empty()) return std::nullopt;
+    return parseNumber(v, r.location, field);
+}
+
+double requireRange(double v, double lo, double hi, const Record& r, const char* field, const char* hint) {
+    if (v < lo || v > hi) {
+        throw InputError(r.location + ": field '" + field + "' = " + r.get(field) + " is outside [" +
+                         std::to_string(static_cast<int>(lo)) + ", " + std::to_string(static_cast<int>(hi)) + "]; " + hint);
+    }
+    return v;
+}
+}  // namespace
+
+std::vector<Sector> parseSectors(const Table& table) {
+    for (const auto& col : table.columns) {
+        if (std::find_if(kSectorColumns.begin(), kSectorColumns.end(), [&](const char* k) { return col == k; }) !=
+            kSectorColumns.end()) {
+            continue;
+        }
+        const std::string guess = closestMatch(col, kSectorColumns);
+        if (!guess.empty() && !hasColumn(table, guess.c_str())) {
+            throw InputError(table.source + ": unknown column '" + col + "'; did you mean '" + guess + "'?");
+        }
+    }
+    for (const char* req : {"site_id", "lat", "lon", "antenna_height_m", "tech", "freq_mhz"}) {
+        if (!hasColumn(table, req)) {
+            throw InputError(table.source + ": missing required column '" + req +
+                             "'; the site table needs site_id, lat, lon, antenna_height_m, tech, freq_mhz and "
+                             "eirp_dbm (or tx_power_dbm and antenna_gain_dbi)");
+        }
+    }
+    const bool has_eirp = hasColumn(table, "eirp_dbm");
+    const bool has_split = hasColumn(table, "tx_power_dbm") && hasColumn(table, "antenna_gain_dbi");
+    if (!has_eirp && !has_split) {
+        throw InputError(table.source + ": missing column 'eirp_dbm'; give eirp_dbm, or both tx_power_dbm and antenna_gain_dbi");
+    }
+    if (table.rows.empty()) throw InputError(table.source + ": the site table has no rows");
+
+    std::vector<Sector> out;
+    out.reserve(table.rows.size());
+    for (const Record& r : table.rows) {
+        Sector s;
+        s.location = r.location;
+        s.site_id = r.get("site_id");
+        if (s.site_id.empty()) throw InputError(r.location + ": field 'site_id' is empty; give each sector an identifier");
+        s.position.lat_deg = requireRange(parseNumber(r.get("lat"), r.location, "lat"), -90, 90, r, "lat",
+                                          "latitude in decimal degrees; did you swap lat and lon?");
+        s.position.lon_deg = requireRange(parseNumber(r.get("lon"), r.location, "lon"), -180, 180, r, "lon",
+                                          "longitude in decimal degrees");
+        s.antenna_height_m = parseNumber(r.get("antenna_height_m"), r.location, "antenna_height_m");
+        if (s.antenna_height_m <= 0.0) {
+            throw InputError(r.location + ": field 'antenna_height_m' = " + r.get("antenna_height_m") +
+                             " must be positive (metres above ground)");
+        }
+        const auto tech = parseTechnology(r.get("tech"));
+        if (!tech) throw InputError(r.location + ": field 'tech' = '" + r.get("tech") + "' is unknown; use 2G, 3G, 4G or 5G");
+        s.tech = *tech;
+        s.freq_MHz = parseNumber(r.get("freq_mhz"), r.location, "freq_mhz");
+        if (s.freq_MHz <= 0.0) throw InputError(r.location + ": field 'freq_mhz' must be positive (carrier frequency in MHz)");
+
+        const auto eirp = has_eirp ? optionalNumber(r, "eirp_dbm") : std::nullopt;
+        const auto ptx = has_split ? optionalNumber(r, "tx_power_dbm") : std::nullopt;
+        const auto gain = has_split ? optionalNumber(r, "antenna_gain_dbi") : std::nullopt;
+        if (eirp) s.eirp_dBm = *eirp;
+        else if (ptx && gain) s.eirp_dBm = *ptx + *gain;
+        else throw InputError(r.location + ": field 'eirp_dbm' is empty; give eirp_dbm, or tx_power_dbm and antenna_gain_dbi");
+
+        if (auto az = optionalNumber(r, "azimuth_deg")) {
+            s.pattern.azimuth_deg = requireRange(*az, 0, 360, r, "azimuth_deg", "bearing clockwise from north, or empty for omni");
+        }
+        s.mechanical_tilt_deg = requireRange(optionalNumber(r, "mechanical_tilt_deg").value_or(0.0), -90, 90, r,
+                                             "mechanical_tilt_deg", "downtilt in degrees, positive below the horizon");
+        s.electrical_tilt_deg = requireRange(optionalNumber(r, "electrical_tilt_deg").value_or(0.0), -90, 90, r,
+                                             "electrical_tilt_deg", "downtilt in degrees, positive below the horizon");
+        s.pattern.downtilt_deg = s.mechanical_tilt_deg + s.electrical_tilt_deg;
+        if (auto hb = optionalNumber(r, "h_beamwidth_deg")) {
+            s.pattern.h_beamwidth_deg = requireRange(*hb, 1, 360, r, "h_beamwidth_deg", "half-power beamwidth in degrees");
+        }
+        if (auto vb = optionalNumber(r, "v_beamwidth_deg")) {
+            s.pattern.v_beamwidth_deg = requireRange(*vb, 1, 180, r, "v_beamwidth_deg", "half-power beamwidth in degrees");
+        }
+        s.antenna_file = r.get("antenna_file");
+        if (!s.antenna_file.empty()) {
+            throw InputError(r.location + ": field 'antenna_file' is not supported yet (MSI/Planet patterns arrive with the "
+                             "coverage-engine work); leave it empty and give h_beamwidth_deg and v_beamwidth_deg");
+        }
+        s.bandwidth_MHz = optionalNumber(r, "bandwidth_mhz").value_or(defaultBandwidth_MHz(s.tech));
+        if (s.bandwidth_MHz <= 0.0) throw InputError(r.location + ": field 'bandwidth_mhz' must be positive");
+        const auto offset = referenceSignalOffset_dB(s.tech, s.bandwidth_MHz);
+        if (!offset) {
+            throw InputError(r.location + ": field 'bandwidth_mhz' = " + r.get("bandwidth_mhz") + " is not a " +
+                             std::string(toString(s.tech)) + " channel bandwidth; use one of " + validBandwidths(s.tech));
+        }
+        s.reference_offset_dB = *offset;
+        s.operator_name = r.get("operator");
+        s.tower_id = r.get("tower_id");
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+}  // namespace phusong

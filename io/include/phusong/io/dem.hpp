@@ -1,0 +1,64 @@
+#pragma once
+/// @file dem.hpp
+/// Reading DEMs with GDAL into the analysis grid, and projecting geographic positions onto it.
+/// No GDAL type appears here; GDAL stays inside io/src.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "phusong/core/geometry.hpp"
+#include "phusong/core/grid.hpp"
+#include "phusong/core/sector.hpp"
+
+namespace phusong::io {
+
+/// A coordinate reference system, by EPSG code and WKT.
+struct Crs {
+    int epsg = 0;
+    std::string wkt;
+    static Crs fromEpsg(int epsg);  ///< throws InputError for unknown codes
+};
+
+struct DemLoadOptions {
+    std::optional<int> epsg;     ///< analysis CRS; default: the UTM zone of the DEM's centre
+    double resolution_m = 0.0;   ///< 0 = the DEM's native spacing
+};
+
+/// The analysis grid: DEM warped once to a metric CRS, voids filled.
+struct Terrain {
+    DemGrid grid;                 ///< metres above sea level, NaN outside the source footprint
+    Crs crs;
+    long long voids_filled = 0;   ///< nodata cells of the source filled by interpolation
+    double native_resolution_m = 0.0;
+    std::string source;
+};
+
+/// Opens any raster GDAL reads (GeoTIFF, SRTM .hgt, VRT mosaics), fills its voids in the source
+/// geometry, then warps it once (bilinear) to the analysis CRS and resolution.
+/// Throws InputError naming the file when it cannot be read or has no CRS.
+Terrain loadDem(const std::string& path, const DemLoadOptions& opt);
+
+/// Converts WGS84 lat/lon to and from a projected CRS.
+class Projector {
+public:
+    explicit Projector(const Crs& target);
+    ~Projector();
+    Projector(const Projector&) = delete;
+    Projector& operator=(const Projector&) = delete;
+    PointXY toXY(LatLon p) const;
+    LatLon toLatLon(PointXY p) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+/// Sets each sector's xy in @p crs.
+void projectSectors(std::vector<Sector>& sectors, const Crs& crs);
+
+/// Registers GDAL drivers once and routes GDAL's error messages away from stderr.
+void initGdal();
+
+}  // namespace phusong::io

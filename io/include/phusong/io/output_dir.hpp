@@ -1,0 +1,34 @@
+#pragma once
+/// @file output_dir.hpp
+/// All-or-nothing output directories: files are written to a hidden staging folder and moved
+/// into place only when the whole run succeeded.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace phusong::io {
+
+class StagedOutput {
+public:
+    /// Creates the staging folder beside @p final_dir. Throws InputError if it cannot.
+    explicit StagedOutput(std::filesystem::path final_dir);
+    /// Removes the staging folder unless commit() ran.
+    ~StagedOutput();
+    StagedOutput(const StagedOutput&) = delete;
+    StagedOutput& operator=(const StagedOutput&) = delete;
+
+    /// Path of @p name inside the staging folder.
+    std::string path(const std::string& name) const;
+    /// Where @p name will be after commit().
+    std::string finalPath(const std::string& name) const;
+    /// Creates the final folder if needed and moves every staged file into it.
+    void commit();
+
+private:
+    std::filesystem::path m_final;
+    std::filesystem::path m_stage;
+    bool m_committed = false;
+};
+
+}  // namespace phusong::io

@@ -1,0 +1,29 @@
+#pragma once
+/// @file raster_writer.hpp
+/// Cloud-Optimized GeoTIFF writers for core grids.
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "phusong/core/grid.hpp"
+#include "phusong/io/dem.hpp"
+
+namespace phusong::io {
+
+struct RasterMeta {
+    std::string description;  ///< band description, e.g. "4G RSRP best server"
+    std::string unit;         ///< band unit, e.g. "dBm"
+    std::map<std::string, std::string> metadata;  ///< dataset metadata (provenance)
+};
+
+/// Writes a single-band COG (DEFLATE, 512-pixel tiles, overviews) with CRS, nodata (NaN),
+/// band description and unit. Writes to a temporary name beside @p path and renames.
+void writeCog(const std::string& path, const Grid<float>& grid, const Crs& crs, const RasterMeta& meta);
+/// Int32 variant; nodata is the grid's nodata value.
+void writeCog(const std::string& path, const Grid<int32_t>& grid, const Crs& crs, const RasterMeta& meta);
+
+/// Provenance metadata for outputs: software version and the command line.
+std::map<std::string, std::string> provenance(const std::string& command_line);
+
+}  // namespace phusong::io

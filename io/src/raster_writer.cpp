@@ -1,0 +1,75 @@
+#include "phusong/io/raster_writer.hpp"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <gdal_priv.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <unistd.h>
+
+#include "phusong/core/error.hpp"
+
+namespace phusong::io {
+
+namespace {
+struct DatasetCloser {
+    void operator()(GDALDataset* d) const { GDALClose(d); }
+};
+
+void writeAny(const std::string& path, int w, int h, const GeoTransform& g, const void* data, GDALDataType type,
+              double nodata, const Crs& crs, const RasterMeta& meta) {
+    initGdal();
+    GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+    GDALDriver* cog = GetGDALDriverManager()->GetDriverByName("COG");
+    if (!mem || !cog) throw Error("GDAL lacks the MEM or COG driver");
+    std::unique_ptr<GDALDataset, DatasetCloser> ds(mem->Create("", w, h, 1, type, nullptr));
+    double gt[6] = {g.origin_x_m, g.pixel_width_m, 0.0, g.origin_y_m, 0.0, -g.pixel_height_m};
+    ds->SetGeoTransform(gt);
+    OGRSpatialReference srs;
+    srs.importFromWkt(crs.wkt.c_str());
+    ds->SetSpatialRef(&srs);
+    for (const auto& [k, v] : meta.metadata) ds->SetMetadataItem(k.c_str(), v.c_str());
+    GDALRasterBand* b = ds->GetRasterBand(1);
+    b->SetNoDataValue(nodata);
+    b->SetDescription(meta.description.c_str());
+    b->SetUnitType(meta.unit.c_str());
+    if (b->RasterIO(GF_Write, 0, 0, w, h, const_cast<void*>(data), w, h, type, 0, 0) != CE_None) {
+        throw Error("cannot fill the in-memory raster for " + path);
+    }
+    const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+    const char* opts[] = {"COMPRESS=DEFLATE", "BLOCKSIZE=512", "OVERVIEWS=AUTO", "NUM_THREADS=ALL_CPUS", nullptr};
+    CPLErrorReset();
+    GDALDataset* out = cog->CreateCopy(tmp.c_str(), ds.get(), FALSE, const_cast<char**>(opts), nullptr, nullptr);
+    if (!out) {
+        std::remove(tmp.c_str());
+        const char* m = CPLGetLastErrorMsg();
+        throw Error(path + ": cannot write GeoTIFF (" + std::string(m && *m ? m : "unknown error") + ")");
+    }
+    GDALClose(out);
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) {
+        std::remove(tmp.c_str());
+        throw Error(path + ": cannot rename the finished file into place (" + ec.message() + ")");
+    }
+}
+}  // namespace
+
+void writeCog(const std::string& path, const Grid<float>& grid, const Crs& crs, const RasterMeta& meta) {
+    writeAny(path, grid.width(), grid.height(), grid.geoTransform(), grid.data().data(), GDT_Float32,
+             std::numeric_limits<double>::quiet_NaN(), crs, meta);
+}
+
+void writeCog(const std::string& path, const Grid<int32_t>& grid, const Crs& crs, const RasterMeta& meta) {
+    writeAny(path, grid.width(), grid.height(), grid.geoTransform(), grid.data().data(), GDT_Int32, grid.nodata(), crs,
+             meta);
+}
+
+std::map<std::string, std::string> provenance(const std::string& command_line) {
+    return {{"PHUSONG_VERSION", PHUSONG_VERSION}, {"PHUSONG_COMMAND", command_line}};
+}
+
+}  // namespace phusong::io

@@ -1,0 +1,189 @@
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "phusong/core/engine/coverage.hpp"
+#include "phusong/core/error.hpp"
+#include "phusong/io/dem.hpp"
+#include "phusong/io/output_dir.hpp"
+#include "phusong/io/raster_writer.hpp"
+#include "phusong/io/sites.hpp"
+
+namespace phusong::cli {
+
+int parseEpsg(const std::string& s) {
+    std::string v = s;
+    if (v.rfind("EPSG:", 0) == 0 || v.rfind("epsg:", 0) == 0) v = v.substr(5);
+    try {
+        size_t used = 0;
+        const int code = std::stoi(v, &used);
+        if (used == v.size() && code > 0) return code;
+    } catch (const std::exception&) {
+    }
+    throw InputError("--crs '" + s + "': expected EPSG:N, e.g. EPSG:32648");
+}
+
+namespace {
+// A one-line progress bar on stderr, only when stderr is a terminal.
+std::function<void(double)> progressBar(bool quiet) {
+    if (quiet || !::isatty(STDERR_FILENO)) return {};
+    return [last = -1](double f) mutable {
+        const int pct = static_cast<int>(f * 100.0);
+        if (pct == last) return;
+        last = pct;
+        const int filled = pct / 4;
+        std::fprintf(stderr, "\rcoverage [%.*s%*s] %3d%%", filled, "#########################", 25 - filled, "", pct);
+        if (pct >= 100) std::fprintf(stderr, "\n");
+        std::fflush(stderr);
+    };
+}
+
+std::string fmt(double v, int prec) {
+    std::ostringstream ss;
+    ss << std::fixed << std::setprecision(prec) << v;
+    return ss.str();
+}
+}  // namespace
+
+int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
+    const auto t0 = std::chrono::steady_clock::now();
+    engine::CoverageOptions opt;
+    const auto model = models::parseModel(cfg.model);
+    if (!model) throw InputError("--model '" + cfg.model + "' is unknown; use one of " + models::modelNames());
+    opt.model.kind = *model;
+    const auto env = models::parseEnvironment(cfg.environment);
+    if (!env) throw InputError("--environment '" + cfg.environment + "' is unknown; use urban-large, urban-small, suburban or open");
+    opt.model.environment = *env;
+    opt.radius_m = cfg.radius_km * 1000.0;
+    opt.rx_height_m = cfg.rx_height_m;
+    if (cfg.threads < 0) throw InputError("--threads must be 0 (all cores) or positive");
+    opt.threads = cfg.threads;
+    for (const auto& [tech_s, dbm] : cfg.thresholds) {
+        const auto t = parseTechnology(tech_s);
+        if (!t) throw InputError("--threshold '" + tech_s + "=...': unknown technology; use 2G, 3G, 4G or 5G");
+        opt.thresholds_dBm[*t] = dbm;
+    }
+    if (cfg.resolution_m < 0.0) throw InputError("--resolution-m must be positive");
+    if (!(cfg.radius_km > 0.0)) throw InputError("--radius-km must be positive");
+
+    // Validate every input before creating any output.
+    std::vector<Sector> sectors = io::readSectors(cfg.sites);
+    io::DemLoadOptions dopt;
+    dopt.epsg = cfg.epsg;
+    dopt.resolution_m = cfg.resolution_m;
+    const io::Terrain terrain = io::loadDem(cfg.dem, dopt);
+    io::projectSectors(sectors, terrain.crs);
+    engine::validateSectors(terrain.grid, sectors, opt);
+
+    io::StagedOutput stage(cfg.out);
+    opt.progress = progressBar(cfg.quiet);
+    const engine::CoverageResult res = engine::computeCoverage(terrain.grid, sectors, opt);
+    const double compute_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    const auto meta_base = io::provenance(command_line);
+    nlohmann::json techs = nlohmann::json::object();
+    for (const auto& layer : res.layers) {
+        const std::string t(toString(layer.tech));
+        io::RasterMeta sm{t + " " + std::string(signalMeasure(layer.tech)) + " of the best server", "dBm", meta_base};
+        sm.metadata["PHUSONG_MODEL"] = std::string(models::toString(opt.model.kind));
+        io::writeCog(stage.path("signal_" + t + ".tif"), layer.signal_dBm, terrain.crs, sm);
+        io::RasterMeta bm{t + " best server: row index into " + cfg.sites + " (0-based), -1 where none reaches", "", meta_base};
+        io::writeCog(stage.path("best_server_" + t + ".tif"), layer.best_server, terrain.crs, bm);
+        techs[t] = {{"measure", std::string(signalMeasure(layer.tech))},
+                    {"sectors", layer.sectors.size()},
+                    {"threshold_dbm", layer.threshold_dBm},
+                    {"covered_km2", layer.covered_km2},
+                    {"covered_pct", 100.0 * layer.covered_fraction},
+                    {"signal_raster", "signal_" + t + ".tif"},
+                    {"best_server_raster", "best_server_" + t + ".tif"}};
+    }
+    const double run_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    nlohmann::json summary = {
+        {"phusong_version", PHUSONG_VERSION},
+        {"command", command_line},
+        {"model", std::string(models::toString(opt.model.kind))},
+        {"environment", models::needsTerrain(opt.model.kind) || opt.model.kind == models::ModelKind::FreeSpace
+                            ? nlohmann::json(nullptr)
+                            : nlohmann::json(std::string(models::toString(opt.model.environment)))},
+        {"k_factor", opt.model.k_factor},
+        {"radius_km", cfg.radius_km},
+        {"rx_height_m", cfg.rx_height_m},
+        {"sites_file", cfg.sites},
+        {"sectors", sectors.size()},
+        {"dem",
+         {{"path", cfg.dem},
+          {"crs", "EPSG:" + std::to_string(terrain.crs.epsg)},
+          {"resolution_m", terrain.grid.geoTransform().pixel_width_m},
+          {"native_resolution_m", terrain.native_resolution_m},
+          {"width", terrain.grid.width()},
+          {"height", terrain.grid.height()},
+          {"voids_filled", terrain.voids_filled},
+          {"valid_area_km2", res.valid_area_km2}}},
+        {"threads", res.threads_used},
+        {"compute_time_s", compute_s},
+        {"run_time_s", run_s},
+        {"warnings", models::describeWarnings(res.warnings)},
+        {"technologies", techs}};
+    {
+        std::ofstream js(stage.path("summary.json"));
+        js << summary.dump(2) << "\n";
+        if (!js) throw Error(stage.finalPath("summary.json") + ": cannot write");
+    }
+    stage.commit();
+
+    std::cout << "phusong coverage: " << sectors.size() << " sectors over " << fmt(res.valid_area_km2, 1) << " km² ("
+              << terrain.grid.width() << "x" << terrain.grid.height() << " px at "
+              << fmt(terrain.grid.geoTransform().pixel_width_m, 1) << " m, EPSG:" << terrain.crs.epsg << "), model "
+              << models::toString(opt.model.kind) << ", " << res.threads_used << " threads, " << fmt(run_s, 2) << " s\n";
+    if (terrain.voids_filled > 0) std::cout << "  DEM voids filled: " << terrain.voids_filled << " cells\n";
+    std::cout << "  tech  measure      sectors  threshold   covered km²  covered %\n";
+    for (const auto& layer : res.layers) {
+        std::cout << "  " << std::left << std::setw(6) << toString(layer.tech) << std::setw(13) << signalMeasure(layer.tech)
+                  << std::right << std::setw(7) << layer.sectors.size() << std::setw(8) << fmt(layer.threshold_dBm, 0)
+                  << " dBm" << std::setw(14) << fmt(layer.covered_km2, 1) << std::setw(11)
+                  << fmt(100.0 * layer.covered_fraction, 1) << "\n";
+    }
+    for (const auto& w : models::describeWarnings(res.warnings)) std::cout << "  warning: " << w << "\n";
+    std::cout << "  outputs: " << std::filesystem::path(stage.finalPath("")).string() << " (signal_<tech>.tif, best_server_<tech>.tif, summary.json)\n";
+    return 0;
+}
+
+void addCoverage(CLI::App& app, Context& ctx) {
+    auto cfg = std::make_shared<CoverageConfig>();
+    auto crs = std::make_shared<std::string>();
+    auto thresholds = std::make_shared<std::vector<std::string>>();
+    CLI::App* sub = app.add_subcommand("coverage", "Compute best-server signal rasters per technology from a site table");
+    sub->add_option("--dem", cfg->dem, "DEM raster (GeoTIFF, SRTM .hgt, VRT)")->required();
+    sub->add_option("--sites", cfg->sites, "Site table, one row per sector (CSV, GeoJSON, GeoPackage)")->required();
+    sub->add_option("--out", cfg->out, "Output directory")->required();
+    sub->add_option("--model", cfg->model, "Propagation model: " + models::modelNames())->capture_default_str();
+    sub->add_option("--environment", cfg->environment, "Hata/COST-231 environment: urban-large|urban-small|suburban|open")
+        ->capture_default_str();
+    sub->add_option("--radius-km", cfg->radius_km, "Computation radius around each sector, km")->capture_default_str();
+    sub->add_option("--resolution-m", cfg->resolution_m, "Analysis grid spacing, m (default: the DEM's native spacing)");
+    sub->add_option("--rx-height-m", cfg->rx_height_m, "Receiver height above ground, m")->capture_default_str();
+    sub->add_option("--threads", cfg->threads, "Worker threads (0 = all cores)")->capture_default_str();
+    sub->add_option("--crs", *crs, "Analysis CRS as EPSG:N (default: the UTM zone of the DEM)");
+    sub->add_option("--threshold", *thresholds, "Coverage threshold per technology, e.g. --threshold 4G=-105 (dBm)");
+    sub->add_flag("--quiet,-q", cfg->quiet, "No progress bar");
+    sub->callback([cfg, crs, thresholds, &ctx] {
+        ctx.action = [cfg, crs, thresholds, &ctx] {
+            if (!crs->empty()) cfg->epsg = parseEpsg(*crs);
+            for (const auto& t : *thresholds) {
+                const auto eq = t.find('=');
+                if (eq == std::string::npos) throw InputError("--threshold '" + t + "': expected TECH=DBM, e.g. 4G=-105");
+                cfg->thresholds[t.substr(0, eq)] = parseNumber(t.substr(eq + 1), "--threshold " + t, "dBm");
+            }
+            return runCoverage(*cfg, ctx.command_line);
+        };
+    });
+}
+
+}  // namespace phusong::cli

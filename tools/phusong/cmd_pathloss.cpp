@@ -1,0 +1,114 @@
+#include <cmath>
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "phusong/core/error.hpp"
+#include "phusong/core/models/model.hpp"
+#include "phusong/io/dem.hpp"
+
+namespace phusong::cli {
+
+namespace {
+struct PathlossConfig {
+    std::string model = "p526-deygout";
+    std::string environment = "urban-small";
+    double freq_MHz = 0.0;
+    double tx_height_m = 30.0;
+    double rx_height_m = 1.5;
+    std::string dem, tx, rx, profile;
+    std::optional<double> distance_km;
+    double k_factor = 4.0 / 3.0;
+    bool json = false;
+};
+
+int runPathloss(const PathlossConfig& cfg) {
+    models::ModelParams mp;
+    const auto kind = models::parseModel(cfg.model);
+    if (!kind) throw InputError("--model '" + cfg.model + "' is unknown; use one of " + models::modelNames());
+    mp.kind = *kind;
+    const auto env = models::parseEnvironment(cfg.environment);
+    if (!env) throw InputError("--environment '" + cfg.environment + "' is unknown; use urban-large, urban-small, suburban or open");
+    mp.environment = *env;
+    if (!(cfg.k_factor > 0.0)) throw InputError("--k-factor must be positive");
+    mp.k_factor = cfg.k_factor;
+    if (!(cfg.tx_height_m > 0.0)) throw InputError("--tx-height-m must be positive (metres above ground)");
+    if (!(cfg.rx_height_m > 0.0)) throw InputError("--rx-height-m must be positive (metres above ground)");
+    models::checkFrequency(mp.kind, cfg.freq_MHz, "--freq-mhz");
+
+    const int modes = (!cfg.dem.empty() ? 1 : 0) + (!cfg.profile.empty() ? 1 : 0) + (cfg.distance_km ? 1 : 0);
+    if (modes != 1) {
+        throw InputError("give exactly one of: --dem with --tx and --rx; --profile FILE; --distance-km D");
+    }
+    models::PathLoss pl;
+    if (cfg.distance_km) {
+        if (!(*cfg.distance_km > 0.0)) throw InputError("--distance-km must be positive");
+        pl = models::pathLossAtDistance(mp, *cfg.distance_km, cfg.tx_height_m, cfg.rx_height_m, cfg.freq_MHz);
+    } else {
+        Profile profile;
+        if (!cfg.profile.empty()) {
+            profile = readProfileCsv(cfg.profile);
+        } else {
+            if (cfg.tx.empty() || cfg.rx.empty()) throw InputError("--dem needs --tx LAT,LON and --rx LAT,LON");
+            const LatLon tx = parseLatLon(cfg.tx, "--tx"), rx = parseLatLon(cfg.rx, "--rx");
+            const io::Terrain terrain = io::loadDem(cfg.dem, {});
+            io::Projector proj(terrain.crs);
+            const PointXY a = proj.toXY(tx), b = proj.toXY(rx);
+            const GeoTransform& gt = terrain.grid.geoTransform();
+            for (const auto& [p, name] : {std::pair{a, "--tx"}, std::pair{b, "--rx"}}) {
+                const double c = gt.colOf(p.x_m), r = gt.rowOf(p.y_m);
+                if (c < -0.5 || r < -0.5 || c > terrain.grid.width() - 0.5 || r > terrain.grid.height() - 0.5 ||
+                    std::isnan(sampleBilinear(terrain.grid, c, r))) {
+                    throw InputError(std::string(name) + " " + (name == std::string("--tx") ? cfg.tx : cfg.rx) +
+                                     " is outside the DEM " + cfg.dem + "; give a point it covers");
+                }
+            }
+            extractProfile(terrain.grid, a, b, gt.pixel_width_m, profile);
+        }
+        pl = models::pathLossOverProfile(mp, profile, cfg.tx_height_m, cfg.rx_height_m, cfg.freq_MHz);
+    }
+    const auto warnings = models::describeWarnings(pl.warnings);
+    if (cfg.json) {
+        nlohmann::json j = {{"loss_db", pl.loss_dB},
+                            {"model", std::string(models::toString(mp.kind))},
+                            {"distance_m", pl.distance_m},
+                            {"los", pl.los ? nlohmann::json(*pl.los) : nlohmann::json(nullptr)},
+                            {"warnings", warnings},
+                            {"freq_mhz", cfg.freq_MHz},
+                            {"free_space_db", pl.free_space_dB},
+                            {"diffraction_db", pl.diffraction_dB}};
+        if (mp.kind == models::ModelKind::Hata || mp.kind == models::ModelKind::Cost231) {
+            j["environment"] = std::string(models::toString(mp.environment));
+        }
+        std::cout << j.dump(2) << "\n";
+    } else {
+        std::cout << std::fixed << std::setprecision(2) << "loss " << pl.loss_dB << " dB (" << models::toString(mp.kind)
+                  << ", " << pl.distance_m / 1000.0 << " km, "
+                  << (pl.los ? (*pl.los ? "line of sight" : "obstructed") : "no terrain") << ")\n";
+        for (const auto& w : warnings) std::cout << "warning: " << w << "\n";
+    }
+    return 0;
+}
+}  // namespace
+
+void addPathloss(CLI::App& app, Context& ctx) {
+    auto cfg = std::make_shared<PathlossConfig>();
+    CLI::App* sub = app.add_subcommand("pathloss", "Path loss of one link over a DEM, a profile, or a distance");
+    sub->add_option("--model", cfg->model, "Propagation model: " + models::modelNames())->capture_default_str();
+    sub->add_option("--freq-mhz", cfg->freq_MHz, "Frequency, MHz")->required();
+    sub->add_option("--tx-height-m", cfg->tx_height_m, "Transmitter height above ground, m")->capture_default_str();
+    sub->add_option("--rx-height-m", cfg->rx_height_m, "Receiver height above ground, m")->capture_default_str();
+    sub->add_option("--dem", cfg->dem, "DEM raster; with --tx and --rx");
+    sub->add_option("--tx", cfg->tx, "Transmitter LAT,LON (degrees)");
+    sub->add_option("--rx", cfg->rx, "Receiver LAT,LON (degrees)");
+    sub->add_option("--profile", cfg->profile, "Profile CSV with distance_km,height_m (transmitter first)");
+    sub->add_option("--distance-km", cfg->distance_km, "Horizontal distance, km (models without terrain)");
+    sub->add_option("--environment", cfg->environment, "urban-large|urban-small|suburban|open (Hata, COST-231)")
+        ->capture_default_str();
+    sub->add_option("--k-factor", cfg->k_factor, "Effective earth-radius factor")->capture_default_str();
+    sub->add_flag("--json", cfg->json, "Print JSON");
+    sub->callback([cfg, &ctx] { ctx.action = [cfg] { return runPathloss(*cfg); }; });
+}
+
+}  // namespace phusong::cli

@@ -1,0 +1,43 @@
+#pragma once
+// The phusong subcommands. Each registers its options into a config struct and sets the action
+// that main() runs after parsing; errors are exceptions that main() maps to exit codes.
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace phusong::cli {
+
+struct Context {
+    std::string command_line;
+    std::function<int()> action;  ///< set by the chosen subcommand
+};
+
+struct CoverageConfig {
+    std::string dem, sites, out;
+    std::string model = "p526-deygout";
+    std::string environment = "suburban";
+    double radius_km = 20.0;
+    double resolution_m = 0.0;
+    double rx_height_m = 1.5;
+    int threads = 0;
+    std::optional<int> epsg;
+    std::map<std::string, double> thresholds;  ///< "4G" -> dBm
+    bool quiet = false;
+};
+
+/// Runs a coverage computation and writes its outputs; prints a summary table to stdout.
+int runCoverage(const CoverageConfig& cfg, const std::string& command_line);
+
+void addCoverage(CLI::App& app, Context& ctx);
+void addPathloss(CLI::App& app, Context& ctx);
+void addSynthTerrain(CLI::App& app, Context& ctx);
+void addDemo(CLI::App& app, Context& ctx);
+
+/// Parses "EPSG:N" (or "N"). Throws InputError.
+int parseEpsg(const std::string& s);
+
+}  // namespace phusong::cli
