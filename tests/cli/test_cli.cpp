@@ -1,0 +1,287 @@
+// End-to-end tests of the phusong CLI: run the built executable as a user would and read the
+// outputs back with GDAL.
+
+#include <gdal_priv.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "../data_paths.hpp"
+
+namespace fs = std::filesystem;
+using phusong::test::sharedData;
+
+namespace {
+struct RunResult {
+    int code;
+    std::string output;
+};
+
+RunResult run(const std::string& args) {
+    const std::string cmd = std::string(PHUSONG_EXE) + " " + args + " 2>&1";
+    FILE* p = popen(cmd.c_str(), "r");
+    std::string out;
+    std::array<char, 4096> buf;
+    while (size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+    const int status = pclose(p);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+class Cli : public ::testing::Test {
+protected:
+    void SetUp() override {
+        GDALAllRegister();
+        m_dir = fs::temp_directory_path() /
+                ("phusong_cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
+                 std::to_string(::getpid()));
+        fs::remove_all(m_dir);
+        fs::create_directories(m_dir);
+    }
+    void TearDown() override { fs::remove_all(m_dir); }
+    std::string path(const std::string& name) const { return (m_dir / name).string(); }
+    std::string write(const std::string& name, const std::string& text) const {
+        std::ofstream(path(name)) << text;
+        return path(name);
+    }
+    fs::path m_dir;
+};
+
+const char* kHeader =
+    "site_id,lat,lon,antenna_height_m,tech,freq_mhz,eirp_dbm,azimuth_deg,electrical_tilt_deg,bandwidth_mhz,operator\n";
+// A handful of sectors in Đà Nẵng, inside srtmgl1_danang (108.08-108.32 E, 15.87-16.12 N).
+const char* kDaNangSites =
+    "DN1_1,16.060,108.210,30,4G,1800,61,0,4,20,Viettel\n"
+    "DN1_2,16.060,108.210,30,4G,1800,61,120,4,20,Viettel\n"
+    "DN1_3,16.060,108.210,30,4G,1800,61,240,4,20,Viettel\n"
+    "DN2,16.020,108.150,35,3G,2100,59,,2,5,VNPT\n"
+    "DN3,15.950,108.250,40,2G,900,58,90,2,,MobiFone\n"
+    "DN4,16.065,108.220,25,5G,3500,74,180,6,100,Viettel\n";
+
+struct Raster {
+    std::vector<double> v;
+    int w = 0, h = 0;
+    double nodata = 0;
+    std::string epsg, desc, unit, layout;
+    int type = 0;
+};
+
+Raster readRaster(const std::string& p) {
+    Raster r;
+    GDALDataset* ds = static_cast<GDALDataset*>(GDALOpen(p.c_str(), GA_ReadOnly));
+    if (!ds) return r;
+    r.w = ds->GetRasterXSize();
+    r.h = ds->GetRasterYSize();
+    r.epsg = ds->GetSpatialRef() ? ds->GetSpatialRef()->GetAuthorityCode(nullptr) : "";
+    const char* layout = ds->GetMetadataItem("LAYOUT", "IMAGE_STRUCTURE");
+    r.layout = layout ? layout : "";
+    GDALRasterBand* b = ds->GetRasterBand(1);
+    r.nodata = b->GetNoDataValue();
+    r.desc = b->GetDescription();
+    r.unit = b->GetUnitType();
+    r.type = b->GetRasterDataType();
+    r.v.resize(static_cast<size_t>(r.w) * r.h);
+    if (b->RasterIO(GF_Read, 0, 0, r.w, r.h, r.v.data(), r.w, r.h, GDT_Float64, 0, 0) != CE_None) r.v.clear();
+    GDALClose(ds);
+    return r;
+}
+
+// True when nothing named like the output or its staging folder exists.
+bool noOutputLeft(const fs::path& dir, const std::string& out_name) {
+    for (const auto& e : fs::directory_iterator(dir)) {
+        const std::string n = e.path().filename().string();
+        if (n == out_name || n.find(out_name + ".partial") != std::string::npos) return false;
+    }
+    return true;
+}
+}  // namespace
+
+TEST_F(Cli, CoverageOnRealDaNangTerrain) {
+    const std::string dem = sharedData("real/srtmgl1_danang_108.08E_15.87N.tif");
+    PHUSONG_REQUIRE_DATA(dem);
+    const std::string sites = write("sites.csv", std::string(kHeader) + kDaNangSites);
+    const RunResult r = run("coverage --dem " + dem + " --sites " + sites + " --out " + path("out") +
+                            " --radius-km 4 --resolution-m 90 --threads 2 --threshold 4G=-105");
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_NE(r.output.find("RSRP"), std::string::npos) << r.output;
+
+    std::ifstream js(path("out/summary.json"));
+    const nlohmann::json s = nlohmann::json::parse(js);
+    EXPECT_EQ(s["model"], "p526-deygout");
+    EXPECT_EQ(s["threads"], 2);
+    EXPECT_EQ(s["dem"]["crs"], "EPSG:32649");
+    EXPECT_EQ(s["technologies"]["4G"]["threshold_dbm"], -105.0);
+    EXPECT_EQ(s["technologies"]["3G"]["threshold_dbm"], -100.0);
+    EXPECT_EQ(s["technologies"]["4G"]["sectors"], 3);
+
+    const std::map<std::string, std::set<int>> rows_of = {{"2G", {4}}, {"3G", {3}}, {"4G", {0, 1, 2}}, {"5G", {5}}};
+    for (const auto& [tech, rows] : rows_of) {
+        const Raster sig = readRaster(path("out/signal_" + tech + ".tif"));
+        ASSERT_FALSE(sig.v.empty()) << tech;
+        EXPECT_EQ(sig.epsg, "32649");
+        EXPECT_EQ(sig.layout, "COG");
+        EXPECT_EQ(sig.unit, "dBm");
+        EXPECT_EQ(sig.type, GDT_Float32);
+        EXPECT_NE(sig.desc.find(tech), std::string::npos);
+        EXPECT_TRUE(std::isnan(sig.nodata));
+        long long valid = 0;
+        for (double v : sig.v) {
+            if (std::isnan(v)) continue;
+            ++valid;
+            ASSERT_GT(v, -250.0) << tech;
+            ASSERT_LT(v, 0.0) << tech;  // reference signals near a 60-75 dBm EIRP site stay below 0 dBm at 1.5 m
+        }
+        EXPECT_GT(valid, 1000) << tech;
+        const Raster best = readRaster(path("out/best_server_" + tech + ".tif"));
+        EXPECT_EQ(best.type, GDT_Int32);
+        EXPECT_EQ(best.nodata, -1.0);
+        for (size_t i = 0; i < best.v.size(); ++i) {
+            const int b = static_cast<int>(best.v[i]);
+            ASSERT_TRUE(b == -1 || rows.count(b)) << tech << " best server " << b;
+            ASSERT_EQ(b == -1, std::isnan(sig.v[i]));
+        }
+        const double pct = s["technologies"][tech]["covered_pct"];
+        EXPECT_GE(pct, 0.0);
+        EXPECT_LE(pct, 100.0);
+    }
+}
+
+TEST_F(Cli, SignalFallsWithDistanceOverFlatGround) {
+    // A flat 10 m DEM in UTM 48N, 12 km x 3 km at 30 m, written with GDAL.
+    const std::string dem = path("flat.tif");
+    {
+        GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GTiff");
+        GDALDataset* ds = drv->Create(dem.c_str(), 400, 100, 1, GDT_Float32, nullptr);
+        double gt[6] = {600000.0, 30.0, 0.0, 2360000.0, 0.0, -30.0};
+        ds->SetGeoTransform(gt);
+        OGRSpatialReference srs;
+        srs.importFromEPSG(32648);
+        ds->SetSpatialRef(&srs);
+        std::vector<float> v(400 * 100, 10.0f);
+        (void)ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, 400, 100, v.data(), 400, 100, GDT_Float32, 0, 0);
+        GDALClose(ds);
+    }
+    // Site near the west edge at (600105 E, 2358485 N): lat/lon from EPSG:32648.
+    OGRSpatialReference utm, wgs;
+    utm.importFromEPSG(32648);
+    wgs.importFromEPSG(4326);
+    utm.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    wgs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    auto* ct = OGRCreateCoordinateTransformation(&utm, &wgs);
+    double x = 600105.0, y = 2358485.0;
+    ct->Transform(1, &x, &y);
+    OGRCoordinateTransformation::DestroyCT(ct);
+    char row[256];
+    std::snprintf(row, sizeof row, "F1,%.9f,%.9f,30,4G,1800,60,,,,\n", y, x);
+    const std::string sites = write("flat.csv", std::string(kHeader) + row);
+    for (const std::string model : {"p526-deygout", "p526-bullington", "fspl"}) {
+        fs::remove_all(path("out"));
+        const RunResult r = run("coverage --dem " + dem + " --sites " + sites + " --out " + path("out") + " --radius-km 15 --model " + model);
+        ASSERT_EQ(r.code, 0) << r.output;
+        const Raster sig = readRaster(path("out/signal_4G.tif"));
+        ASSERT_EQ(sig.w, 400);
+        const int site_row = 50, site_col = 3;
+        // From 900 m on, where the default 10-degree vertical pattern no longer shapes the signal.
+        for (int c = site_col + 30; c < sig.w; ++c) {
+            ASSERT_LT(sig.v[site_row * sig.w + c], sig.v[site_row * sig.w + c - 1]) << model << " column " << c;
+        }
+    }
+}
+
+TEST_F(Cli, BadInputFailsWithExitTwoAndNoOutput) {
+    const std::string dem = sharedData("real/srtmgl1_danang_108.08E_15.87N.tif");
+    PHUSONG_REQUIRE_DATA(dem);
+    const std::string ok_row = "A,16.06,108.21,30,4G,1800,61,0,4,20,Viettel\n";
+    struct Case {
+        std::string name, sites_csv, extra_args, expect1, expect2;
+    } cases[] = {
+        {"missing_column", "site_id,lat,lon,antenna_height_m,tech,freq_mhz\nA,16.06,108.21,30,4G,1800\n", "", "eirp_dbm", "missing"},
+        {"misspelt_column", "site_id,lat,lon,antena_height_m,tech,freq_mhz,eirp_dbm\nA,16.06,108.21,30,4G,1800,61\n", "",
+         "did you mean", "antenna_height_m"},
+        {"unknown_tech", std::string(kHeader) + ok_row + "B,16.06,108.21,30,6G,1800,61,0,4,20,V\n", "", "line 3", "'tech'"},
+        {"lat_out_of_range", std::string(kHeader) + "A,96.06,108.21,30,4G,1800,61,0,4,20,V\n", "", "line 2", "'lat'"},
+        {"site_outside_dem", std::string(kHeader) + ok_row + "C,10.0,106.0,30,4G,1800,61,0,4,20,V\n", "", "line 3",
+         "outside the DEM"},
+        {"negative_height", std::string(kHeader) + "A,16.06,108.21,-30,4G,1800,61,0,4,20,V\n", "", "line 2", "antenna_height_m"},
+        {"non_numeric", std::string(kHeader) + "A,16.06,108.21,30,4G,18OO,61,0,4,20,V\n", "", "line 2", "freq_mhz"},
+        {"freq_outside_model", std::string(kHeader) + "A,16.06,108.21,30,2G,900,58,0,4,,V\n" + "D,16.06,108.21,30,5G,3500,74,0,4,100,V\n", "--model hata",
+         "line 3", "1500 MHz"},
+        {"unreadable_raster", std::string(kHeader) + ok_row, "--dem " PHUSONG_SOURCE_DIR "/README.md", "README.md",
+         "cannot open as a raster"},
+        {"bad_flag", std::string(kHeader) + ok_row, "--radius-km -3", "radius", ""},
+        {"unknown_model", std::string(kHeader) + ok_row, "--model itm2", "--model", "fspl"},
+    };
+    for (const auto& c : cases) {
+        const std::string sites = write(c.name + ".csv", c.sites_csv);
+        const std::string dem_arg = c.extra_args.find("--dem") == std::string::npos ? "--dem " + dem + " " : "";
+        const RunResult r = run("coverage " + dem_arg + "--sites " + sites + " --out " + path("out_" + c.name) + " " + c.extra_args);
+        EXPECT_EQ(r.code, 2) << c.name << ": " << r.output;
+        EXPECT_NE(r.output.find(c.expect1), std::string::npos) << c.name << ": " << r.output;
+        EXPECT_NE(r.output.find(c.expect2), std::string::npos) << c.name << ": " << r.output;
+        if (c.name != "bad_flag" && c.name != "unknown_model" && c.name != "unreadable_raster") {
+            EXPECT_NE(r.output.find(sites), std::string::npos) << c.name << " should name the file: " << r.output;
+        }
+        EXPECT_TRUE(noOutputLeft(m_dir, "out_" + c.name)) << c.name;
+    }
+    // An unknown flag is a usage error, also exit 2.
+    EXPECT_EQ(run("coverage --bogus").code, 2);
+}
+
+TEST_F(Cli, PathlossModes) {
+    // Free space, 1 km, 1 GHz, equal heights: 92.45 dB [ITU-R P.525-4].
+    RunResult r = run("pathloss --model fspl --freq-mhz 1000 --distance-km 1 --tx-height-m 10 --rx-height-m 10 --json");
+    ASSERT_EQ(r.code, 0) << r.output;
+    nlohmann::json j = nlohmann::json::parse(r.output);
+    EXPECT_NEAR(j["loss_db"].get<double>(), 92.45, 0.01);
+    EXPECT_EQ(j["model"], "fspl");
+    EXPECT_DOUBLE_EQ(j["distance_m"].get<double>(), 1000.0);
+    EXPECT_TRUE(j["los"].is_null());
+    EXPECT_TRUE(j["warnings"].is_array());
+
+    r = run("pathloss --model hata --environment urban-large --freq-mhz 900 --distance-km 1 --tx-height-m 30 --rx-height-m 1.5 --json");
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_NEAR(nlohmann::json::parse(r.output)["loss_db"].get<double>(), 126.42, 0.01);
+    r = run("pathloss --model hata --freq-mhz 900 --distance-km 0.5 --json");
+    EXPECT_FALSE(nlohmann::json::parse(r.output)["warnings"].empty());
+
+    const std::string prof = write("p.csv", "distance_km,height_m\n0,0\n2.5,0\n5,60\n7.5,0\n10,0\n");
+    r = run("pathloss --model p526-bullington --profile " + prof + " --freq-mhz 900 --tx-height-m 30 --rx-height-m 10 --json");
+    ASSERT_EQ(r.code, 0) << r.output;
+    j = nlohmann::json::parse(r.output);
+    EXPECT_FALSE(j["los"].get<bool>());
+    EXPECT_GT(j["diffraction_db"].get<double>(), 5.0);
+    EXPECT_NEAR(j["distance_m"].get<double>(), 10000.0, 1e-6);
+
+    EXPECT_EQ(run("pathloss --model hata --freq-mhz 3500 --distance-km 2").code, 2);
+    EXPECT_EQ(run("pathloss --model p526-deygout --freq-mhz 900 --distance-km 2").code, 2);
+    EXPECT_EQ(run("pathloss --model fspl --freq-mhz 900").code, 2);
+}
+
+TEST_F(Cli, PathlossOverRealDem) {
+    const std::string dem = sharedData("real/srtmgl1_danang_108.08E_15.87N.tif");
+    PHUSONG_REQUIRE_DATA(dem);
+    // From the Sơn Trà peninsula (about 600 m) down to the city: clear line of sight.
+    RunResult r = run("pathloss --dem " + dem + " --tx 16.1167,108.2770 --tx-height-m 10 --rx 16.0600,108.2100 --rx-height-m 1.5 --freq-mhz 900 --json");
+    ASSERT_EQ(r.code, 0) << r.output;
+    nlohmann::json j = nlohmann::json::parse(r.output);
+    EXPECT_NEAR(j["distance_m"].get<double>(), 9400.0, 300.0);
+    EXPECT_EQ(j["model"], "p526-deygout");
+    EXPECT_GE(j["loss_db"].get<double>(), j["free_space_db"].get<double>());
+    EXPECT_EQ(run("pathloss --dem " + dem + " --tx 10,106 --rx 16.06,108.21 --freq-mhz 900").code, 2);
+}
+
+TEST_F(Cli, SynthTerrainIsDeterministic) {
+    ASSERT_EQ(run("synth-terrain --out " + path("a.tif") + " --size-km 5 --resolution-m 50 --seed 3").code, 0);
+    ASSERT_EQ(run("synth-terrain --out " + path("b.tif") + " --size-km 5 --resolution-m 50 --seed 3").code, 0);
+    const Raster a = readRaster(path("a.tif")), b = readRaster(path("b.tif"));
+    EXPECT_EQ(a.w, 100);
+    EXPECT_EQ(a.epsg, "32648");
+    EXPECT_EQ(a.layout, "COG");
+    EXPECT_EQ(a.v, b.v);
+}

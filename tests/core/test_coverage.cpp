@@ -1,0 +1,131 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "phusong/core/engine/coverage.hpp"
+#include "phusong/core/error.hpp"
+#include "phusong/core/synth_terrain.hpp"
+
+using namespace phusong;
+using namespace phusong::engine;
+
+namespace {
+Sector makeSector(double x, double y, Technology t, double freq, std::optional<double> az = std::nullopt) {
+    Sector s;
+    s.site_id = "S";
+    s.location = "test line 1";
+    s.xy = {x, y};
+    s.antenna_height_m = 30.0;
+    s.tech = t;
+    s.freq_MHz = freq;
+    s.eirp_dBm = 60.0;
+    s.pattern.azimuth_deg = az;
+    s.pattern.v_beamwidth_deg = 180.0;  // nearly flat vertical pattern for these tests
+    s.bandwidth_MHz = defaultBandwidth_MHz(t);
+    s.reference_offset_dB = *referenceSignalOffset_dB(t, s.bandwidth_MHz);
+    return s;
+}
+}  // namespace
+
+TEST(Coverage, SignalFallsWithDistanceOverFlatGround) {
+    DemGrid flat(200, 11, GeoTransform{0.0, 1100.0, 100.0, 100.0}, 5.0f);
+    std::vector<Sector> s{makeSector(50.0, 550.0, Technology::G4, 1800.0)};
+    for (auto kind : {models::ModelKind::P526Deygout, models::ModelKind::P526Bullington, models::ModelKind::FreeSpace}) {
+        CoverageOptions opt;
+        opt.model.kind = kind;
+        opt.radius_m = 25000.0;
+        const CoverageResult r = computeCoverage(flat, s, opt);
+        ASSERT_EQ(r.layers.size(), 1u);
+        const auto& sig = r.layers[0].signal_dBm;
+        for (int c = 2; c < 200; ++c) {
+            ASSERT_LT(sig.at(c, 5), sig.at(c - 1, 5)) << "column " << c << " model " << models::toString(kind);
+            ASSERT_EQ(r.layers[0].best_server.at(c, 5), 0);
+        }
+    }
+}
+
+TEST(Coverage, FlatGroundMatchesFreeSpaceBudgetByHand) {
+    DemGrid flat(50, 1, GeoTransform{0.0, 100.0, 100.0, 100.0}, 0.0f);
+    std::vector<Sector> s{makeSector(50.0, 50.0, Technology::G2, 900.0)};
+    CoverageOptions opt;
+    opt.model.kind = models::ModelKind::FreeSpace;
+    const CoverageResult r = computeCoverage(flat, s, opt);
+    // Pixel 10 is 1000 m away; slant distance with 30 m vs 1.5 m heights.
+    const double slant_km = std::hypot(1.0, 0.0285);
+    const double fspl = 32.45 + 20 * std::log10(900.0) + 20 * std::log10(slant_km);
+    const double elev = std::atan2(1.5 - 30.0, 1000.0) * 180.0 / M_PI;
+    const double att = 12.0 * (elev / 180.0) * (elev / 180.0);
+    EXPECT_NEAR(r.layers[0].signal_dBm.at(10, 0), 60.0 - fspl - att, 1e-3);
+}
+
+TEST(Coverage, BestServerAndRadius) {
+    DemGrid flat(100, 1, GeoTransform{0.0, 100.0, 100.0, 100.0}, 0.0f);
+    std::vector<Sector> s{makeSector(1050.0, 50.0, Technology::G4, 1800.0), makeSector(8150.0, 50.0, Technology::G4, 1800.0),
+                          makeSector(5050.0, 50.0, Technology::G2, 900.0)};
+    CoverageOptions opt;
+    opt.radius_m = 3000.0;
+    const CoverageResult r = computeCoverage(flat, s, opt);
+    ASSERT_EQ(r.layers.size(), 2u);
+    EXPECT_EQ(r.layers[0].tech, Technology::G2);
+    const auto& b4 = r.layers[1].best_server;
+    EXPECT_EQ(b4.at(10, 0), 0);
+    EXPECT_EQ(b4.at(80, 0), 1);
+    EXPECT_EQ(b4.at(50, 0), -1);  // 4 and 3.1 km from the 4G sites, beyond the 3 km radius
+    EXPECT_TRUE(std::isnan(r.layers[1].signal_dBm.at(50, 0)));
+    EXPECT_EQ(r.layers[0].best_server.at(50, 0), 2);
+}
+
+TEST(Coverage, TiesKeepTheLowerIndex) {
+    DemGrid flat(21, 1, GeoTransform{0.0, 100.0, 100.0, 100.0}, 0.0f);
+    std::vector<Sector> s{makeSector(550.0, 50.0, Technology::G4, 1800.0), makeSector(1550.0, 50.0, Technology::G4, 1800.0)};
+    const CoverageResult r = computeCoverage(flat, s, CoverageOptions{});
+    EXPECT_EQ(r.layers[0].best_server.at(10, 0), 0);  // pixel 10 is 500 m from both
+}
+
+TEST(Coverage, BitIdenticalAtAnyThreadCount) {
+    SynthTerrainOptions to;
+    to.size_km = 8.0;
+    to.resolution_m = 60.0;
+    const DemGrid dem = synthesizeTerrain(to);
+    const GeoTransform& gt = dem.geoTransform();
+    std::vector<Sector> s;
+    for (int i = 0; i < 6; ++i) {
+        s.push_back(makeSector(gt.centerX(20 + 20 * i), gt.centerY(30 + 15 * (i % 3)), i % 2 ? Technology::G3 : Technology::G4,
+                               i % 2 ? 2100.0 : 1800.0, 120.0 * i));
+    }
+    CoverageOptions opt;
+    opt.radius_m = 4000.0;
+    opt.tile_px = 16;
+    opt.threads = 1;
+    const CoverageResult a = computeCoverage(dem, s, opt);
+    opt.threads = 2;
+    const CoverageResult b = computeCoverage(dem, s, opt);
+    opt.threads = 3;
+    const CoverageResult c = computeCoverage(dem, s, opt);
+    ASSERT_EQ(a.layers.size(), 2u);
+    for (size_t l = 0; l < a.layers.size(); ++l) {
+        EXPECT_EQ(0, std::memcmp(a.layers[l].signal_dBm.data().data(), b.layers[l].signal_dBm.data().data(),
+                                 a.layers[l].signal_dBm.size() * sizeof(float)));
+        EXPECT_EQ(0, std::memcmp(a.layers[l].signal_dBm.data().data(), c.layers[l].signal_dBm.data().data(),
+                                 a.layers[l].signal_dBm.size() * sizeof(float)));
+        EXPECT_EQ(a.layers[l].best_server.data(), b.layers[l].best_server.data());
+        EXPECT_EQ(a.layers[l].covered_pixels, c.layers[l].covered_pixels);
+    }
+}
+
+TEST(Coverage, ValidationBeforeWork) {
+    DemGrid flat(10, 10, GeoTransform{0.0, 1000.0, 100.0, 100.0}, 0.0f);
+    std::vector<Sector> outside{makeSector(5000.0, 500.0, Technology::G4, 1800.0)};
+    EXPECT_THROW(computeCoverage(flat, outside, CoverageOptions{}), InputError);
+    std::vector<Sector> badfreq{makeSector(500.0, 500.0, Technology::G5, 3500.0)};
+    CoverageOptions hata;
+    hata.model.kind = models::ModelKind::Hata;
+    try {
+        computeCoverage(flat, badfreq, hata);
+        FAIL();
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("test line 1"), std::string::npos);
+        EXPECT_NE(std::string(e.what()).find("freq_mhz"), std::string::npos);
+    }
+}
