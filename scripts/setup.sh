@@ -14,7 +14,6 @@ PACKAGES=(
   nlohmann-json3-dev
   libgtest-dev libgmock-dev
   libbenchmark-dev
-  libomp-dev
   libopenmpi-dev openmpi-bin
   python3
 )

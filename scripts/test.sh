@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs dependencies, builds and runs the whole test suite twice: a release build (build/)
+# and an AddressSanitizer + UndefinedBehaviorSanitizer build (build-asan/).
+# PHUSONG_SKIP_ASAN=1 runs the release build only (a quicker local loop).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+echo "== release build =="
+cmake --preset release >/dev/null
+cmake --build --preset release
+ctest --preset release
+if [ "${PHUSONG_SKIP_ASAN:-0}" != "1" ]; then
+  echo "== AddressSanitizer + UBSan build =="
+  cmake --preset asan >/dev/null
+  cmake --build --preset asan
+  ctest --preset asan
+fi
