@@ -21,6 +21,7 @@ struct PathlossConfig {
     std::optional<double> distance_km;
     double k_factor = 4.0 / 3.0;
     bool json = false;
+    bool los = false, nlos = false;
 };
 
 int runPathloss(const PathlossConfig& cfg) {
@@ -33,6 +34,12 @@ int runPathloss(const PathlossConfig& cfg) {
     mp.environment = *env;
     if (!(cfg.k_factor > 0.0)) throw InputError("--k-factor must be positive");
     mp.k_factor = cfg.k_factor;
+    if (cfg.los && cfg.nlos) throw InputError("give at most one of --los and --nlos");
+    if ((cfg.los || cfg.nlos) && !models::isTr38901(mp.kind)) {
+        throw InputError("--los/--nlos apply to the 38901-* models only; other models take LOS from the terrain");
+    }
+    if (cfg.los) mp.force_los = true;
+    if (cfg.nlos) mp.force_los = false;
     if (!(cfg.tx_height_m > 0.0)) throw InputError("--tx-height-m must be positive (metres above ground)");
     if (!(cfg.rx_height_m > 0.0)) throw InputError("--rx-height-m must be positive (metres above ground)");
     models::checkFrequency(mp.kind, cfg.freq_MHz, "--freq-mhz");
@@ -78,6 +85,7 @@ int runPathloss(const PathlossConfig& cfg) {
                             {"freq_mhz", cfg.freq_MHz},
                             {"free_space_db", pl.free_space_dB},
                             {"diffraction_db", pl.diffraction_dB}};
+        if (pl.los_probability) j["los_probability"] = *pl.los_probability;
         if (mp.kind == models::ModelKind::Hata || mp.kind == models::ModelKind::Cost231) {
             j["environment"] = std::string(models::toString(mp.environment));
         }
@@ -108,6 +116,8 @@ void addPathloss(CLI::App& app, Context& ctx) {
         ->capture_default_str();
     sub->add_option("--k-factor", cfg->k_factor, "Effective earth-radius factor")->capture_default_str();
     sub->add_flag("--json", cfg->json, "Print JSON");
+    sub->add_flag("--los", cfg->los, "TR 38.901 models: force line of sight");
+    sub->add_flag("--nlos", cfg->nlos, "TR 38.901 models: force non-line of sight");
     sub->callback([cfg, &ctx] { ctx.action = [cfg] { return runPathloss(*cfg); }; });
 }
 
