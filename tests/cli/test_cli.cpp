@@ -285,3 +285,23 @@ TEST_F(Cli, SynthTerrainIsDeterministic) {
     EXPECT_EQ(a.layout, "COG");
     EXPECT_EQ(a.v, b.v);
 }
+
+TEST_F(Cli, ProfileRoundTripsThroughPathloss) {
+    const std::string dem = sharedData("real/srtmgl1_danang_108.08E_15.87N.tif");
+    PHUSONG_REQUIRE_DATA(dem);
+    const std::string link = " --tx 16.1167,108.2770 --rx 16.0600,108.2100 ";
+    ASSERT_EQ(run("profile --dem " + dem + link + "--out " + path("p.csv") + " --freq-mhz 900").code, 0);
+    std::ifstream f(path("p.csv"));
+    std::string header;
+    std::getline(f, header);
+    EXPECT_EQ(header, "distance_km,height_m,earth_bulge_m,los_height_m,fresnel1_radius_m");
+    // The written profile is a valid --profile input and gives the same loss as the DEM mode
+    // (heights are written to the millimetre, hence the small tolerance).
+    const RunResult a = run("pathloss --profile " + path("p.csv") + " --freq-mhz 900 --json");
+    const RunResult b = run("pathloss --dem " + dem + link + "--freq-mhz 900 --json");
+    ASSERT_EQ(a.code, 0) << a.output;
+    ASSERT_EQ(b.code, 0) << b.output;
+    EXPECT_NEAR(nlohmann::json::parse(a.output)["loss_db"].get<double>(), nlohmann::json::parse(b.output)["loss_db"].get<double>(), 0.01);
+    EXPECT_EQ(run("profile --dem " + dem + " --tx 10,106 --rx 16.06,108.21 --out " + path("q.csv")).code, 2);
+    EXPECT_FALSE(fs::exists(path("q.csv")));
+}

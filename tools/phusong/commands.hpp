@@ -36,6 +36,7 @@ void addCoverage(CLI::App& app, Context& ctx);
 void addPathloss(CLI::App& app, Context& ctx);
 void addSynthTerrain(CLI::App& app, Context& ctx);
 void addDemo(CLI::App& app, Context& ctx);
+void addProfile(CLI::App& app, Context& ctx);
 
 /// Parses "EPSG:N" (or "N"). Throws InputError.
 int parseEpsg(const std::string& s);

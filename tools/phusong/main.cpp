@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
     cli::addPathloss(app, ctx);
     cli::addSynthTerrain(app, ctx);
     cli::addDemo(app, ctx);
+    cli::addProfile(app, ctx);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
