@@ -66,4 +66,10 @@ float sampleBilinear(const DemGrid& g, double col, double row) {
     return static_cast<float>(sum / wsum);
 }
 
+bool hasGroundAt(const DemGrid& g, double x_m, double y_m) {
+    const double col = g.geoTransform().colOf(x_m), row = g.geoTransform().rowOf(y_m);
+    const bool inside = col >= -0.5 && row >= -0.5 && col <= g.width() - 0.5 && row <= g.height() - 0.5;
+    return inside && !std::isnan(sampleBilinear(g, col, row));
+}
+
 }  // namespace phusong

@@ -64,9 +64,7 @@ int runPathloss(const PathlossConfig& cfg) {
             const PointXY a = proj.toXY(tx), b = proj.toXY(rx);
             const GeoTransform& gt = terrain.grid.geoTransform();
             for (const auto& [p, name] : {std::pair{a, "--tx"}, std::pair{b, "--rx"}}) {
-                const double c = gt.colOf(p.x_m), r = gt.rowOf(p.y_m);
-                if (c < -0.5 || r < -0.5 || c > terrain.grid.width() - 0.5 || r > terrain.grid.height() - 0.5 ||
-                    std::isnan(sampleBilinear(terrain.grid, c, r))) {
+                if (!hasGroundAt(terrain.grid, p.x_m, p.y_m)) {
                     throw InputError(std::string(name) + " " + (name == std::string("--tx") ? cfg.tx : cfg.rx) +
                                      " is outside the DEM " + cfg.dem + "; give a point it covers");
                 }

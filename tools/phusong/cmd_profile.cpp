@@ -32,8 +32,7 @@ int runProfile(const ProfileConfig& cfg) {
     const PointXY a = proj.toXY(tx), b = proj.toXY(rx);
     const GeoTransform& gt = terrain.grid.geoTransform();
     for (const auto& [p, name] : {std::pair{a, "--tx"}, std::pair{b, "--rx"}}) {
-        if (std::isnan(sampleBilinear(terrain.grid, gt.colOf(p.x_m), gt.rowOf(p.y_m))) || gt.colOf(p.x_m) < -0.5 ||
-            gt.rowOf(p.y_m) < -0.5 || gt.colOf(p.x_m) > terrain.grid.width() - 0.5 || gt.rowOf(p.y_m) > terrain.grid.height() - 0.5) {
+        if (!hasGroundAt(terrain.grid, p.x_m, p.y_m)) {
             throw InputError(std::string(name) + " is outside the DEM " + cfg.dem + "; give a point it covers");
         }
     }

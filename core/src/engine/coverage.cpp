@@ -27,11 +27,8 @@ double sectorSignal_dBm(const Sector& s, const DemGrid& dem, const models::Model
 void validateSectors(const DemGrid& dem, const std::vector<Sector>& sectors, const CoverageOptions& opt) {
     if (!(opt.radius_m > 0.0)) throw InputError("--radius-km must be positive");
     if (!(opt.rx_height_m > 0.0)) throw InputError("--rx-height-m must be positive (metres above ground)");
-    const GeoTransform& gt = dem.geoTransform();
     for (const Sector& s : sectors) {
-        const double col = gt.colOf(s.xy.x_m), row = gt.rowOf(s.xy.y_m);
-        const bool inside = col >= -0.5 && row >= -0.5 && col <= dem.width() - 0.5 && row <= dem.height() - 0.5;
-        if (!inside || std::isnan(sampleBilinear(dem, col, row))) {
+        if (!hasGroundAt(dem, s.xy.x_m, s.xy.y_m)) {
             throw InputError(s.location + ": site '" + s.site_id + "' at lat " + std::to_string(s.position.lat_deg) +
                              ", lon " + std::to_string(s.position.lon_deg) +
                              " is outside the DEM; check lat/lon or use a DEM that covers it");

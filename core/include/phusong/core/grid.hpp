@@ -86,4 +86,8 @@ using DemGrid = Grid<float>;
 /// ignoring NaN neighbours. Returns NaN when all four neighbours are NaN or outside.
 float sampleBilinear(const DemGrid& g, double col, double row);
 
+/// Whether projected point (@p x_m, @p y_m) lies on the grid (within half a pixel of its edge
+/// cells) and on valid (non-NaN) ground.
+bool hasGroundAt(const DemGrid& g, double x_m, double y_m);
+
 }  // namespace phusong
