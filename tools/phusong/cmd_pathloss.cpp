@@ -1,6 +1,7 @@
 #include <cmath>
 #include <iomanip>
 #include <iostream>
+#include <tuple>
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
@@ -9,6 +10,21 @@
 #include "phusong/io/dem.hpp"
 
 namespace phusong::cli {
+
+Profile profileFromDem(const std::string& dem, const std::string& tx_s, const std::string& rx_s) {
+    const LatLon tx = parseLatLon(tx_s, "--tx"), rx = parseLatLon(rx_s, "--rx");
+    const io::Terrain terrain = io::loadDem(dem, {});
+    io::Projector proj(terrain.crs);
+    const PointXY a = proj.toXY(tx), b = proj.toXY(rx);
+    for (const auto& [p, name, text] : {std::tuple{a, "--tx", tx_s}, std::tuple{b, "--rx", rx_s}}) {
+        if (!hasGroundAt(terrain.grid, p.x_m, p.y_m)) {
+            throw InputError(std::string(name) + " " + text + " is outside the DEM " + dem + "; give a point it covers");
+        }
+    }
+    Profile profile;
+    extractProfile(terrain.grid, a, b, terrain.grid.geoTransform().pixel_width_m, profile);
+    return profile;
+}
 
 namespace {
 struct PathlossConfig {
@@ -58,18 +74,7 @@ int runPathloss(const PathlossConfig& cfg) {
             profile = readProfileCsv(cfg.profile);
         } else {
             if (cfg.tx.empty() || cfg.rx.empty()) throw InputError("--dem needs --tx LAT,LON and --rx LAT,LON");
-            const LatLon tx = parseLatLon(cfg.tx, "--tx"), rx = parseLatLon(cfg.rx, "--rx");
-            const io::Terrain terrain = io::loadDem(cfg.dem, {});
-            io::Projector proj(terrain.crs);
-            const PointXY a = proj.toXY(tx), b = proj.toXY(rx);
-            const GeoTransform& gt = terrain.grid.geoTransform();
-            for (const auto& [p, name] : {std::pair{a, "--tx"}, std::pair{b, "--rx"}}) {
-                if (!hasGroundAt(terrain.grid, p.x_m, p.y_m)) {
-                    throw InputError(std::string(name) + " " + (name == std::string("--tx") ? cfg.tx : cfg.rx) +
-                                     " is outside the DEM " + cfg.dem + "; give a point it covers");
-                }
-            }
-            extractProfile(terrain.grid, a, b, gt.pixel_width_m, profile);
+            profile = profileFromDem(cfg.dem, cfg.tx, cfg.rx);
         }
         pl = models::pathLossOverProfile(mp, profile, cfg.tx_height_m, cfg.rx_height_m, cfg.freq_MHz);
     }

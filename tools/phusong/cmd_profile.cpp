@@ -13,7 +13,6 @@
 #include "commands.hpp"
 #include "phusong/core/error.hpp"
 #include "phusong/core/profile.hpp"
-#include "phusong/io/dem.hpp"
 
 namespace phusong::cli {
 
@@ -26,18 +25,7 @@ struct ProfileConfig {
 int runProfile(const ProfileConfig& cfg) {
     if (!(cfg.freq_MHz > 0.0)) throw InputError("--freq-mhz must be positive");
     if (!(cfg.k_factor > 0.0)) throw InputError("--k-factor must be positive");
-    const LatLon tx = parseLatLon(cfg.tx, "--tx"), rx = parseLatLon(cfg.rx, "--rx");
-    const io::Terrain terrain = io::loadDem(cfg.dem, {});
-    io::Projector proj(terrain.crs);
-    const PointXY a = proj.toXY(tx), b = proj.toXY(rx);
-    const GeoTransform& gt = terrain.grid.geoTransform();
-    for (const auto& [p, name] : {std::pair{a, "--tx"}, std::pair{b, "--rx"}}) {
-        if (!hasGroundAt(terrain.grid, p.x_m, p.y_m)) {
-            throw InputError(std::string(name) + " is outside the DEM " + cfg.dem + "; give a point it covers");
-        }
-    }
-    Profile pr;
-    extractProfile(terrain.grid, a, b, gt.pixel_width_m, pr);
+    const Profile pr = profileFromDem(cfg.dem, cfg.tx, cfg.rx);
     const double d = pr.length_km();
     const double ae_km = cfg.k_factor * kEarthRadius_m / 1000.0;
     const double hts = pr.h_m.front() + cfg.tx_height_m, hrs = pr.h_m.back() + cfg.rx_height_m;

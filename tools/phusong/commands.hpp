@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 
+#include "phusong/core/profile.hpp"
+
 namespace phusong::cli {
 
 struct Context {
@@ -37,6 +39,10 @@ void addPathloss(CLI::App& app, Context& ctx);
 void addSynthTerrain(CLI::App& app, Context& ctx);
 void addDemo(CLI::App& app, Context& ctx);
 void addProfile(CLI::App& app, Context& ctx);
+
+/// The terrain profile from --tx to --rx ("LAT,LON") over @p dem, sampled at the DEM's spacing.
+/// Throws InputError when a point is malformed or off the DEM.
+Profile profileFromDem(const std::string& dem, const std::string& tx, const std::string& rx);
 
 /// Parses "EPSG:N" (or "N"). Throws InputError.
 int parseEpsg(const std::string& s);
