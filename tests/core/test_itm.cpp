@@ -1,0 +1,202 @@
+// ITM (Longley-Rice 1.2.2) against the NTIA/ITS reference cases in ../shared/data/validation/itm/
+// (from the NTIA/itm repository: p2p.csv with the terrain profiles of pfls.csv, area.csv, and
+// the command-line examples i_*.txt / o_*.txt). Expected losses there are rounded to 0.01 dB
+// (CSV) or 0.1 dB (command-line examples); the issue asks for agreement within 0.1 dB.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "../data_paths.hpp"
+#include "phusong/core/csv.hpp"
+#include "phusong/core/error.hpp"
+#include "phusong/core/models/itm.hpp"
+
+using namespace phusong;
+using namespace phusong::models;
+using phusong::test::sharedData;
+
+constexpr double ABSTOL__DB = 0.1;
+
+namespace {
+
+double num(const Record& r, const char* f) { return parseNumber(r.get(f), r.location, f); }
+
+std::vector<double> splitNumbers(const std::string& line) {
+    std::vector<double> v;
+    std::stringstream ss(line);
+    std::string cell;
+    while (std::getline(ss, cell, ',')) {
+        if (!cell.empty() && cell != "\r") v.push_back(std::stod(cell));
+    }
+    return v;
+}
+
+// A "pfl" line: np, xi, then np+1 elevations.
+struct Pfl {
+    std::vector<double> z;
+    double xi = 0;
+};
+Pfl parsePfl(const std::string& line) {
+    const std::vector<double> v = splitNumbers(line);
+    Pfl p;
+    p.xi = v.at(1);
+    p.z.assign(v.begin() + 2, v.end());
+    EXPECT_EQ(static_cast<size_t>(v.at(0)) + 1, p.z.size());
+    return p;
+}
+
+itm::Params paramsFrom(const Record& r) {
+    itm::Params p;
+    p.epsilon = num(r, "epsilon");
+    p.sigma_S_per_m = num(r, "sigma");
+    p.N0 = num(r, "n_0");
+    p.polarization = static_cast<itm::Polarization>(static_cast<int>(num(r, "pol")));
+    p.climate = static_cast<itm::Climate>(static_cast<int>(num(r, "climate")));
+    p.mdvar = static_cast<int>(num(r, "mdvar"));
+    p.time_pct = num(r, "time");
+    p.location_pct = num(r, "location");
+    p.situation_pct = num(r, "situation");
+    return p;
+}
+
+// key,value lines of an ITMDrvr input file.
+std::map<std::string, double> readKeyValues(const std::string& path) {
+    std::ifstream in(path);
+    std::map<std::string, double> kv;
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto comma = line.find(',');
+        if (comma != std::string::npos) kv[line.substr(0, comma)] = std::stod(line.substr(comma + 1));
+    }
+    return kv;
+}
+
+// "Label   value  (unit)" lines of an ITMDrvr output file.
+double readOutputValue(const std::string& path, const std::string& label) {
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind(label, 0) == 0) return std::stod(line.substr(label.size()));
+    }
+    ADD_FAILURE() << label << " not found in " << path;
+    return 0;
+}
+
+}  // namespace
+
+TEST(Itm, PointToPointReferenceCases) {
+    const std::string csv = sharedData("validation/itm/p2p.csv");
+    const std::string pfls = sharedData("validation/itm/pfls.csv");
+    PHUSONG_REQUIRE_DATA(csv);
+    const Table t = readCsvFile(csv);
+    std::ifstream in(pfls);
+    ASSERT_EQ(t.rows.size(), 5u);
+    for (const Record& r : t.rows) {
+        std::string line;
+        ASSERT_TRUE(std::getline(in, line)) << "pfls.csv has fewer profiles than p2p.csv has rows";
+        const Pfl pfl = parsePfl(line);
+        const itm::Result res =
+            itm::pointToPoint(paramsFrom(r), num(r, "h_tx__meter"), num(r, "h_rx__meter"), pfl.z, pfl.xi, num(r, "f__mhz"));
+        EXPECT_NEAR(res.loss_dB, num(r, "a__db"), ABSTOL__DB) << r.location;
+    }
+}
+
+TEST(Itm, AreaReferenceCases) {
+    const std::string csv = sharedData("validation/itm/area.csv");
+    PHUSONG_REQUIRE_DATA(csv);
+    const Table t = readCsvFile(csv);
+    ASSERT_EQ(t.rows.size(), 5u);
+    for (const Record& r : t.rows) {
+        const itm::Result res = itm::area(paramsFrom(r), num(r, "h_tx__meter"), num(r, "h_rx__meter"),
+                                          static_cast<itm::Siting>(static_cast<int>(num(r, "tx_siting_criteria"))),
+                                          static_cast<itm::Siting>(static_cast<int>(num(r, "rx_siting_criteria"))),
+                                          num(r, "d__km"), num(r, "delta_h__meter"), num(r, "f__mhz"));
+        EXPECT_NEAR(res.loss_dB, num(r, "a__db"), ABSTOL__DB) << r.location;
+    }
+}
+
+// ITMDrvr examples: every printed intermediate value, not only the loss.
+TEST(Itm, CommandLineExamplesWithIntermediateValues) {
+    const std::string dir = sharedData("validation/itm/");
+    PHUSONG_REQUIRE_DATA(dir + "o_p2ptls.txt");
+    std::ifstream pin(dir + "pfl.txt");
+    std::string line;
+    ASSERT_TRUE(std::getline(pin, line));
+    const Pfl pfl = parsePfl(line);
+
+    for (const char* name : {"p2ptls", "p2pcr", "areatls"}) {
+        SCOPED_TRACE(name);
+        const auto in = readKeyValues(dir + "i_" + std::string(name) + ".txt");
+        const std::string out = dir + "o_" + std::string(name) + ".txt";
+        itm::Params p;
+        p.climate = static_cast<itm::Climate>(static_cast<int>(in.at("climate")));
+        p.N0 = in.at("N_0");
+        p.polarization = static_cast<itm::Polarization>(static_cast<int>(in.at("pol")));
+        p.epsilon = in.at("epsilon");
+        p.sigma_S_per_m = in.at("sigma");
+        p.mdvar = static_cast<int>(in.at("mdvar"));
+        if (in.count("confidence")) {  // CR form: time = reliability, location 50, situation = confidence
+            p.time_pct = in.at("reliability");
+            p.location_pct = 50.0;
+            p.situation_pct = in.at("confidence");
+        } else {
+            p.time_pct = in.at("time");
+            p.location_pct = in.at("location");
+            p.situation_pct = in.at("situation");
+        }
+        itm::Result r;
+        if (std::string(name) == "areatls") {
+            r = itm::area(p, in.at("h_tx__meter"), in.at("h_rx__meter"), static_cast<itm::Siting>(static_cast<int>(in.at("tx_site_criteria"))),
+                          static_cast<itm::Siting>(static_cast<int>(in.at("rx_site_criteria"))), in.at("d__km"),
+                          in.at("delta_h__meter"), in.at("f__mhz"));
+        } else {
+            r = itm::pointToPoint(p, in.at("h_tx__meter"), in.at("h_rx__meter"), pfl.z, pfl.xi, in.at("f__mhz"));
+        }
+        // Printed to 0.1 dB / 0.001 km / 0.001 mrad / 1 m.
+        EXPECT_NEAR(r.loss_dB, readOutputValue(out, "Basic Transmission Loss"), ABSTOL__DB);
+        EXPECT_NEAR(r.free_space_dB, readOutputValue(out, "Free Space"), ABSTOL__DB);
+        EXPECT_NEAR(r.A_ref_dB, readOutputValue(out, "A_ref__db"), ABSTOL__DB);
+        EXPECT_NEAR(r.d_km, readOutputValue(out, "d__km"), 0.001);
+        EXPECT_NEAR(r.theta_hzn_rad[0] * 1e3, readOutputValue(out, "theta_hzn_tx"), 0.001);
+        EXPECT_NEAR(r.theta_hzn_rad[1] * 1e3, readOutputValue(out, "theta_hzn_rx"), 0.001);
+        EXPECT_NEAR(r.d_hzn_m[0], readOutputValue(out, "d_hzn_tx__meter"), 1.0);
+        EXPECT_NEAR(r.d_hzn_m[1], readOutputValue(out, "d_hzn_rx__meter"), 1.0);
+        EXPECT_NEAR(r.h_e_m[0], readOutputValue(out, "h_e_tx__meter"), 0.1);
+        EXPECT_NEAR(r.h_e_m[1], readOutputValue(out, "h_e_rx__meter"), 0.1);
+        EXPECT_NEAR(r.N_s, readOutputValue(out, "N_s"), 0.1);
+        EXPECT_NEAR(r.delta_h_m, readOutputValue(out, "delta_h__meter"), 0.1);
+        EXPECT_EQ(static_cast<int>(r.mode), static_cast<int>(readOutputValue(out, "Mode of Propagation")));
+        EXPECT_EQ(r.warnings, 0u);
+    }
+}
+
+TEST(Itm, RejectsInputsOutsideTheModelDomain) {
+    const std::vector<double> z(101, 100.0);
+    itm::Params p;
+    EXPECT_THROW(itm::pointToPoint(p, 0.1, 2.0, z, 100.0, 900.0), InputError);    // tx below 0.5 m
+    EXPECT_THROW(itm::pointToPoint(p, 30.0, 2.0, z, 100.0, 25000.0), InputError); // frequency
+    p.N0 = 100;
+    EXPECT_THROW(itm::pointToPoint(p, 30.0, 2.0, z, 100.0, 900.0), InputError);
+    p = {};
+    p.time_pct = 100.0;
+    EXPECT_THROW(itm::area(p, 30.0, 2.0, itm::Siting::Random, itm::Siting::Random, 10.0, 90.0, 900.0), InputError);
+}
+
+TEST(Itm, ModeFollowsTheHorizon) {
+    // Flat ground at sea level: line of sight short, diffraction beyond the smooth-earth horizon
+    // (sqrt(2 a h) summed: ~ 4.1 (sqrt(30)+sqrt(2)) km ~ 28 km at k = 4/3), troposcatter far away.
+    itm::Params p;
+    auto over = [&](double d_km) {
+        const int np = 500;
+        const std::vector<double> z(np + 1, 0.0);
+        return itm::pointToPoint(p, 30.0, 2.0, z, d_km * 1000.0 / np, 900.0);
+    };
+    EXPECT_EQ(over(5.0).mode, itm::Mode::LineOfSight);
+    EXPECT_EQ(over(60.0).mode, itm::Mode::Diffraction);
+    EXPECT_EQ(over(400.0).mode, itm::Mode::Troposcatter);
+    EXPECT_LT(over(5.0).loss_dB, over(20.0).loss_dB);
+    EXPECT_LT(over(20.0).loss_dB, over(60.0).loss_dB);
+}
