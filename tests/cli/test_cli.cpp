@@ -305,3 +305,70 @@ TEST_F(Cli, ProfileRoundTripsThroughPathloss) {
     EXPECT_EQ(run("profile --dem " + dem + " --tx 10,106 --rx 16.06,108.21 --out " + path("q.csv")).code, 2);
     EXPECT_FALSE(fs::exists(path("q.csv")));
 }
+
+TEST_F(Cli, EveryModelRunsOverARealDem) {
+    const std::string dem = sharedData("real/srtmgl1_danang_108.08E_15.87N.tif");
+    PHUSONG_REQUIRE_DATA(dem);
+    const std::string link = " --dem " + dem + " --tx 16.05,108.2 --rx 16.0,108.1 --tx-height-m 30 --json ";
+    for (const char* m : {"fspl", "hata", "cost231", "itm", "p1812", "p526-bullington", "p526-deygout", "p526-delta-bullington",
+                          "38901-rma", "38901-uma", "38901-umi", "auto"}) {
+        SCOPED_TRACE(m);
+        const std::string freq = std::string(m) == "cost231" ? "1800" : "900";
+        const RunResult r = run("pathloss --model " + std::string(m) + link + "--freq-mhz " + freq);
+        ASSERT_EQ(r.code, 0) << r.output;
+        const nlohmann::json j = nlohmann::json::parse(r.output);
+        // A 160 m ridge stands 4 km from the transmitter: every terrain model is obstructed and
+        // loses more than free space.
+        EXPECT_FALSE(j["los"].get<bool>());
+        EXPECT_GE(j["loss_db"].get<double>(), j["free_space_db"].get<double>() - 1e-9);
+    }
+    // Intermediate values: ITM horizons and mode, P.1812 horizons and Bullington terms.
+    nlohmann::json j = nlohmann::json::parse(run("pathloss --model itm" + link + "--freq-mhz 900").output);
+    EXPECT_EQ(j["mode"], "line-of-sight");  // ITM's region: within the smooth-earth horizon distance
+    EXPECT_NEAR(j["details"]["tx_horizon_distance_m"].get<double>() / 1000.0, 4.4, 0.3);
+    EXPECT_GT(j["details"]["delta_h_m"].get<double>(), 100.0);
+    j = nlohmann::json::parse(run("pathloss --model p1812" + link + "--freq-mhz 900").output);
+    EXPECT_EQ(j["mode"], "trans-horizon");
+    EXPECT_NEAR(j["details"]["dlt_km"].get<double>(), 4.4, 0.3);
+    // auto at 900 MHz is P.1812.
+    EXPECT_EQ(nlohmann::json::parse(run("pathloss --model auto" + link + "--freq-mhz 900").output)["model"], "p1812");
+    // P.1812 stops at 6 GHz and says what to use instead.
+    const RunResult bad = run("pathloss --model p1812" + link + "--freq-mhz 26000");
+    EXPECT_EQ(bad.code, 2);
+    EXPECT_NE(bad.output.find("--model auto"), std::string::npos) << bad.output;
+}
+
+TEST_F(Cli, ItmAreaModeAndTerminalLosses) {
+    // ITM area mode over a distance; the NTIA area.csv case 1 (230 MHz, 16 km, delta_h 0,
+    // horizontal polarisation, conductivity 0.008, time 87 %) gives 152.5 dB.
+    RunResult r = run("pathloss --model itm --freq-mhz 230 --distance-km 16 --tx-height-m 10 --rx-height-m 1 --itm-delta-h 0 "
+                      "--itm-polarization horizontal --itm-sigma 0.008 --itm-mdvar 0 --itm-time 87 --json");
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_NEAR(nlohmann::json::parse(r.output)["loss_db"].get<double>(), 152.5, 0.1);
+    // P.2108 clutter and P.2109 building entry add to any model, and are reported apart.
+    const std::string base = "pathloss --model fspl --freq-mhz 1800 --distance-km 2 --json";
+    const double plain = nlohmann::json::parse(run(base).output)["loss_db"].get<double>();
+    const nlohmann::json j = nlohmann::json::parse(run(base + " --clutter-loss-pct 50 --indoor-pct 50").output);
+    EXPECT_GT(j["clutter_loss_db"].get<double>(), 10.0);
+    EXPECT_GT(j["building_entry_loss_db"].get<double>(), 5.0);
+    EXPECT_NEAR(j["loss_db"].get<double>(), plain + j["clutter_loss_db"].get<double>() + j["building_entry_loss_db"].get<double>(), 1e-9);
+    EXPECT_EQ(run(base + " --clutter-type jungle").code, 2);
+    EXPECT_EQ(run("pathloss --model fspl --freq-mhz 100 --distance-km 2 --clutter-loss-pct 50").code, 2);  // below 500 MHz
+}
+
+TEST_F(Cli, CoverageAutoModelSaysWhichItPicked) {
+    const std::string dem = sharedData("real/srtmgl1_danang_108.08E_15.87N.tif");
+    PHUSONG_REQUIRE_DATA(dem);
+    const std::string sites = write("s.csv", std::string(kHeader) +
+                                                 "A,16.05,108.2,30,4G,1800,60,0,,20,\n"
+                                                 "B,16.05,108.2,30,5G,26000,60,120,,100,\n");
+    const RunResult r = run("coverage --dem " + dem + " --sites " + sites + " --out " + path("out") +
+                            " --model auto --radius-km 2 --resolution-m 90 -q");
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_NE(r.output.find("p1812 @1800 MHz"), std::string::npos) << r.output;
+    std::ifstream js(path("out/summary.json"));
+    const nlohmann::json s = nlohmann::json::parse(js);
+    EXPECT_EQ(s["model"], "auto");
+    EXPECT_EQ(s["technologies"]["4G"]["model_by_freq_mhz"]["1800"], "p1812");
+    EXPECT_EQ(s["technologies"]["5G"]["model_by_freq_mhz"]["26000"], "p526-deygout");
+}

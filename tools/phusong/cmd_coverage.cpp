@@ -55,12 +55,7 @@ std::string fmt(double v, int prec) {
 int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
     const auto t0 = std::chrono::steady_clock::now();
     engine::CoverageOptions opt;
-    const auto model = models::parseModel(cfg.model);
-    if (!model) throw InputError("--model '" + cfg.model + "' is unknown; use one of " + models::modelNames());
-    opt.model.kind = *model;
-    const auto env = models::parseEnvironment(cfg.environment);
-    if (!env) throw InputError("--environment '" + cfg.environment + "' is unknown; use urban-large, urban-small, suburban or open");
-    opt.model.environment = *env;
+    opt.model = cfg.mo.build();
     opt.radius_m = cfg.radius_km * 1000.0;
     opt.rx_height_m = cfg.rx_height_m;
     if (cfg.threads < 0) throw InputError("--threads must be 0 (all cores) or positive");
@@ -81,6 +76,13 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
     const io::Terrain terrain = io::loadDem(cfg.dem, dopt);
     io::projectSectors(sectors, terrain.crs);
     engine::validateSectors(terrain.grid, sectors, opt);
+    for (const Sector& s : sectors) models::checkTerminalLosses(opt.model, s.freq_MHz, s.location + ": field 'freq_mhz'");
+    {
+        // P.1812's beta0 depends on latitude; the DEM centre stands for every path.
+        const auto& gt = terrain.grid.geoTransform();
+        opt.model.latitude_deg =
+            io::Projector(terrain.crs).toLatLon(PointXY{gt.centerX(terrain.grid.width() / 2), gt.centerY(terrain.grid.height() / 2)}).lat_deg;
+    }
 
     io::StagedOutput stage(cfg.out);
     opt.progress = progressBar(cfg.quiet);
@@ -96,7 +98,15 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         io::writeCog(stage.path("signal_" + t + ".tif"), layer.signal_dBm, terrain.crs, sm);
         io::RasterMeta bm{t + " best server: row index into " + cfg.sites + " (0-based), -1 where none reaches", "", meta_base};
         io::writeCog(stage.path("best_server_" + t + ".tif"), layer.best_server, terrain.crs, bm);
+        // The model each technology ran with (per frequency when --model auto chose).
+        nlohmann::json used = nlohmann::json::object();
+        for (int si : layer.sectors) {
+            const double f = sectors[static_cast<size_t>(si)].freq_MHz;
+            const models::ModelKind k = opt.model.kind == models::ModelKind::Auto ? models::autoModel(f) : opt.model.kind;
+            used[std::to_string(static_cast<long long>(std::llround(f)))] = std::string(models::toString(k));
+        }
         techs[t] = {{"measure", std::string(signalMeasure(layer.tech))},
+                    {"model_by_freq_mhz", used},
                     {"sectors", layer.sectors.size()},
                     {"threshold_dbm", layer.threshold_dBm},
                     {"covered_km2", layer.covered_km2},
@@ -143,12 +153,16 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
               << fmt(terrain.grid.geoTransform().pixel_width_m, 1) << " m, EPSG:" << terrain.crs.epsg << "), model "
               << models::toString(opt.model.kind) << ", " << res.threads_used << " threads, " << fmt(run_s, 2) << " s\n";
     if (terrain.voids_filled > 0) std::cout << "  DEM voids filled: " << terrain.voids_filled << " cells\n";
-    std::cout << "  tech  measure      sectors  threshold   covered km²  covered %\n";
+    std::cout << "  tech  measure      sectors  threshold   covered km²  covered %  model\n";
     for (const auto& layer : res.layers) {
+        std::string used;
+        for (const auto& [f, m] : techs[std::string(toString(layer.tech))]["model_by_freq_mhz"].items()) {
+            used += (used.empty() ? "" : ", ") + m.get<std::string>() + " @" + f + " MHz";
+        }
         std::cout << "  " << std::left << std::setw(6) << toString(layer.tech) << std::setw(13) << signalMeasure(layer.tech)
                   << std::right << std::setw(7) << layer.sectors.size() << std::setw(8) << fmt(layer.threshold_dBm, 0)
                   << " dBm" << std::setw(14) << fmt(layer.covered_km2, 1) << std::setw(11)
-                  << fmt(100.0 * layer.covered_fraction, 1) << "\n";
+                  << fmt(100.0 * layer.covered_fraction, 1) << "  " << used << "\n";
     }
     for (const auto& w : models::describeWarnings(res.warnings)) std::cout << "  warning: " << w << "\n";
     std::cout << "  outputs: " << std::filesystem::path(stage.finalPath("")).string() << " (signal_<tech>.tif, best_server_<tech>.tif, summary.json)\n";
@@ -163,9 +177,7 @@ void addCoverage(CLI::App& app, Context& ctx) {
     sub->add_option("--dem", cfg->dem, "DEM raster (GeoTIFF, SRTM .hgt, VRT)")->required();
     sub->add_option("--sites", cfg->sites, "Site table, one row per sector (CSV, GeoJSON, GeoPackage)")->required();
     sub->add_option("--out", cfg->out, "Output directory")->required();
-    sub->add_option("--model", cfg->model, "Propagation model: " + models::modelNames())->capture_default_str();
-    sub->add_option("--environment", cfg->environment, "Hata/COST-231 environment: urban-large|urban-small|suburban|open")
-        ->capture_default_str();
+    cfg->mo.add(sub);
     sub->add_option("--radius-km", cfg->radius_km, "Computation radius around each sector, km")->capture_default_str();
     sub->add_option("--resolution-m", cfg->resolution_m, "Analysis grid spacing, m (default: the DEM's native spacing)");
     sub->add_option("--rx-height-m", cfg->rx_height_m, "Receiver height above ground, m")->capture_default_str();

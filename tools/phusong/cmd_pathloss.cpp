@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "model_options.hpp"
 #include "phusong/core/error.hpp"
 #include "phusong/core/models/model.hpp"
 #include "phusong/io/dem.hpp"
@@ -28,28 +29,19 @@ Profile profileFromDem(const std::string& dem, const std::string& tx_s, const st
 
 namespace {
 struct PathlossConfig {
-    std::string model = "p526-deygout";
-    std::string environment = "urban-small";
+    ModelOptions mo;
+    std::optional<double> latitude_deg;
     double freq_MHz = 0.0;
     double tx_height_m = 30.0;
     double rx_height_m = 1.5;
     std::string dem, tx, rx, profile;
     std::optional<double> distance_km;
-    double k_factor = 4.0 / 3.0;
     bool json = false;
     bool los = false, nlos = false;
 };
 
 int runPathloss(const PathlossConfig& cfg) {
-    models::ModelParams mp;
-    const auto kind = models::parseModel(cfg.model);
-    if (!kind) throw InputError("--model '" + cfg.model + "' is unknown; use one of " + models::modelNames());
-    mp.kind = *kind;
-    const auto env = models::parseEnvironment(cfg.environment);
-    if (!env) throw InputError("--environment '" + cfg.environment + "' is unknown; use urban-large, urban-small, suburban or open");
-    mp.environment = *env;
-    if (!(cfg.k_factor > 0.0)) throw InputError("--k-factor must be positive");
-    mp.k_factor = cfg.k_factor;
+    models::ModelParams mp = cfg.mo.build();
     if (cfg.los && cfg.nlos) throw InputError("give at most one of --los and --nlos");
     if ((cfg.los || cfg.nlos) && !models::isTr38901(mp.kind)) {
         throw InputError("--los/--nlos apply to the 38901-* models only; other models take LOS from the terrain");
@@ -59,6 +51,11 @@ int runPathloss(const PathlossConfig& cfg) {
     if (!(cfg.tx_height_m > 0.0)) throw InputError("--tx-height-m must be positive (metres above ground)");
     if (!(cfg.rx_height_m > 0.0)) throw InputError("--rx-height-m must be positive (metres above ground)");
     models::checkFrequency(mp.kind, cfg.freq_MHz, "--freq-mhz");
+    models::checkTerminalLosses(mp, cfg.freq_MHz, "--freq-mhz");
+    if (cfg.latitude_deg) {
+        if (std::abs(*cfg.latitude_deg) > 90.0) throw InputError("--lat-deg must be within -90..90");
+        mp.latitude_deg = *cfg.latitude_deg;
+    }
 
     const int modes = (!cfg.dem.empty() ? 1 : 0) + (!cfg.profile.empty() ? 1 : 0) + (cfg.distance_km ? 1 : 0);
     if (modes != 1) {
@@ -75,13 +72,22 @@ int runPathloss(const PathlossConfig& cfg) {
         } else {
             if (cfg.tx.empty() || cfg.rx.empty()) throw InputError("--dem needs --tx LAT,LON and --rx LAT,LON");
             profile = profileFromDem(cfg.dem, cfg.tx, cfg.rx);
+            if (!cfg.latitude_deg) {
+                mp.latitude_deg = 0.5 * (parseLatLon(cfg.tx, "--tx").lat_deg + parseLatLon(cfg.rx, "--rx").lat_deg);
+            }
         }
         pl = models::pathLossOverProfile(mp, profile, cfg.tx_height_m, cfg.rx_height_m, cfg.freq_MHz);
     }
     const auto warnings = models::describeWarnings(pl.warnings);
     if (cfg.json) {
+        nlohmann::json details = nlohmann::json::object();
+        for (const auto& [k, v] : pl.details) details[k] = v;
         nlohmann::json j = {{"loss_db", pl.loss_dB},
-                            {"model", std::string(models::toString(mp.kind))},
+                            {"model", std::string(models::toString(pl.model))},
+                            {"mode", pl.mode.empty() ? nlohmann::json(nullptr) : nlohmann::json(pl.mode)},
+                            {"details", details},
+                            {"clutter_loss_db", pl.clutter_loss_dB},
+                            {"building_entry_loss_db", pl.building_entry_loss_dB},
                             {"distance_m", pl.distance_m},
                             {"los", pl.los ? nlohmann::json(*pl.los) : nlohmann::json(nullptr)},
                             {"warnings", warnings},
@@ -94,9 +100,12 @@ int runPathloss(const PathlossConfig& cfg) {
         }
         std::cout << j.dump(2) << "\n";
     } else {
-        std::cout << std::fixed << std::setprecision(2) << "loss " << pl.loss_dB << " dB (" << models::toString(mp.kind)
+        std::cout << std::fixed << std::setprecision(2) << "loss " << pl.loss_dB << " dB (" << models::toString(pl.model)
                   << ", " << pl.distance_m / 1000.0 << " km, "
-                  << (pl.los ? (*pl.los ? "line of sight" : "obstructed") : "no terrain") << ")\n";
+                  << (pl.los ? (*pl.los ? "line of sight" : "obstructed") : "no terrain")
+                  << (pl.mode.empty() ? "" : ", mode " + pl.mode) << ")\n";
+        if (pl.clutter_loss_dB != 0.0) std::cout << "  includes P.2108 clutter loss " << pl.clutter_loss_dB << " dB\n";
+        if (pl.building_entry_loss_dB != 0.0) std::cout << "  includes P.2109 building entry loss " << pl.building_entry_loss_dB << " dB\n";
         for (const auto& w : warnings) std::cout << "warning: " << w << "\n";
     }
     return 0;
@@ -106,7 +115,9 @@ int runPathloss(const PathlossConfig& cfg) {
 void addPathloss(CLI::App& app, Context& ctx) {
     auto cfg = std::make_shared<PathlossConfig>();
     CLI::App* sub = app.add_subcommand("pathloss", "Path loss of one link over a DEM, a profile, or a distance");
-    sub->add_option("--model", cfg->model, "Propagation model: " + models::modelNames())->capture_default_str();
+    cfg->mo.environment = "urban-small";
+    cfg->mo.add(sub);
+    sub->add_option("--lat-deg", cfg->latitude_deg, "Path-centre latitude for P.1812 with --profile (default: from --tx/--rx, else 21)");
     sub->add_option("--freq-mhz", cfg->freq_MHz, "Frequency, MHz")->required();
     sub->add_option("--tx-height-m", cfg->tx_height_m, "Transmitter height above ground, m")->capture_default_str();
     sub->add_option("--rx-height-m", cfg->rx_height_m, "Receiver height above ground, m")->capture_default_str();
@@ -115,9 +126,6 @@ void addPathloss(CLI::App& app, Context& ctx) {
     sub->add_option("--rx", cfg->rx, "Receiver LAT,LON (degrees)");
     sub->add_option("--profile", cfg->profile, "Profile CSV with distance_km,height_m (transmitter first)");
     sub->add_option("--distance-km", cfg->distance_km, "Horizontal distance, km (models without terrain)");
-    sub->add_option("--environment", cfg->environment, "urban-large|urban-small|suburban|open (Hata, COST-231)")
-        ->capture_default_str();
-    sub->add_option("--k-factor", cfg->k_factor, "Effective earth-radius factor")->capture_default_str();
     sub->add_flag("--json", cfg->json, "Print JSON");
     sub->add_flag("--los", cfg->los, "TR 38.901 models: force line of sight");
     sub->add_flag("--nlos", cfg->nlos, "TR 38.901 models: force non-line of sight");

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "model_options.hpp"
 #include "phusong/core/profile.hpp"
 
 namespace phusong::cli {
@@ -20,8 +21,7 @@ struct Context {
 
 struct CoverageConfig {
     std::string dem, sites, out;
-    std::string model = "p526-deygout";
-    std::string environment = "suburban";
+    ModelOptions mo;
     double radius_km = 20.0;
     double resolution_m = 0.0;
     double rx_height_m = 1.5;
