@@ -73,3 +73,35 @@ std::map<std::string, std::string> provenance(const std::string& command_line) {
 }
 
 }  // namespace phusong::io
+
+namespace phusong::io {
+
+void writePng(const std::string& path, int width, int height, const std::vector<uint8_t>& rgb) {
+    initGdal();
+    GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+    GDALDriver* png = GetGDALDriverManager()->GetDriverByName("PNG");
+    if (!mem || !png) throw Error("GDAL lacks the MEM or PNG driver");
+    std::unique_ptr<GDALDataset, DatasetCloser> ds(mem->Create("", width, height, 3, GDT_Byte, nullptr));
+    for (int b = 0; b < 3; ++b) {
+        if (ds->GetRasterBand(b + 1)->RasterIO(GF_Write, 0, 0, width, height, const_cast<uint8_t*>(rgb.data()) + b, width,
+                                               height, GDT_Byte, 3, 3 * width) != CE_None) {
+            throw Error("cannot fill the in-memory image for " + path);
+        }
+    }
+    const std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + ".png";
+    GDALDataset* out = png->CreateCopy(tmp.c_str(), ds.get(), FALSE, nullptr, nullptr, nullptr);
+    if (!out) {
+        std::remove(tmp.c_str());
+        throw InputError(path + ": cannot write PNG; check the folder exists and is writable");
+    }
+    GDALClose(out);
+    std::remove((tmp + ".aux.xml").c_str());
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) {
+        std::remove(tmp.c_str());
+        throw Error(path + ": cannot rename the finished file into place (" + ec.message() + ")");
+    }
+}
+
+}  // namespace phusong::io

@@ -372,3 +372,28 @@ TEST_F(Cli, CoverageAutoModelSaysWhichItPicked) {
     EXPECT_EQ(s["technologies"]["4G"]["model_by_freq_mhz"]["1800"], "p1812");
     EXPECT_EQ(s["technologies"]["5G"]["model_by_freq_mhz"]["26000"], "p526-deygout");
 }
+
+TEST_F(Cli, ProfilePngShowsTerrainLosAndFresnelZone) {
+    const std::string dem = sharedData("real/srtmgl1_danang_108.08E_15.87N.tif");
+    PHUSONG_REQUIRE_DATA(dem);
+    ASSERT_EQ(run("profile --dem " + dem + " --tx 16.05,108.2 --rx 16.0,108.1 --out " + path("p.csv") + " --png " + path("p.png")).code, 0);
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path("p.png").c_str(), GDAL_OF_RASTER));
+    ASSERT_TRUE(ds);
+    EXPECT_STREQ(ds->GetDriver()->GetDescription(), "PNG");
+    ASSERT_EQ(ds->GetRasterCount(), 3);
+    // The three series are drawn in their colours: terrain brown, LOS red, Fresnel blue.
+    const int w = ds->GetRasterXSize(), h = ds->GetRasterYSize();
+    std::vector<uint8_t> rgb(static_cast<size_t>(w) * h * 3);
+    ASSERT_EQ(ds->RasterIO(GF_Read, 0, 0, w, h, rgb.data(), w, h, GDT_Byte, 3, nullptr, 3, 3 * w, 1), CE_None);
+    auto count = [&](int r, int g, int b) {
+        size_t n = 0;
+        for (size_t i = 0; i < rgb.size(); i += 3) n += rgb[i] == r && rgb[i + 1] == g && rgb[i + 2] == b;
+        return n;
+    };
+    EXPECT_GT(count(181, 150, 110), 10000u);
+    EXPECT_GT(count(210, 40, 40), 1000u);
+    EXPECT_GT(count(70, 110, 220), 1000u);
+    // An unwritable PNG path fails cleanly and leaves no CSV behind.
+    EXPECT_EQ(run("profile --dem " + dem + " --tx 16.05,108.2 --rx 16.0,108.1 --out " + path("q.csv") + " --png /nonexistent/p.png").code, 2);
+    EXPECT_FALSE(fs::exists(path("q.csv")));
+}

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "phusong/core/grid.hpp"
 #include "phusong/io/dem.hpp"
@@ -22,6 +23,10 @@ struct RasterMeta {
 void writeCog(const std::string& path, const Grid<float>& grid, const Crs& crs, const RasterMeta& meta);
 /// Int32 variant; nodata is the grid's nodata value.
 void writeCog(const std::string& path, const Grid<int32_t>& grid, const Crs& crs, const RasterMeta& meta);
+
+/// Writes an 8-bit RGB image (pixel-interleaved rows, top first) as PNG through GDAL's PNG
+/// driver; temporary name and rename as for COGs.
+void writePng(const std::string& path, int width, int height, const std::vector<uint8_t>& rgb);
 
 /// Provenance metadata for outputs: software version and the command line.
 std::map<std::string, std::string> provenance(const std::string& command_line);
