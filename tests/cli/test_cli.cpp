@@ -397,3 +397,34 @@ TEST_F(Cli, ProfilePngShowsTerrainLosAndFresnelZone) {
     EXPECT_EQ(run("profile --dem " + dem + " --tx 16.05,108.2 --rx 16.0,108.1 --out " + path("q.csv") + " --png /nonexistent/p.png").code, 2);
     EXPECT_FALSE(fs::exists(path("q.csv")));
 }
+
+TEST_F(Cli, CalibrateOnDaNangLoRaMeasurements) {
+    const std::string dem = sharedData("real/srtmgl1_danang_108.08E_15.87N.tif");
+    const std::string meas = sharedData("real/lora_rssi_measurements_danang.csv");
+    PHUSONG_REQUIRE_DATA(meas);
+    const RunResult r = run("calibrate --measurements " + meas + " --dem " + dem + " --model p1812 --eirp-dbm 14 --out " + path("cal"));
+    ASSERT_EQ(r.code, 0) << r.output;
+    std::ifstream js(path("cal/calibration.json"));
+    const nlohmann::json j = nlohmann::json::parse(js);
+    EXPECT_GT(j["samples_used"].get<int>(), 8000);
+    // Spreading factors give LoRa detection floors, so the fit accounts for censoring.
+    EXPECT_EQ(j["fit"]["method"], "truncated-normal maximum likelihood");
+    EXPECT_LT(j["after"]["rmse_db"].get<double>(), j["before"]["rmse_db"].get<double>());
+    EXPECT_EQ(j["by_distance_band"].size(), 6u);
+    EXPECT_TRUE(fs::exists(path("cal/calibration.png")));
+    // Least squares on the same data: zero mean error after the fit, by construction.
+    const RunResult ls = run("calibrate --measurements " + meas + " --dem " + dem + " --model p1812 --eirp-dbm 14 --no-censoring --out " + path("ls"));
+    ASSERT_EQ(ls.code, 0) << ls.output;
+    std::ifstream js2(path("ls/calibration.json"));
+    EXPECT_NEAR(nlohmann::json::parse(js2)["after"]["mean_error_db"].get<double>(), 0.0, 1e-6);
+    // Bad input: a measurement file without rssi, and no EIRP anywhere.
+    const std::string bad = write("bad.csv", "lat,lon,tx_lat,tx_lon,freq_mhz\n16.05,108.2,16.06,108.21,900\n");
+    RunResult b = run("calibrate --measurements " + bad + " --dem " + dem + " --out " + path("bad_out"));
+    EXPECT_EQ(b.code, 2);
+    EXPECT_NE(b.output.find("rssi_dbm"), std::string::npos) << b.output;
+    const std::string noeirp = write("noeirp.csv", "lat,lon,rssi_dbm,tx_lat,tx_lon,freq_mhz\n16.05,108.2,-90,16.06,108.21,900\n");
+    b = run("calibrate --measurements " + noeirp + " --dem " + dem + " --out " + path("bad_out"));
+    EXPECT_EQ(b.code, 2);
+    EXPECT_NE(b.output.find("--eirp-dbm"), std::string::npos) << b.output;
+    EXPECT_TRUE(noOutputLeft(m_dir, "bad_out"));
+}
