@@ -16,6 +16,7 @@ PACKAGES=(
   libbenchmark-dev
   libopenmpi-dev openmpi-bin
   python3
+  splat
 )
 
 missing=()
