@@ -123,13 +123,18 @@ def main():
     p90 = absd[min(len(absd) - 1, int(math.ceil(0.9 * len(absd))) - 1)]
     if hung:
         print(f"\nskipped {len(hung)} links on which splat did not finish within 20 s")
+    for tile in sorted({r["tile"] for r in rows}):
+        t = sorted(abs(r["diff_db"]) for r in rows if r["tile"] == tile)
+        print(f"{tile}: {len(t)} links, median |diff| {statistics.median(t):.2f} dB, "
+              f"90th percentile {t[min(len(t) - 1, int(math.ceil(0.9 * len(t))) - 1)]:.2f} dB")
     print(f"\nlinks: {len(rows)}   mean diff (phusong - SPLAT): {statistics.mean(r['diff_db'] for r in rows):+.2f} dB")
     print(f"median |diff|: {statistics.median(absd):.2f} dB (aim <= 1)   90th percentile |diff|: {p90:.2f} dB (aim <= 4)")
     if args.csv:
-        with open(args.csv, "w") as f:
-            f.write(",".join(rows[0].keys()) + "\n")
-            for r in rows:
-                f.write(",".join(str(v) for v in r.values()) + "\n")
+        import csv
+        with open(args.csv, "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+            w.writeheader()
+            w.writerows(rows)
     shutil.rmtree(work)
 
 
