@@ -426,5 +426,9 @@ TEST_F(Cli, CalibrateOnDaNangLoRaMeasurements) {
     b = run("calibrate --measurements " + noeirp + " --dem " + dem + " --out " + path("bad_out"));
     EXPECT_EQ(b.code, 2);
     EXPECT_NE(b.output.find("--eirp-dbm"), std::string::npos) << b.output;
+    // Terminal-loss options are checked here as in pathloss and coverage.
+    b = run("calibrate --measurements " + meas + " --dem " + dem + " --eirp-dbm 14 --indoor-pct 150 --out " + path("bad_out"));
+    EXPECT_EQ(b.code, 2);
+    EXPECT_NE(b.output.find("--indoor-pct"), std::string::npos) << b.output;
     EXPECT_TRUE(noOutputLeft(m_dir, "bad_out"));
 }

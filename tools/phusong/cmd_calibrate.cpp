@@ -109,7 +109,7 @@ int runCalibrate(const CalibrateConfig& cfg) {
         if (cfg.floor_dBm) row.floor = *cfg.floor_dBm;
         else if (!floor_col.empty()) row.floor = parseNumber(r.get(floor_col), r.location, floor_col);
         else if (!sf_col.empty()) row.floor = loraSensitivity_dBm(static_cast<int>(parseNumber(r.get(sf_col), r.location, sf_col)));
-        models::checkFrequency(mp.kind, row.tx.freq_MHz, r.location + ": frequency");
+        models::checkFrequency(mp, row.tx.freq_MHz, r.location + ": frequency");
         rows.push_back(row);
     }
     if (rows.empty()) throw InputError(cfg.measurements + ": no measurements");

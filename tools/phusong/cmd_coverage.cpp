@@ -76,7 +76,6 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
     const io::Terrain terrain = io::loadDem(cfg.dem, dopt);
     io::projectSectors(sectors, terrain.crs);
     engine::validateSectors(terrain.grid, sectors, opt);
-    for (const Sector& s : sectors) models::checkTerminalLosses(opt.model, s.freq_MHz, s.location + ": field 'freq_mhz'");
     {
         // P.1812's beta0 depends on latitude; the DEM centre stands for every path.
         const auto& gt = terrain.grid.geoTransform();

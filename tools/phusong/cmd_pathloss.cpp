@@ -50,8 +50,7 @@ int runPathloss(const PathlossConfig& cfg) {
     if (cfg.nlos) mp.force_los = false;
     if (!(cfg.tx_height_m > 0.0)) throw InputError("--tx-height-m must be positive (metres above ground)");
     if (!(cfg.rx_height_m > 0.0)) throw InputError("--rx-height-m must be positive (metres above ground)");
-    models::checkFrequency(mp.kind, cfg.freq_MHz, "--freq-mhz");
-    models::checkTerminalLosses(mp, cfg.freq_MHz, "--freq-mhz");
+    models::checkFrequency(mp, cfg.freq_MHz, "--freq-mhz");
     if (cfg.latitude_deg) {
         if (std::abs(*cfg.latitude_deg) > 90.0) throw InputError("--lat-deg must be within -90..90");
         mp.latitude_deg = *cfg.latitude_deg;

@@ -33,7 +33,7 @@ void validateSectors(const DemGrid& dem, const std::vector<Sector>& sectors, con
                              ", lon " + std::to_string(s.position.lon_deg) +
                              " is outside the DEM; check lat/lon or use a DEM that covers it");
         }
-        models::checkFrequency(opt.model.kind, s.freq_MHz, s.location + ": field 'freq_mhz'");
+        models::checkFrequency(opt.model, s.freq_MHz, s.location + ": field 'freq_mhz'");
     }
 }
 

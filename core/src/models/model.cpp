@@ -271,7 +271,8 @@ PathLoss pathLossAtDistanceBare(const ModelParams& mp, double distance_km, doubl
                                 double freq_MHz);
 }  // namespace
 
-void checkTerminalLosses(const ModelParams& mp, double freq_MHz, const std::string& where) {
+void checkFrequency(const ModelParams& mp, double freq_MHz, const std::string& where) {
+    checkFrequency(mp.kind, freq_MHz, where);
     const double f = freq_MHz / 1000.0;
     auto fail = [&](const std::string& what) {
         throw InputError(where + ": frequency " + std::to_string(static_cast<long long>(std::llround(freq_MHz))) + " MHz " + what);

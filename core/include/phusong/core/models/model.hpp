@@ -82,14 +82,14 @@ struct ModelParams {
     bool p2109_thermally_efficient = false;    ///< P.2109 building type
 };
 
-/// Throws InputError (naming @p where) when the terminal-loss options do not apply at @p freq_MHz
-/// (P.2108 §3.1: 30 MHz-3 GHz, §3.2: 0.5-67 GHz; P.2109: 80 MHz-100 GHz).
-void checkTerminalLosses(const ModelParams& mp, double freq_MHz, const std::string& where);
 
 /// Throws InputError (naming @p where) when @p freq_MHz is outside the model's validity:
 /// Hata 150-1500 MHz, COST-231 1500-2000 MHz, TR 38.901 500 MHz - 100 GHz (RMa 30 GHz),
 /// P.526 and free space 30 MHz - 100 GHz.
 void checkFrequency(ModelKind m, double freq_MHz, const std::string& where);
+/// The same for @p mp.kind, and also for the terminal losses @p mp asks for (P.2108 §3.1:
+/// 30 MHz-3 GHz, §3.2: 0.5-67 GHz; P.2109: 80 MHz-100 GHz) and their percentages.
+void checkFrequency(const ModelParams& mp, double freq_MHz, const std::string& where);
 
 struct PathLoss {
     double loss_dB = 0.0;
