@@ -42,6 +42,7 @@ struct PathlossConfig {
 
 int runPathloss(const PathlossConfig& cfg) {
     models::ModelParams mp = cfg.mo.build();
+    mp.want_details = cfg.json;
     if (cfg.los && cfg.nlos) throw InputError("give at most one of --los and --nlos");
     if ((cfg.los || cfg.nlos) && !models::isTr38901(mp.kind)) {
         throw InputError("--los/--nlos apply to the 38901-* models only; other models take LOS from the terrain");

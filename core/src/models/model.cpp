@@ -52,33 +52,35 @@ void tr38901Loss(const ModelParams& mp, double freq_MHz, double tx_h, double rx_
     out.los_probability = tr38901::losProbability(p, d2D_m);
 }
 
-// Equally spaced elevations for ITM: the profile as is when it is uniform, else resampled
-// linearly at the same number of points.
-std::vector<double> uniformElevations(const Profile& pr) {
+// Equally spaced elevations for ITM: the profile's own heights when it is uniform, else
+// resampled linearly at the same number of points into @p scratch.
+std::span<const double> uniformElevations(const Profile& pr, std::vector<double>& scratch) {
     const size_t n = pr.size();
     const double step = pr.length_km() / static_cast<double>(n - 1);
     bool uniform = true;
     for (size_t i = 1; i < n && uniform; ++i) uniform = std::abs(pr.d_km[i] - pr.d_km[i - 1] - step) < 1e-6 * std::max(step, 1e-9);
     if (uniform) return pr.h_m;
-    std::vector<double> z(n);
+    scratch.resize(n);
     size_t j = 0;
     for (size_t i = 0; i < n; ++i) {
         const double x = step * static_cast<double>(i);
         while (j + 2 < n && pr.d_km[j + 1] < x) ++j;
         const double t = (x - pr.d_km[j]) / (pr.d_km[j + 1] - pr.d_km[j]);
-        z[i] = pr.h_m[j] + std::clamp(t, 0.0, 1.0) * (pr.h_m[j + 1] - pr.h_m[j]);
+        scratch[i] = pr.h_m[j] + std::clamp(t, 0.0, 1.0) * (pr.h_m[j + 1] - pr.h_m[j]);
     }
-    return z;
+    return scratch;
 }
 
 void itmOverProfile(const ModelParams& mp, const Profile& pr, double tx_h, double rx_h, double f, PathLoss& out) {
-    const std::vector<double> z = uniformElevations(pr);
+    std::vector<double> scratch;
+    const std::span<const double> z = uniformElevations(pr, scratch);
     const itm::Result r = itm::pointToPoint(mp.itm, tx_h, rx_h, z, pr.length_km() * 1000.0 / static_cast<double>(z.size() - 1), f);
     out.loss_dB = r.loss_dB;
     out.free_space_dB = r.free_space_dB;
     out.diffraction_dB = r.loss_dB - r.free_space_dB;
     out.mode = itm::toString(r.mode);  // ITM's own regions: "line of sight" means d < smooth-earth horizon sum
     out.warnings |= r.warnings << kWarnItmShift;
+    if (!mp.want_details) return;
     out.details = {{"A_ref_db", r.A_ref_dB},
                    {"tx_horizon_distance_m", r.d_hzn_m[0]},
                    {"rx_horizon_distance_m", r.d_hzn_m[1]},
@@ -113,6 +115,7 @@ void p1812OverProfile(const ModelParams& mp, const Profile& pr, double tx_h, dou
     out.mode = r.trans_horizon ? "trans-horizon" : "line-of-sight";
     if (r.warnings & p1812::kFrequencyOutOfRange) out.warnings |= kWarnP1812Frequency;
     if (r.warnings & p1812::kDistanceOutOfRange) out.warnings |= kWarnP1812Distance;
+    if (!mp.want_details) return;
     out.details = {{"Lbfs_db", r.Lbfs_dB},         {"Lb0p_db", r.Lb0p_dB},        {"Lbulla_db", r.Lbulla_dB},
                    {"Lbulls_db", r.Lbulls_dB},     {"Ldsph_db", r.Ldsph_dB},      {"Ld50_db", r.Ld50_dB},
                    {"Ldp_db", r.Ldp_dB},           {"Lbs_db", r.Lbs_dB},          {"Lba_db", r.Lba_dB},
@@ -351,7 +354,7 @@ PathLoss pathLossOverProfileBare(const ModelParams& mp_in, const Profile& pr, do
             out.diffraction_dB = dr.loss_dB;
         }
         out.loss_dB = out.free_space_dB + out.diffraction_dB;
-        if (needsTerrain(mp.kind)) {
+        if (needsTerrain(mp.kind) && mp.want_details) {
             out.details.emplace_back("diffraction_db", out.diffraction_dB);
             addHorizons(pr, hts, hrs, ce_per_km, out.details);
         }
@@ -380,7 +383,7 @@ PathLoss pathLossAtDistanceBare(const ModelParams& mp, double distance_km, doubl
         out.diffraction_dB = r.loss_dB - r.free_space_dB;
         out.mode = itm::toString(r.mode);
         out.warnings |= r.warnings << kWarnItmShift;
-        out.details = {{"A_ref_db", r.A_ref_dB},           {"delta_h_m", r.delta_h_m},
+        if (mp.want_details) out.details = {{"A_ref_db", r.A_ref_dB},           {"delta_h_m", r.delta_h_m},
                        {"tx_horizon_distance_m", r.d_hzn_m[0]}, {"rx_horizon_distance_m", r.d_hzn_m[1]},
                        {"tx_effective_height_m", r.h_e_m[0]},   {"rx_effective_height_m", r.h_e_m[1]}};
         return out;

@@ -72,6 +72,7 @@ struct ModelParams {
     double p1812_N0 = 325.0;        ///< P.1812 sea-level refractivity, N-units
     double p1812_clutter_m = 0.0;   ///< P.1812 representative clutter height on intermediate points
     double latitude_deg = 21.0;     ///< path-centre latitude (P.1812 beta0); callers with coordinates set it
+    bool want_details = false;      ///< fill PathLoss::details (one-off links; off in per-pixel loops)
 
     // Terminal losses added at the receiver on top of any model.
     std::optional<double> p2108_location_pct;  ///< ITU-R P.2108 §3.2 terrestrial clutter loss at this percentage
@@ -102,7 +103,7 @@ struct PathLoss {
     ModelKind model = ModelKind::FreeSpace;  ///< the model that ran (resolved from Auto)
     std::string mode;  ///< propagation mode where the model names one (ITM, P.1812)
     /// Intermediate values that matter for the model (horizons, diffraction terms), name -> value;
-    /// names carry units.
+    /// names carry units. Filled only when ModelParams::want_details is set.
     std::vector<std::pair<std::string, double>> details;
     double clutter_loss_dB = 0.0;        ///< P.2108 at the receiver (included in loss_dB)
     double building_entry_loss_dB = 0.0; ///< P.2109 (included in loss_dB)
