@@ -383,9 +383,14 @@ PathLoss pathLossAtDistanceBare(const ModelParams& mp, double distance_km, doubl
         out.diffraction_dB = r.loss_dB - r.free_space_dB;
         out.mode = itm::toString(r.mode);
         out.warnings |= r.warnings << kWarnItmShift;
-        if (mp.want_details) out.details = {{"A_ref_db", r.A_ref_dB},           {"delta_h_m", r.delta_h_m},
-                       {"tx_horizon_distance_m", r.d_hzn_m[0]}, {"rx_horizon_distance_m", r.d_hzn_m[1]},
-                       {"tx_effective_height_m", r.h_e_m[0]},   {"rx_effective_height_m", r.h_e_m[1]}};
+        if (mp.want_details) {
+            out.details = {{"A_ref_db", r.A_ref_dB},
+                           {"delta_h_m", r.delta_h_m},
+                           {"tx_horizon_distance_m", r.d_hzn_m[0]},
+                           {"rx_horizon_distance_m", r.d_hzn_m[1]},
+                           {"tx_effective_height_m", r.h_e_m[0]},
+                           {"rx_effective_height_m", r.h_e_m[1]}};
+        }
         return out;
     }
     if (needsTerrain(mp.kind)) {

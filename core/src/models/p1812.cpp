@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "phusong/core/error.hpp"
+#include "phusong/core/models/knife_edge.hpp"
 
 namespace phusong::models::p1812 {
 
@@ -80,8 +81,15 @@ double midpointLatitude_deg(double lat_t, double lon_t, double lat_r, double lon
     return std::asin(s) * 180.0 / kPi;
 }
 
-// Knife-edge loss J(nu), Eq. (12).
-double J(double nu) { return nu > -0.78 ? 6.9 + 20.0 * std::log10(std::sqrt((nu - 0.1) * (nu - 0.1) + 1.0) + nu - 0.1) : 0.0; }
+// Knife-edge loss J(nu), Eq. (12): the same approximation as ITU-R P.526 eq. (31).
+double J(double nu) { return knifeEdgeLoss_dB(nu); }
+
+// Diffraction parameter of profile point i on an earth of curvature Ce, Eq. (15).
+double nuAt(std::span<const double> d, std::span<const double> g, size_t i, double hts, double hrs, double Ce, double lam) {
+    const double dtot = d.back() - d.front();
+    return (g[i] + 500.0 * Ce * d[i] * (dtot - d[i]) - (hts * (dtot - d[i]) + hrs * d[i]) / dtot) *
+           std::sqrt(0.002 * dtot / (lam * d[i] * (dtot - d[i])));
+}
 
 // Bullington loss over a profile, §4.3.1, Eqs (13)-(21). Ends of @p g are ignored.
 double bullington_dB(std::span<const double> d, std::span<const double> g, double hts, double hrs, double ap, double f) {
@@ -95,11 +103,7 @@ double bullington_dB(std::span<const double> d, std::span<const double> g, doubl
     double Luc;
     if (Stim < Str) {
         double numax = -1e300;
-        for (size_t i = 1; i + 1 < n; ++i) {
-            const double nu = (g[i] + 500.0 * Ce * d[i] * (dtot - d[i]) - (hts * (dtot - d[i]) + hrs * d[i]) / dtot) *
-                              std::sqrt(0.002 * dtot / (lam * d[i] * (dtot - d[i])));  // (15)
-            numax = std::max(numax, nu);
-        }
+        for (size_t i = 1; i + 1 < n; ++i) numax = std::max(numax, nuAt(d, g, i, hts, hrs, Ce, lam));  // (15)
         Luc = J(numax);  // (16)
     } else {
         double Srim = -1e300;
@@ -254,8 +258,7 @@ SmoothEarth smoothEarth(std::span<const double> d, std::span<const double> h, do
         const double Ce = 1.0 / ae;
         double numax = -1e300;
         for (size_t i = 1; i + 1 < n; ++i) {
-            const double nu = (h[i] + 500.0 * Ce * d[i] * (dtot - d[i]) - (hts * (dtot - d[i]) + hrs * d[i]) / dtot) *
-                              std::sqrt(0.002 * dtot / (lam * d[i] * (dtot - d[i])));
+            const double nu = nuAt(d, h, i, hts, hrs, Ce, lam);
             if (nu >= numax) numax = nu, lt = i;  // last maximum: the Bullington point
         }
         s.dlt = d[lt];          // (80)
