@@ -4,7 +4,19 @@
 Draws random links over the real SRTM3 tiles in ../shared/data/real/ (seeded, so every run
 draws the same links), runs both programs with the same heights, frequency and ITM parameters
 (epsilon 15, sigma 0.005 S/m, N0 301, continental temperate, vertical, 50 % time and situations),
-and prints a table and the median and 90th-percentile absolute difference.
+and prints a table and the median and 90th-percentile absolute difference, two ways:
+
+  same profile  phusong's ITM fed (through `pathloss --profile`) the very profile SPLAT! builds:
+                great circle, nearest SDF cell, SPLAT!'s sample spacing, and SPLAT!'s habit of
+                reporting the loss at the third-last sample (its PathReport loop stops at
+                path.length-2, so the "receiver" sits 1-2 samples, ~100-200 m, short of the real
+                one). This isolates the model implementations.
+  phusong DEM   `pathloss --dem`: phusong's own profile (tile warped once to UTM, bilinear,
+                sampled at the DEM spacing to the receiver itself).
+
+Both programs read the same terrain: voids are filled first (inverse-distance from the nearest
+valid cell in 8 directions, as phusong does), because srtm2sdf only patches isolated void cells
+and SPLAT! would otherwise read the Alps tile's -32767 voids as heights.
 
     python3 bench/splat_compare.py [--links 120] [--phusong build/bin/phusong] [--csv out.csv]
 
@@ -18,6 +30,7 @@ import random
 import re
 import shutil
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -44,6 +57,71 @@ def destination(lat, lon, bearing_deg, dist_km):
     return math.degrees(la2), math.degrees(lo2)
 
 
+def load_hgt(path):
+    data = open(path, "rb").read()
+    n = int(round(math.sqrt(len(data) // 2)))
+    return n, list(struct.unpack(f">{n * n}h", data))
+
+
+def fill_voids(n, z):
+    """Fills cells below -1000 m from the nearest valid cell in 8 directions, 1/d^2 weights."""
+    src = list(z)
+    dirs = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1)]
+    filled = 0
+    for r in range(n):
+        for c in range(n):
+            if src[r * n + c] > -1000:
+                continue
+            s = ws = 0.0
+            for dc, dr in dirs:
+                k = 1
+                while True:
+                    cc, rr = c + dc * k, r + dr * k
+                    if not (0 <= cc < n and 0 <= rr < n):
+                        break
+                    v = src[rr * n + cc]
+                    if v > -1000:
+                        w = 1.0 / ((k * k) * (dc * dc + dr * dr))
+                        s += w * v
+                        ws += w
+                        break
+                    k += 1
+            if ws > 0:
+                z[r * n + c] = int(round(s / ws))
+                filled += 1
+    return filled
+
+
+def splat_profile(tile, la0, lo0, tlat, tlon, rlat, rlon, to_receiver=False):
+    """The profile SPLAT! 1.4.2 hands to ITM in PathReport (splat.cpp ReadPath + the loss loop);
+    with to_receiver, the same samples continued to the receiver itself."""
+    n, z = tile
+    ppd = n - 1
+    miles = 3959.0
+
+    def elev(lat, lon):  # GetElevation: nearest cell
+        return z[int(round(ppd * (la0 + 1 - lat))) * n + int(round(ppd * (lon - lo0)))]
+
+    lat1, lon1, lat2, lon2 = map(math.radians, (tlat, tlon, rlat, rlon))
+    total = miles * math.acos(min(1.0, math.sin(lat1) * math.sin(lat2) + math.cos(lat1) * math.cos(lat2) * math.cos(lon1 - lon2)))
+    az = math.atan2(math.sin(lon2 - lon1) * math.cos(lat2),
+                    math.cos(lat1) * math.sin(lat2) - math.sin(lat1) * math.cos(lat2) * math.cos(lon2 - lon1))
+    spr = 68755.0 if ppd == 1200 else ppd * 57.295833  # SPLAT!'s samples_per_radian
+    per_sample = total / math.hypot(spr * abs(lon1 - lon2), spr * abs(lat1 - lat2))
+    heights, c = [], 0
+    while per_sample * c <= total:
+        beta = per_sample * c / miles
+        la = math.asin(math.sin(lat1) * math.cos(beta) + math.cos(az) * math.sin(beta) * math.cos(lat1))
+        lo = lon1 + math.atan2(math.sin(az) * math.sin(beta) * math.cos(lat1), math.cos(beta) - math.sin(lat1) * math.sin(la))
+        heights.append(elev(math.degrees(la), math.degrees(lo)))
+        c += 1
+    heights.append(elev(rlat, rlon))  # SPLAT! appends the exact destination ...
+    step_km = per_sample * 1.609344
+    if to_receiver:
+        return [(i * step_km, h) for i, h in enumerate(heights[:-1])] + [(total * 1.609344, heights[-1])]
+    return [(i * step_km, h) for i, h in enumerate(heights[:-2])]  # ... and its loss loop stops two short of it
+
+
 def qth(path, name, lat, lon, h_m):
     # SPLAT! longitudes are degrees west.
     with open(path, "w") as f:
@@ -64,7 +142,7 @@ def main():
         sys.exit(f"splat_compare: {args.phusong} not found; build first (cmake --preset release && cmake --build build)")
 
     work = tempfile.mkdtemp(prefix="phusong_splat_")
-    dems = {}
+    dems, tiles = {}, {}
     for src, hgt, la, lo in TILES:
         path = os.path.join(DATA, src)
         if not os.path.exists(path):
@@ -74,8 +152,14 @@ def main():
             shutil.copy(path, dst)
         else:
             run(["gdal_translate", "-q", "-of", "SRTMHGT", path, dst])
+        n, z = load_hgt(dst)
+        filled = fill_voids(n, z)
+        with open(dst, "wb") as f:
+            f.write(struct.pack(f">{n * n}h", *z))
+        print(f"{hgt}: {filled} void cells filled", file=sys.stderr)
         run(["srtm2sdf", hgt], cwd=work)
         dems[(la, lo)] = dst
+        tiles[(la, lo)] = (n, z)
 
     rng = random.Random(args.seed)
     rows, hung = [], []
@@ -109,26 +193,49 @@ def main():
         out = run([args.phusong, "pathloss", "--model", "itm", "--dem", dems[(la, lo)], "--tx", f"{tlat},{tlon}", "--rx",
                    f"{rlat},{rlon}", "--tx-height-m", str(ht), "--rx-height-m", str(hr), "--freq-mhz", str(f), "--json"])
         j = json.loads(out)
+        prof = os.path.join(work, "splat_profile.csv")
+
+        def over_splat_profile(to_receiver):
+            with open(prof, "w") as pf:
+                pf.write("distance_km,height_m\n")
+                pf.writelines(f"{d!r},{h}\n" for d, h in splat_profile(tiles[(la, lo)], la, lo, tlat, tlon, rlat, rlon, to_receiver))
+            return json.loads(run([args.phusong, "pathloss", "--model", "itm", "--profile", prof, "--lat-deg",
+                                   f"{(tlat + rlat) / 2}", "--tx-height-m", str(ht), "--rx-height-m", str(hr), "--freq-mhz",
+                                   str(f), "--json"]))
+        same, to_rx = over_splat_profile(False), over_splat_profile(True)
         rows.append(dict(tile=os.path.basename(dems[(la, lo)]), tx=f"{tlat:.4f},{tlon:.4f}", rx=f"{rlat:.4f},{rlon:.4f}",
-                         d_km=j["distance_m"] / 1000.0, f_mhz=f, h_tx=ht, h_rx=hr, splat_db=splat_db, phusong_db=j["loss_db"],
+                         d_km=j["distance_m"] / 1000.0, f_mhz=f, h_tx=ht, h_rx=hr, splat_db=splat_db,
+                         same_profile_db=same["loss_db"], same_diff_db=same["loss_db"] - splat_db,
+                         to_rx_diff_db=to_rx["loss_db"] - splat_db, phusong_db=j["loss_db"],
                          diff_db=j["loss_db"] - splat_db, splat_mode=mode.group(1).strip() if mode else "?", phusong_mode=j["mode"]))
         print(f"\r{len(rows)}/{args.links} links", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
 
-    print(f"{'tile':<12} {'d km':>6} {'MHz':>6} {'htx':>5} {'hrx':>5} {'SPLAT dB':>9} {'phusong':>9} {'diff':>7}  SPLAT mode")
+    print(f"{'tile':<12} {'d km':>6} {'MHz':>6} {'htx':>5} {'hrx':>5} {'SPLAT dB':>9} {'same prof':>9} {'diff':>7} "
+          f"{'DEM':>9} {'diff':>7}  SPLAT mode")
     for r in rows:
         print(f"{r['tile']:<12} {r['d_km']:6.2f} {r['f_mhz']:6.0f} {r['h_tx']:5.1f} {r['h_rx']:5.1f} {r['splat_db']:9.2f} "
-              f"{r['phusong_db']:9.2f} {r['diff_db']:7.2f}  {r['splat_mode']}")
-    absd = sorted(abs(r["diff_db"]) for r in rows)
-    p90 = absd[min(len(absd) - 1, int(math.ceil(0.9 * len(absd))) - 1)]
+              f"{r['same_profile_db']:9.2f} {r['same_diff_db']:7.2f} {r['phusong_db']:9.2f} {r['diff_db']:7.2f}  {r['splat_mode']}")
     if hung:
         print(f"\nskipped {len(hung)} links on which splat did not finish within 20 s")
-    for tile in sorted({r["tile"] for r in rows}):
-        t = sorted(abs(r["diff_db"]) for r in rows if r["tile"] == tile)
-        print(f"{tile}: {len(t)} links, median |diff| {statistics.median(t):.2f} dB, "
-              f"90th percentile {t[min(len(t) - 1, int(math.ceil(0.9 * len(t))) - 1)]:.2f} dB")
-    print(f"\nlinks: {len(rows)}   mean diff (phusong - SPLAT): {statistics.mean(r['diff_db'] for r in rows):+.2f} dB")
-    print(f"median |diff|: {statistics.median(absd):.2f} dB (aim <= 1)   90th percentile |diff|: {p90:.2f} dB (aim <= 4)")
+
+    def summary(label, key, subset):
+        a = sorted(abs(r[key]) for r in subset)
+        p90 = a[min(len(a) - 1, int(math.ceil(0.9 * len(a))) - 1)]
+        mean = statistics.mean(r[key] for r in subset)
+        print(f"{label:<46} {len(a):5d} {statistics.median(a):10.2f} {p90:10.2f} {mean:+10.2f}")
+        return statistics.median(a), p90
+
+    print(f"\n{'phusong - SPLAT! (dB)':<46} {'links':>5} {'median|d|':>10} {'p90 |d|':>10} {'mean d':>10}")
+    for key, label in (("same_diff_db", "same profile"), ("to_rx_diff_db", "SPLAT! samples to the receiver"),
+                       ("diff_db", "phusong DEM profile")):
+        for tile in sorted({r["tile"] for r in rows}):
+            summary(f"{label}, {tile}", key, [r for r in rows if r["tile"] == tile])
+        med, p90 = summary(f"{label}, all", key, rows)
+        if key == "same_diff_db":
+            same_med, same_p90 = med, p90
+    print(f"\nsame profile: median {same_med:.2f} dB (aim <= 1), 90th percentile {same_p90:.2f} dB (aim <= 4): "
+          f"{'met' if same_med <= 1 and same_p90 <= 4 else 'NOT met'}")
     if args.csv:
         import csv
         with open(args.csv, "w", newline="") as f:
