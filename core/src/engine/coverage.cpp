@@ -5,10 +5,32 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <limits>
+#include <map>
 
 #include "phusong/core/error.hpp"
 
 namespace phusong::engine {
+
+namespace {
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+constexpr int kTopK = 8;          // signals kept per pixel for the overlap count
+constexpr int kStripeRows = 16;   // rows per merge lock
+// Interference is summed as integers of 1e-15 mW (-150 dBm) so that the sum does not depend on
+// the order sectors finish in; -150 dBm is 30+ dB under the noise of any channel we model.
+constexpr double kPowerUnitExp_dB = -150.0;
+
+int64_t powerUnits(double dBm) { return std::llround(std::pow(10.0, (dBm - kPowerUnitExp_dB) / 10.0)); }
+}  // namespace
+
+double noise_dBm(double bandwidth_MHz, double nf_dB) { return -174.0 + 10.0 * std::log10(bandwidth_MHz * 1e6) + nf_dB; }
+
+double throughput_Mbps(Technology t, double sinr_dB, double bandwidth_MHz) {
+    if (!(sinr_dB >= -10.0)) return 0.0;
+    const double cap = t == Technology::G5 ? 7.4 : 4.4;
+    const double eff = std::min(0.6 * std::log2(1.0 + std::pow(10.0, sinr_dB / 10.0)), cap);
+    return eff * bandwidth_MHz;
+}
 
 double sectorSignal_dBm(const Sector& s, const DemGrid& dem, const models::ModelParams& mp, PointXY rx,
                         double rx_height_m, double step_m, Profile& profile, uint32_t* warnings) {
@@ -37,14 +59,124 @@ void validateSectors(const DemGrid& dem, const std::vector<Sector>& sectors, con
     }
 }
 
+namespace {
+
+// The slow reference: a full profile per pixel of the sector's disc.
+void referenceWindow(const DemGrid& dem, const Sector& s, const CoverageOptions& opt, int radius_px, double step_m,
+                     Profile& profile, SectorWindow& out, uint32_t* warnings) {
+    const GeoTransform& gt = dem.geoTransform();
+    const int cc = static_cast<int>(std::lround(gt.colOf(s.xy.x_m)));
+    const int rr = static_cast<int>(std::lround(gt.rowOf(s.xy.y_m)));
+    out.col0 = std::max(0, cc - radius_px);
+    out.row0 = std::max(0, rr - radius_px);
+    out.width = std::max(0, std::min(dem.width() - 1, cc + radius_px) - out.col0 + 1);
+    out.height = std::max(0, std::min(dem.height() - 1, rr + radius_px) - out.row0 + 1);
+    out.loss_dB.assign(static_cast<size_t>(out.width) * out.height, kNaN);
+    out.signal_dBm.assign(out.loss_dB.size(), kNaN);
+    const double r2 = opt.radius_m * opt.radius_m;
+    for (int r = out.row0; r < out.row0 + out.height; ++r) {
+        for (int c = out.col0; c < out.col0 + out.width; ++c) {
+            if (std::isnan(dem.at(c, r))) continue;
+            const double x = gt.centerX(c), y = gt.centerY(r);
+            const double dx = x - s.xy.x_m, dy = y - s.xy.y_m;
+            if (dx * dx + dy * dy > r2) continue;
+            double v = sectorSignal_dBm(s, dem, opt.model, PointXY{x, y}, opt.rx_height_m, step_m, profile, warnings);
+            if (opt.clutter_loss_dB) {
+                const float cl = opt.clutter_loss_dB->at(c, r);
+                if (std::isfinite(cl)) v -= cl;
+            }
+            const size_t idx = static_cast<size_t>(r - out.row0) * out.width + (c - out.col0);
+            out.signal_dBm[idx] = static_cast<float>(v);
+        }
+    }
+}
+
+// Per-technology accumulators over the whole grid.
+struct Accumulators {
+    std::vector<float> best, second, topk;
+    std::vector<int32_t> best_idx;
+    std::vector<std::vector<int64_t>> power;  // per co-channel group
+    std::vector<omp_lock_t> locks;
+    int width = 0;
+
+    Accumulators(size_t pixels, int w, int h, size_t groups) : width(w) {
+        best.assign(pixels, -std::numeric_limits<float>::infinity());
+        second.assign(pixels, -std::numeric_limits<float>::infinity());
+        topk.assign(pixels * kTopK, -std::numeric_limits<float>::infinity());
+        best_idx.assign(pixels, -1);
+        power.assign(groups, std::vector<int64_t>(pixels, 0));
+        locks.resize(static_cast<size_t>((h + kStripeRows - 1) / kStripeRows));
+        for (auto& l : locks) omp_init_lock(&l);
+    }
+    ~Accumulators() {
+        for (auto& l : locks) omp_destroy_lock(&l);
+    }
+    Accumulators(const Accumulators&) = delete;
+    Accumulators& operator=(const Accumulators&) = delete;
+
+    // Order-independent merge of one sector's window.
+    void merge(const SectorWindow& win, int32_t si, int group, double total_offset_dB) {
+        std::vector<int64_t>& pw = power[static_cast<size_t>(group)];
+        int locked = -1;
+        for (int r = win.row0; r < win.row0 + win.height; ++r) {
+            const int stripe = r / kStripeRows;
+            if (stripe != locked) {
+                if (locked >= 0) omp_unset_lock(&locks[static_cast<size_t>(locked)]);
+                omp_set_lock(&locks[static_cast<size_t>(stripe)]);
+                locked = stripe;
+            }
+            const float* src = win.signal_dBm.data() + static_cast<size_t>(r - win.row0) * win.width;
+            for (int c = 0; c < win.width; ++c) {
+                const float v = src[c];
+                if (std::isnan(v)) continue;
+                const size_t p = static_cast<size_t>(r) * width + (win.col0 + c);
+                if (best_idx[p] < 0 || v > best[p] || (v == best[p] && si < best_idx[p])) {
+                    if (best_idx[p] >= 0) second[p] = best[p];
+                    best[p] = v;
+                    best_idx[p] = si;
+                } else {
+                    second[p] = std::max(second[p], v);
+                }
+                float* top = topk.data() + p * kTopK;
+                if (v > top[kTopK - 1]) {
+                    int k = kTopK - 1;
+                    while (k > 0 && top[k - 1] < v) {
+                        top[k] = top[k - 1];
+                        --k;
+                    }
+                    top[k] = v;
+                }
+                pw[p] += powerUnits(v + total_offset_dB);
+            }
+        }
+        if (locked >= 0) omp_unset_lock(&locks[static_cast<size_t>(locked)]);
+    }
+};
+
+}  // namespace
+
 CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& sectors, const CoverageOptions& opt) {
     validateSectors(dem, sectors, opt);
     const GeoTransform& gt = dem.geoTransform();
     const int w = dem.width(), h = dem.height();
+    const size_t pixels = static_cast<size_t>(w) * h;
     const double step_m = opt.profile_step_m > 0.0 ? opt.profile_step_m : std::min(gt.pixel_width_m, gt.pixel_height_m);
     const double pixel_km2 = gt.pixel_width_m * gt.pixel_height_m / 1e6;
+    const int radius_px = static_cast<int>(std::ceil(opt.radius_m / std::min(gt.pixel_width_m, gt.pixel_height_m)));
+    const RadialPlan plan(radius_px, gt.pixel_width_m, gt.pixel_height_m);
+    SweepOptions sw;
+    sw.model = opt.model;
+    sw.radius_m = opt.radius_m;
+    sw.rx_height_m = opt.rx_height_m;
+    sw.clutter.loss_dB = opt.clutter_loss_dB;
 
+    const int threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
     CoverageResult result;
+    result.threads_used = threads;
+    uint32_t warnings = 0;
+    std::atomic<long long> done{0};
+    const long long total = static_cast<long long>(sectors.size());
+
     for (Technology t : kAllTechnologies) {
         TechnologyCoverage layer;
         layer.tech = t;
@@ -53,83 +185,102 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
         }
         if (layer.sectors.empty()) continue;
         layer.threshold_dBm = opt.threshold_dBm(t);
-        layer.signal_dBm = Grid<float>(w, h, gt, std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::quiet_NaN());
-        layer.best_server = Grid<int32_t>(w, h, gt, -1, -1);
-        result.layers.push_back(std::move(layer));
-    }
 
-    // Tile binning: for each tile, the sectors whose computation disc touches it, in table order.
-    const int tile = std::max(8, opt.tile_px);
-    const int tiles_x = (w + tile - 1) / tile, tiles_y = (h + tile - 1) / tile;
-    std::vector<std::vector<int>> tile_sectors(static_cast<size_t>(tiles_x) * tiles_y);
-    for (size_t i = 0; i < sectors.size(); ++i) {
-        const Sector& s = sectors[i];
-        const int c0 = static_cast<int>(std::floor(gt.colOf(s.xy.x_m - opt.radius_m))) / tile;
-        const int c1 = static_cast<int>(std::ceil(gt.colOf(s.xy.x_m + opt.radius_m))) / tile;
-        const int r0 = static_cast<int>(std::floor(gt.rowOf(s.xy.y_m + opt.radius_m))) / tile;
-        const int r1 = static_cast<int>(std::ceil(gt.rowOf(s.xy.y_m - opt.radius_m))) / tile;
-        for (int ty = std::max(r0, 0); ty <= std::min(r1, tiles_y - 1); ++ty) {
-            for (int tx = std::max(c0, 0); tx <= std::min(c1, tiles_x - 1); ++tx) {
-                tile_sectors[static_cast<size_t>(ty) * tiles_x + tx].push_back(static_cast<int>(i));
-            }
+        // Co-channel groups: sectors on the same carrier frequency (to the kHz) interfere.
+        std::map<long long, int> group_of_freq;
+        std::vector<int> group(layer.sectors.size());
+        for (size_t j = 0; j < layer.sectors.size(); ++j) {
+            const long long key = std::llround(sectors[static_cast<size_t>(layer.sectors[j])].freq_MHz * 1000.0);
+            group[j] = group_of_freq.emplace(key, static_cast<int>(group_of_freq.size())).first->second;
         }
-    }
-    int layer_of_tech[4] = {-1, -1, -1, -1};
-    for (size_t l = 0; l < result.layers.size(); ++l) layer_of_tech[static_cast<int>(result.layers[l].tech)] = static_cast<int>(l);
+        Accumulators acc(pixels, w, h, group_of_freq.size());
 
-    const int threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
-    result.threads_used = threads;
-    const long long n_tiles = static_cast<long long>(tiles_x) * tiles_y;
-    std::atomic<long long> tiles_done{0};
-    uint32_t warnings = 0;
-    const double r2 = opt.radius_m * opt.radius_m;
-
+        // Batches bound the windows held at once; each batch runs in parallel, callbacks after it.
+        const size_t n = layer.sectors.size();
+        const size_t batch = opt.on_sector ? static_cast<size_t>(std::max(4, 4 * threads)) : n;
+        std::vector<SectorWindow> windows(opt.on_sector ? batch : 0);
+        for (size_t b0 = 0; b0 < n; b0 += batch) {
+            const long long b1 = static_cast<long long>(std::min(n, b0 + batch));
 #pragma omp parallel num_threads(threads) reduction(| : warnings)
-    {
-        Profile profile;  // per-thread scratch
+            {
+                auto scratch = makeSweepScratch();
+                Profile profile;
+                SectorWindow local;
 #pragma omp for schedule(dynamic, 1)
-        for (long long t = 0; t < n_tiles; ++t) {
-            const auto& list = tile_sectors[static_cast<size_t>(t)];
-            const int tx = static_cast<int>(t % tiles_x), ty = static_cast<int>(t / tiles_x);
-            const int col0 = tx * tile, row0 = ty * tile;
-            const int col1 = std::min(col0 + tile, w), row1 = std::min(row0 + tile, h);
-            for (int si : list) {
-                const Sector& s = sectors[static_cast<size_t>(si)];
-                TechnologyCoverage& layer = result.layers[static_cast<size_t>(layer_of_tech[static_cast<int>(s.tech)])];
-                for (int r = row0; r < row1; ++r) {
-                    const double y = gt.centerY(r);
-                    const float* ground = dem.row(r);
-                    float* sig = layer.signal_dBm.row(r);
-                    int32_t* best = layer.best_server.row(r);
-                    for (int c = col0; c < col1; ++c) {
-                        if (std::isnan(ground[c])) continue;
-                        const double x = gt.centerX(c);
-                        const double dx = x - s.xy.x_m, dy = y - s.xy.y_m;
-                        if (dx * dx + dy * dy > r2) continue;
-                        const float v = static_cast<float>(
-                            sectorSignal_dBm(s, dem, opt.model, PointXY{x, y}, opt.rx_height_m, step_m, profile, &warnings));
-                        // Strictly greater: on ties the lower table index (visited first) keeps the pixel.
-                        if (best[c] < 0 || v > sig[c]) {
-                            sig[c] = v;
-                            best[c] = si;
-                        }
-                    }
+                for (long long j = static_cast<long long>(b0); j < b1; ++j) {
+                    const int si = layer.sectors[static_cast<size_t>(j)];
+                    const Sector& s = sectors[static_cast<size_t>(si)];
+                    SectorWindow& win = opt.on_sector ? windows[static_cast<size_t>(j) - b0] : local;
+                    if (opt.engine == EngineKind::Radial) sweepSector(dem, s, sw, plan, win, *scratch, &warnings);
+                    else referenceWindow(dem, s, opt, radius_px, step_m, profile, win, &warnings);
+                    acc.merge(win, si, group[static_cast<size_t>(j)], s.reference_offset_dB);
+                    const long long d = ++done;
+                    if (opt.progress && omp_get_thread_num() == 0) opt.progress(static_cast<double>(d) / total);
                 }
             }
-            const long long done = ++tiles_done;
-            if (opt.progress && omp_get_thread_num() == 0) opt.progress(static_cast<double>(done) / n_tiles);
+            if (opt.on_sector) {
+                for (long long j = static_cast<long long>(b0); j < b1; ++j) {
+                    opt.on_sector(layer.sectors[static_cast<size_t>(j)], windows[static_cast<size_t>(j) - b0]);
+                }
+            }
         }
+
+        // Finish the layer's rasters.
+        layer.signal_dBm = Grid<float>(w, h, gt, kNaN, kNaN);
+        layer.second_dBm = Grid<float>(w, h, gt, kNaN, kNaN);
+        layer.sinr_dB = Grid<float>(w, h, gt, kNaN, kNaN);
+        layer.best_server = Grid<int32_t>(w, h, gt, -1, -1);
+        layer.overlap = Grid<int32_t>(w, h, gt, 0, -1);
+        const bool has_throughput = t == Technology::G4 || t == Technology::G5;
+        if (has_throughput) layer.throughput_Mbps = Grid<float>(w, h, gt, kNaN, kNaN);
+        std::vector<double> noise_mW(sectors.size(), 0.0);
+        for (int si : layer.sectors) {
+            const Sector& s = sectors[static_cast<size_t>(si)];
+            const double bw = s.bandwidth_MHz > 0.0 ? s.bandwidth_MHz : defaultBandwidth_MHz(t);
+            noise_mW[static_cast<size_t>(si)] = std::pow(10.0, noise_dBm(bw, opt.noise_figure_dB) / 10.0);
+        }
+        std::vector<int> group_of_sector(sectors.size(), 0);
+        for (size_t j = 0; j < n; ++j) group_of_sector[static_cast<size_t>(layer.sectors[j])] = group[j];
+        long long covered = 0;
+#pragma omp parallel for num_threads(threads) reduction(+ : covered) schedule(static)
+        for (long long pl = 0; pl < static_cast<long long>(pixels); ++pl) {
+            const size_t p = static_cast<size_t>(pl);
+            const int32_t bi = acc.best_idx[p];
+            if (bi < 0) continue;
+            const int c = static_cast<int>(p % static_cast<size_t>(w)), r = static_cast<int>(p / static_cast<size_t>(w));
+            const float best = acc.best[p];
+            layer.signal_dBm.at(c, r) = best;
+            layer.best_server.at(c, r) = bi;
+            if (std::isfinite(acc.second[p])) layer.second_dBm.at(c, r) = acc.second[p];
+            if (best >= layer.threshold_dBm) {
+                ++covered;
+                const float floor_dBm = std::max(static_cast<float>(best - opt.overlap_margin_dB), static_cast<float>(layer.threshold_dBm));
+                int count = 0;
+                for (int k = 0; k < kTopK; ++k) count += acc.topk[p * kTopK + k] >= floor_dBm ? 1 : 0;
+                layer.overlap.at(c, r) = count;
+            }
+            const Sector& s = sectors[static_cast<size_t>(bi)];
+            const double total_dBm = best + s.reference_offset_dB;
+            const int64_t own = powerUnits(total_dBm);
+            const int64_t others = std::max<int64_t>(0, acc.power[static_cast<size_t>(group_of_sector[static_cast<size_t>(bi)])][p] - own);
+            const double i_mW = static_cast<double>(others) * std::pow(10.0, kPowerUnitExp_dB / 10.0);
+            const double sinr = total_dBm - 10.0 * std::log10(i_mW + noise_mW[static_cast<size_t>(bi)]);
+            layer.sinr_dB.at(c, r) = static_cast<float>(sinr);
+            if (has_throughput) {
+                const double bw = s.bandwidth_MHz > 0.0 ? s.bandwidth_MHz : defaultBandwidth_MHz(t);
+                layer.throughput_Mbps.at(c, r) = static_cast<float>(throughput_Mbps(t, sinr, bw));
+            }
+        }
+        layer.covered_pixels = covered;
+        result.layers.push_back(std::move(layer));
     }
     result.warnings = warnings;
 
     for (const float v : dem.data()) result.valid_pixels += std::isnan(v) ? 0 : 1;
     result.valid_area_km2 = result.valid_pixels * pixel_km2;
     for (TechnologyCoverage& layer : result.layers) {
-        long long covered = 0;
-        for (const float v : layer.signal_dBm.data()) covered += (v >= layer.threshold_dBm) ? 1 : 0;
-        layer.covered_pixels = covered;
-        layer.covered_km2 = covered * pixel_km2;
-        layer.covered_fraction = result.valid_pixels > 0 ? static_cast<double>(covered) / result.valid_pixels : 0.0;
+        layer.covered_km2 = layer.covered_pixels * pixel_km2;
+        layer.covered_fraction = result.valid_pixels > 0 ? static_cast<double>(layer.covered_pixels) / result.valid_pixels : 0.0;
     }
     if (opt.progress) opt.progress(1.0);
     return result;

@@ -246,28 +246,6 @@ double defaultClutterHeight_m(p2108::ClutterType t) {
     return 10.0;
 }
 
-// P.2108 and P.2109 at the receiver, added to @p out.loss_dB.
-void addTerminalLosses(const ModelParams& mp, double freq_MHz, double rx_h, PathLoss& out) {
-    const double f_GHz = freq_MHz / 1000.0;
-    const double d_km = out.distance_m / 1000.0;
-    if (mp.p2108_location_pct && d_km >= 0.25) {  // §3.2 applies from 0.25 km
-        const p2108::Result r = p2108::terrestrialStatistical(f_GHz, d_km, *mp.p2108_location_pct);
-        if (r.rtn == p2108::kSuccess) out.clutter_loss_dB += r.loss_dB;
-    }
-    if (mp.p2108_clutter_type) {
-        const auto type = static_cast<p2108::ClutterType>(*mp.p2108_clutter_type);
-        const double R = mp.p2108_clutter_height_m > 0.0 ? mp.p2108_clutter_height_m : defaultClutterHeight_m(type);
-        const p2108::Result r = p2108::heightGainTerminalCorrection(f_GHz, rx_h, mp.p2108_street_width_m, R, type);
-        if (r.rtn == p2108::kSuccess) out.clutter_loss_dB += r.loss_dB;
-    }
-    if (mp.p2109_probability) {
-        out.building_entry_loss_dB = p2109::buildingEntryLoss_dB(
-            f_GHz, *mp.p2109_probability,
-            mp.p2109_thermally_efficient ? p2109::BuildingType::ThermallyEfficient : p2109::BuildingType::Traditional);
-    }
-    out.loss_dB += out.clutter_loss_dB + out.building_entry_loss_dB;
-}
-
 PathLoss pathLossOverProfileBare(const ModelParams& mp, const Profile& pr, double tx_height_m, double rx_height_m,
                                  double freq_MHz);
 PathLoss pathLossAtDistanceBare(const ModelParams& mp, double distance_km, double tx_height_m, double rx_height_m,
@@ -295,8 +273,44 @@ void checkFrequency(const ModelParams& mp, double freq_MHz, const std::string& w
     }
 }
 
+void addTerminalLosses(const ModelParams& mp, double freq_MHz, double rx_h, PathLoss& out) {
+    const double f_GHz = freq_MHz / 1000.0;
+    const double d_km = out.distance_m / 1000.0;
+    if (mp.p2108_location_pct && d_km >= 0.25) {  // §3.2 applies from 0.25 km
+        const p2108::Result r = p2108::terrestrialStatistical(f_GHz, d_km, *mp.p2108_location_pct);
+        if (r.rtn == p2108::kSuccess) out.clutter_loss_dB += r.loss_dB;
+    }
+    if (mp.p2108_clutter_type) {
+        const auto type = static_cast<p2108::ClutterType>(*mp.p2108_clutter_type);
+        const double R = mp.p2108_clutter_height_m > 0.0 ? mp.p2108_clutter_height_m : defaultClutterHeight_m(type);
+        const p2108::Result r = p2108::heightGainTerminalCorrection(f_GHz, rx_h, mp.p2108_street_width_m, R, type);
+        if (r.rtn == p2108::kSuccess) out.clutter_loss_dB += r.loss_dB;
+    }
+    if (mp.p2109_probability) {
+        out.building_entry_loss_dB = p2109::buildingEntryLoss_dB(
+            f_GHz, *mp.p2109_probability,
+            mp.p2109_thermally_efficient ? p2109::BuildingType::ThermallyEfficient : p2109::BuildingType::Traditional);
+    }
+    out.loss_dB += out.clutter_loss_dB + out.building_entry_loss_dB;
+}
+
 PathLoss pathLossOverProfile(const ModelParams& mp, const Profile& pr, double tx_height_m, double rx_height_m, double freq_MHz) {
     PathLoss out = pathLossOverProfileBare(mp, pr, tx_height_m, rx_height_m, freq_MHz);
+    addTerminalLosses(mp, freq_MHz, rx_height_m, out);
+    return out;
+}
+
+PathLoss pathLossWithLos(const ModelParams& mp, double distance_km, double tx_height_m, double rx_height_m, double freq_MHz,
+                         bool los) {
+    PathLoss out;
+    out.model = mp.kind;
+    out.distance_m = distance_km * 1000.0;
+    out.los = los;
+    if (isTr38901(mp.kind)) {
+        tr38901Loss(mp, freq_MHz, tx_height_m, rx_height_m, distance_km, mp.force_los.value_or(los), out);
+    } else {
+        out.loss_dB = empirical(mp, freq_MHz, tx_height_m, rx_height_m, std::max(distance_km, 1e-3), &out.warnings);
+    }
     addTerminalLosses(mp, freq_MHz, rx_height_m, out);
     return out;
 }

@@ -7,6 +7,7 @@
 #include <map>
 #include <vector>
 
+#include "phusong/core/engine/radial.hpp"
 #include "phusong/core/grid.hpp"
 #include "phusong/core/models/model.hpp"
 #include "phusong/core/sector.hpp"
@@ -14,16 +15,27 @@
 
 namespace phusong::engine {
 
+/// Which engine computes each sector: the radial sweep (default), or the slow reference that
+/// extracts a full profile per pixel (kept for tests and for checking the sweep).
+enum class EngineKind { Radial, Reference };
+
 struct CoverageOptions {
     models::ModelParams model;
+    EngineKind engine = EngineKind::Radial;
     double radius_m = 20000.0;   ///< computation radius around each sector
     double rx_height_m = 1.5;    ///< receiver above ground
     int threads = 0;             ///< 0 = all cores
     double profile_step_m = 0.0; ///< 0 = the DEM's pixel size
     std::map<Technology, double> thresholds_dBm;  ///< missing = defaultThreshold_dBm
-    int tile_px = 64;            ///< side of the square work unit
+    double noise_figure_dB = 7.0;      ///< receiver noise figure for SINR
+    double overlap_margin_dB = 6.0;    ///< servers within this of the best count as overlapping
+    /// Receiver-side clutter loss per pixel (dB), same geometry as the DEM; null = none.
+    const Grid<float>* clutter_loss_dB = nullptr;
     /// Called with the done fraction from one thread only; must not throw.
     std::function<void(double)> progress;
+    /// Called once per sector, in table order, outside parallel regions, with the sector's
+    /// window (e.g. to write its path-loss raster). Empty = windows are not kept.
+    std::function<void(int sector_index, const SectorWindow&)> on_sector;
 
     double threshold_dBm(Technology t) const {
         const auto it = thresholds_dBm.find(t);
@@ -37,6 +49,10 @@ struct TechnologyCoverage {
     std::vector<int> sectors;        ///< indices into the site table
     Grid<float> signal_dBm;          ///< best-server reference signal; NaN where no sector reaches
     Grid<int32_t> best_server;       ///< site-table row index, -1 where no sector reaches
+    Grid<float> second_dBm;          ///< second-best server's signal; NaN where fewer than two reach
+    Grid<int32_t> overlap;           ///< servers above threshold within overlap_margin_dB of the best; 0 where uncovered
+    Grid<float> sinr_dB;             ///< best server against co-channel sectors (same freq_mhz) plus noise
+    Grid<float> throughput_Mbps;     ///< 4G/5G downlink estimate (empty for 2G/3G)
     double threshold_dBm = 0.0;
     long long covered_pixels = 0;    ///< signal >= threshold
     double covered_km2 = 0.0;
@@ -54,6 +70,14 @@ struct CoverageResult {
 /// Received reference signal of @p s at a receiver, dBm: EIRP - reference offset - antenna
 /// attenuation towards the receiver - path loss.
 /// @p profile is scratch space, reused between calls.
+/// Thermal noise over @p bandwidth_MHz plus @p noise_figure_dB, dBm: -174 dBm/Hz + 10 log10(B).
+double noise_dBm(double bandwidth_MHz, double noise_figure_dB);
+
+/// Downlink throughput estimate from SINR [3GPP TR 36.942 §A.2, attenuated Shannon bound]:
+/// 0 below -10 dB, else min(0.6 log2(1 + SINR), cap) bit/s/Hz times the bandwidth; cap 4.4 bit/s/Hz
+/// for 4G (TR 36.942 Table A.2) and 7.4 for 5G (256QAM at code rate 948/1024, TS 38.214 Table 5.1.3.1-2).
+double throughput_Mbps(Technology t, double sinr_dB, double bandwidth_MHz);
+
 double sectorSignal_dBm(const Sector& s, const DemGrid& dem, const models::ModelParams& mp, PointXY rx,
                         double rx_height_m, double step_m, Profile& profile, uint32_t* warnings);
 
@@ -62,9 +86,11 @@ double sectorSignal_dBm(const Sector& s, const DemGrid& dem, const models::Model
 /// sector's file and line.
 void validateSectors(const DemGrid& dem, const std::vector<Sector>& sectors, const CoverageOptions& opt);
 
-/// Computes coverage for every technology present in @p sectors. OpenMP over square tiles; each
-/// pixel's sectors are visited in table order and ties keep the lower index, so the output is
-/// bit-identical at any thread count.
+/// Computes coverage for every technology present in @p sectors. OpenMP over sectors; each
+/// sector's window is merged into per-technology accumulators with order-independent operations
+/// (max with the lower index on ties, top-k multiset, integer power sums), so the output is
+/// bit-identical at any thread count. Memory: the accumulators (one raster set per technology)
+/// plus one window per sector in flight, never a raster per sector.
 CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& sectors, const CoverageOptions& opt);
 
 }  // namespace phusong::engine

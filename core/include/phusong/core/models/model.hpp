@@ -118,6 +118,15 @@ bool isTr38901(ModelKind m);
 PathLoss pathLossOverProfile(const ModelParams& mp, const Profile& profile, double tx_height_m, double rx_height_m,
                              double freq_MHz);
 
+/// Adds the terminal losses @p mp asks for (P.2108 §3.1/§3.2 clutter, P.2109 building entry) to
+/// @p out, whose distance_m must be set; pathLossOverProfile/AtDistance call it themselves.
+void addTerminalLosses(const ModelParams& mp, double freq_MHz, double rx_height_m, PathLoss& out);
+
+/// Empirical (Hata, COST-231) and TR 38.901 loss at a horizontal distance with the line-of-sight
+/// state already known (from terrain), terminal losses included. Other kinds are not accepted.
+PathLoss pathLossWithLos(const ModelParams& mp, double distance_km, double tx_height_m, double rx_height_m, double freq_MHz,
+                         bool los);
+
 /// Path loss at a horizontal distance without terrain (free space, Hata, COST-231).
 /// Throws InputError for terrain models.
 PathLoss pathLossAtDistance(const ModelParams& mp, double distance_km, double tx_height_m, double rx_height_m,

@@ -1,0 +1,88 @@
+#pragma once
+/// @file radial.hpp
+/// The radial-sweep propagation engine: one terrain profile per radial, shared by every pixel
+/// along it.
+///
+/// Each sector's window (a disc of the computation radius) is covered by radials from the
+/// sector's pixel to every cell on the border of the enclosing square, stepping one pixel along
+/// the major axis (the "R2" sweep of Franklin & Ray, "Higher isn't necessarily better: visibility
+/// algorithms and experiments", 1994). Every pixel of the window is owned by exactly one radial,
+/// the one passing closest to its centre, so the sweep fills the window without gaps at any
+/// radius and evaluates each pixel once.
+///
+/// Along a radial the engine keeps, as the receiver moves outward:
+/// - the transmitter horizon (running maximum of the elevation slope),
+/// - the upper convex hull of the intermediate terrain in the frame where rays are straight
+///   (heights reduced by d^2 / 2a_e), from which the receiver's horizon is a tangent found by
+///   binary search [Andrew's monotone chain],
+/// so Bullington's construction [ITU-R P.526-15 §4.5.1, eqs. (47)-(52)] costs O(log hull) per
+/// pixel, not O(profile). Models without an incremental form here (Deygout, whose secondary edges
+/// need the whole sub-profile; ITM; P.1812; delta-Bullington) are evaluated on the radial's profile
+/// prefix, which the sweep already holds: no profile is re-extracted per pixel.
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "phusong/core/grid.hpp"
+#include "phusong/core/models/model.hpp"
+#include "phusong/core/sector.hpp"
+
+namespace phusong::engine {
+
+/// Radials and pixel ownership for windows of one size and pixel shape; shared by all sectors.
+class RadialPlan {
+public:
+    /// @p oversample rays per border cell: 2 puts every pixel within a quarter pixel of its ray.
+    RadialPlan(int radius_px, double pixel_width_m, double pixel_height_m, int oversample = 2);
+
+    struct Ray {
+        double end_dx = 0, end_dy = 0;  ///< border point, offset from the centre pixel, pixels
+        bool x_major = true;
+        double step_m = 0.0;         ///< spacing of samples along the ray
+        std::vector<int> owned;      ///< steps (1..radius_px) whose pixel this ray owns, ascending
+    };
+    int radius_px() const { return m_radius; }
+    const std::vector<Ray>& rays() const { return m_rays; }
+    /// Offset (dx, dy) of step k along @p ray, and the fractional minor-axis coordinate.
+    static void stepOffset(const Ray& ray, int radius_px, int k, int& dx, int& dy, double& minor_exact);
+
+private:
+    int m_radius;
+    std::vector<Ray> m_rays;
+};
+
+/// One sector's result over its window: the square of side 2 radius_px + 1 around its pixel,
+/// clipped to the grid. NaN outside the disc, outside the DEM or where the sweep did not reach.
+struct SectorWindow {
+    int col0 = 0, row0 = 0, width = 0, height = 0;
+    std::vector<float> loss_dB;    ///< path loss including terminal and clutter losses
+    std::vector<float> signal_dBm; ///< EIRP - reference offset - antenna attenuation - loss
+    float& lossAt(int c, int r) { return loss_dB[static_cast<size_t>(r - row0) * width + (c - col0)]; }
+};
+
+/// Optional receiver-side clutter: a loss per pixel added to every sector's path loss.
+struct ClutterLoss {
+    const Grid<float>* loss_dB = nullptr;  ///< same geometry as the DEM; NaN or 0 = none
+};
+
+struct SweepOptions {
+    models::ModelParams model;
+    double radius_m = 20000.0;
+    double rx_height_m = 1.5;
+    ClutterLoss clutter;
+};
+
+/// Scratch reused between sectors by one thread.
+struct SweepScratch;
+std::unique_ptr<SweepScratch, void (*)(SweepScratch*)> makeSweepScratch();
+
+/// Sweeps one sector. @p plan must have been built for ceil(radius / pixel) pixels and the DEM's
+/// pixel size. Thread-safe for distinct @p out and @p scratch.
+void sweepSector(const DemGrid& dem, const Sector& s, const SweepOptions& opt, const RadialPlan& plan, SectorWindow& out,
+                 SweepScratch& scratch, uint32_t* warnings);
+
+/// Whether @p kind has an incremental (O(log n) per pixel) form in the sweep.
+bool hasIncrementalForm(models::ModelKind kind);
+
+}  // namespace phusong::engine
