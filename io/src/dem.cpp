@@ -185,3 +185,33 @@ Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
 }
 
 }  // namespace phusong::io
+
+namespace phusong::io {
+
+Grid<float> loadOnGrid(const std::string& path, const GeoTransform& gt, int width, int height, const Crs& crs) {
+    initGdal();
+    DatasetPtr src(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    if (!src) throw InputError(path + ": cannot open as a raster (" + lastGdalError() + ")");
+    if (!src->GetSpatialRef()) throw InputError(path + ": the raster has no CRS; assign one with gdal_edit.py -a_srs");
+    const std::string srs_s = "EPSG:" + std::to_string(crs.epsg);
+    const std::string xmin = std::to_string(gt.origin_x_m), ymax = std::to_string(gt.origin_y_m);
+    const std::string xmax = std::to_string(gt.origin_x_m + width * gt.pixel_width_m);
+    const std::string ymin = std::to_string(gt.origin_y_m - height * gt.pixel_height_m);
+    const std::string ws = std::to_string(width), hs = std::to_string(height);
+    const char* argv[] = {"-of", "MEM", "-t_srs", srs_s.c_str(), "-te", xmin.c_str(), ymin.c_str(), xmax.c_str(), ymax.c_str(),
+                          "-ts", ws.c_str(), hs.c_str(), "-r", "near", "-ot", "Float32", "-dstnodata", "nan", nullptr};
+    GDALWarpAppOptions* wopts = GDALWarpAppOptionsNew(const_cast<char**>(argv), nullptr);
+    GDALDatasetH srcs[1] = {GDALDataset::ToHandle(src.get())};
+    int usage_error = 0;
+    DatasetPtr warped(GDALDataset::FromHandle(GDALWarp("", nullptr, 1, srcs, wopts, &usage_error)));
+    GDALWarpAppOptionsFree(wopts);
+    if (!warped) throw InputError(path + ": cannot warp onto the analysis grid (" + lastGdalError() + ")");
+    Grid<float> out(width, height, gt, std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::quiet_NaN());
+    if (warped->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, width, height, out.data().data(), width, height, GDT_Float32, 0, 0) !=
+        CE_None) {
+        throw Error(path + ": cannot read the warped raster");
+    }
+    return out;
+}
+
+}  // namespace phusong::io

@@ -113,7 +113,7 @@ TEST_F(Cli, CoverageOnRealDaNangTerrain) {
 
     std::ifstream js(path("out/summary.json"));
     const nlohmann::json s = nlohmann::json::parse(js);
-    EXPECT_EQ(s["model"], "p526-deygout");
+    EXPECT_EQ(s["model"], "p526-bullington");
     EXPECT_EQ(s["threads"], 2);
     EXPECT_EQ(s["dem"]["crs"], "EPSG:32649");
     EXPECT_EQ(s["technologies"]["4G"]["threshold_dbm"], -105.0);
@@ -271,7 +271,7 @@ TEST_F(Cli, PathlossOverRealDem) {
     ASSERT_EQ(r.code, 0) << r.output;
     nlohmann::json j = nlohmann::json::parse(r.output);
     EXPECT_NEAR(j["distance_m"].get<double>(), 9400.0, 300.0);
-    EXPECT_EQ(j["model"], "p526-deygout");
+    EXPECT_EQ(j["model"], "p526-bullington");
     EXPECT_GE(j["loss_db"].get<double>(), j["free_space_db"].get<double>());
     EXPECT_EQ(run("pathloss --dem " + dem + " --tx 10,106 --rx 16.06,108.21 --freq-mhz 900").code, 2);
 }
@@ -431,4 +431,83 @@ TEST_F(Cli, CalibrateOnDaNangLoRaMeasurements) {
     EXPECT_EQ(b.code, 2);
     EXPECT_NE(b.output.find("--indoor-pct"), std::string::npos) << b.output;
     EXPECT_TRUE(noOutputLeft(m_dir, "bad_out"));
+}
+
+// Issue 4 outputs: composition rasters, per-sector path loss, clutter at the receiver.
+TEST_F(Cli, CoverageCompositionPathlossAndClutter) {
+    const std::string dem = sharedData("real/srtmgl1_danang_108.08E_15.87N.tif");
+    PHUSONG_REQUIRE_DATA(dem);
+    const std::string sites = write("sites.csv", std::string(kHeader) + kDaNangSites);
+    const std::string base = " --radius-km 3 --resolution-m 90 --threads 2 --quiet --dem " + dem + " --sites " + sites;
+    RunResult r = run("coverage" + base + " --out " + path("plain") + " --pathloss");
+    ASSERT_EQ(r.code, 0) << r.output;
+
+    // A class raster over the whole DEM: built-up (50) everywhere, water (80) in the west half.
+    {
+        GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GTiff");
+        GDALDataset* ds = drv->Create(path("lc.tif").c_str(), 240, 250, 1, GDT_Byte, nullptr);
+        const double gt[6] = {108.08, 0.001, 0, 16.12, 0, -0.001};
+        ds->SetGeoTransform(const_cast<double*>(gt));
+        OGRSpatialReference srs;
+        srs.importFromEPSG(4326);
+        srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        ds->SetSpatialRef(&srs);
+        std::vector<uint8_t> v(240 * 250, 50);
+        for (int row = 0; row < 250; ++row) {
+            for (int col = 0; col < 120; ++col) v[static_cast<size_t>(row) * 240 + col] = 80;
+        }
+        ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, 240, 250, v.data(), 240, 250, GDT_Byte, 0, 0), CE_None);
+        GDALClose(ds);
+    }
+    const std::string table = write("lc.csv", "class,loss_db,name\n50,12.5,built-up\n80,0,water\n");
+    r = run("coverage" + base + " --out " + path("clut") + " --clutter " + path("lc.tif") + " --clutter-table " + table);
+    ASSERT_EQ(r.code, 0) << r.output;
+
+    const Raster a = readRaster(path("plain/signal_4G.tif")), b = readRaster(path("clut/signal_4G.tif"));
+    ASSERT_EQ(a.v.size(), b.v.size());
+    std::set<double> drops;
+    for (size_t i = 0; i < a.v.size(); ++i) {
+        if (!std::isnan(a.v[i])) drops.insert(std::round((a.v[i] - b.v[i]) * 100.0) / 100.0);
+    }
+    EXPECT_TRUE(drops.count(12.5)) << "built-up pixels lose the table's 12.5 dB";
+    EXPECT_TRUE(drops.count(0.0)) << "water pixels lose nothing";
+    EXPECT_EQ(drops.size(), 2u);
+
+    // SINR never exceeds signal over noise; throughput within the 4G cap of 4.4 bit/s/Hz x 20 MHz.
+    const Raster sinr = readRaster(path("plain/sinr_4G.tif")), thr = readRaster(path("plain/throughput_4G.tif"));
+    const Raster ov = readRaster(path("plain/overlap_4G.tif")), sec = readRaster(path("plain/second_signal_4G.tif"));
+    ASSERT_EQ(sinr.v.size(), a.v.size());
+    const double noise_re = -174.0 + 10.0 * std::log10(20e6) + 7.0 - 10.0 * std::log10(12.0 * 100);  // per RE
+    long long overlapping = 0;
+    for (size_t i = 0; i < a.v.size(); ++i) {
+        if (std::isnan(a.v[i])) continue;
+        EXPECT_LE(sinr.v[i], a.v[i] - noise_re + 1e-3);
+        EXPECT_GE(thr.v[i], 0.0);
+        EXPECT_LE(thr.v[i], 4.4 * 20.0 + 1e-6);
+        if (!std::isnan(sec.v[i])) EXPECT_LE(sec.v[i], a.v[i]);
+        overlapping += ov.v[i] >= 2 ? 1 : 0;
+    }
+    EXPECT_GT(overlapping, 0) << "three co-sited 4G sectors overlap somewhere";
+
+    // One path-loss raster per sector, Float32 dB, its window only; the three co-sited sectors share a site.
+    std::ifstream js(path("plain/summary.json"));
+    const nlohmann::json s = nlohmann::json::parse(js);
+    EXPECT_EQ(s["pathloss_rasters"].size(), 6u);
+    const Raster pl = readRaster(path("plain/pathloss_DN2.tif"));
+    EXPECT_EQ(pl.type, GDT_Float32);
+    EXPECT_EQ(pl.unit, "dB");
+    EXPECT_LT(pl.w, a.w);
+    double min_loss = 1e9;
+    for (double v : pl.v) {
+        if (!std::isnan(v)) min_loss = std::min(min_loss, v);
+    }
+    EXPECT_GT(min_loss, 40.0);
+    EXPECT_LT(min_loss, 120.0);
+
+    // A class missing from the table is an error naming it, and leaves no output.
+    const std::string short_table = write("lc2.csv", "class,loss_db\n50,12.5\n");
+    r = run("coverage" + base + " --out " + path("bad") + " --clutter " + path("lc.tif") + " --clutter-table " + short_table);
+    EXPECT_NE(r.code, 0);
+    EXPECT_NE(r.output.find("80"), std::string::npos) << r.output;
+    EXPECT_FALSE(fs::exists(path("bad")));
 }

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <iomanip>
@@ -9,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "phusong/core/clutter.hpp"
 #include "phusong/core/engine/coverage.hpp"
 #include "phusong/core/error.hpp"
 #include "phusong/io/dem.hpp"
@@ -66,6 +68,14 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         opt.thresholds_dBm[*t] = dbm;
     }
     if (cfg.resolution_m < 0.0) throw InputError("--resolution-m must be positive");
+    if (cfg.engine == "radial") opt.engine = engine::EngineKind::Radial;
+    else if (cfg.engine == "reference") opt.engine = engine::EngineKind::Reference;
+    else throw InputError("--engine '" + cfg.engine + "': use radial (fast, default) or reference (full profile per pixel)");
+    if (!(cfg.noise_figure_dB >= 0.0 && cfg.noise_figure_dB <= 30.0)) throw InputError("--noise-figure-db must be within 0..30 dB");
+    opt.noise_figure_dB = cfg.noise_figure_dB;
+    if (cfg.clutter.empty() != cfg.clutter_table.empty()) {
+        throw InputError("--clutter and --clutter-table go together: a class raster and a CSV class,loss_db");
+    }
     if (!(cfg.radius_km > 0.0)) throw InputError("--radius-km must be positive");
 
     // Validate every input before creating any output.
@@ -76,6 +86,14 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
     const io::Terrain terrain = io::loadDem(cfg.dem, dopt);
     io::projectSectors(sectors, terrain.crs);
     engine::validateSectors(terrain.grid, sectors, opt);
+    Grid<float> clutter_loss;
+    if (!cfg.clutter.empty()) {
+        const ClutterTable table = parseClutterTable(readCsvFile(cfg.clutter_table));
+        const Grid<float> classes = io::loadOnGrid(cfg.clutter, terrain.grid.geoTransform(), terrain.grid.width(),
+                                                   terrain.grid.height(), terrain.crs);
+        clutter_loss = clutterLossGrid(classes, table, cfg.clutter);
+        opt.clutter_loss_dB = &clutter_loss;
+    }
     {
         // P.1812's beta0 depends on latitude; the DEM centre stands for every path.
         const auto& gt = terrain.grid.geoTransform();
@@ -85,10 +103,31 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
 
     io::StagedOutput stage(cfg.out);
     opt.progress = progressBar(cfg.quiet);
+    const auto meta_base = io::provenance(command_line);
+    nlohmann::json pathloss_files = nlohmann::json::object();
+    std::map<std::string, int> uses;  // sectors per site_id: shared ids get a row suffix
+    if (cfg.pathloss) {
+        for (const Sector& s : sectors) ++uses[s.site_id];
+        opt.on_sector = [&](int si, const engine::SectorWindow& win) {
+            const Sector& s = sectors[static_cast<size_t>(si)];
+            std::string name;
+            for (char ch : s.site_id) name += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_') ? ch : '_';
+            if (uses[s.site_id] > 1) name += "_row" + std::to_string(si + 1);
+            const std::string file = "pathloss_" + name + ".tif";
+            const GeoTransform& g = terrain.grid.geoTransform();
+            Grid<float> w(win.width, win.height,
+                          GeoTransform{g.origin_x_m + win.col0 * g.pixel_width_m, g.origin_y_m - win.row0 * g.pixel_height_m,
+                                       g.pixel_width_m, g.pixel_height_m},
+                          std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::quiet_NaN());
+            w.data() = win.loss_dB;
+            io::RasterMeta pm{"path loss of " + s.site_id + " (" + s.location + ")", "dB", meta_base};
+            io::writeCog(stage.path(file), w, terrain.crs, pm);
+            pathloss_files[std::to_string(si)] = file;
+        };
+    }
     const engine::CoverageResult res = engine::computeCoverage(terrain.grid, sectors, opt);
     const double compute_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-    const auto meta_base = io::provenance(command_line);
     nlohmann::json techs = nlohmann::json::object();
     for (const auto& layer : res.layers) {
         const std::string t(toString(layer.tech));
@@ -97,6 +136,27 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         io::writeCog(stage.path("signal_" + t + ".tif"), layer.signal_dBm, terrain.crs, sm);
         io::RasterMeta bm{t + " best server: row index into " + cfg.sites + " (0-based), -1 where none reaches", "", meta_base};
         io::writeCog(stage.path("best_server_" + t + ".tif"), layer.best_server, terrain.crs, bm);
+        io::writeCog(stage.path("second_signal_" + t + ".tif"), layer.second_dBm, terrain.crs,
+                     io::RasterMeta{t + " " + std::string(signalMeasure(layer.tech)) + " of the second-best server", "dBm", meta_base});
+        io::writeCog(stage.path("overlap_" + t + ".tif"), layer.overlap, terrain.crs,
+                     io::RasterMeta{t + " servers above threshold within " + fmt(opt.overlap_margin_dB, 0) + " dB of the best", "count", meta_base});
+        io::writeCog(stage.path("sinr_" + t + ".tif"), layer.sinr_dB, terrain.crs,
+                     io::RasterMeta{t + " SINR of the best server against co-channel sectors and noise (NF " + fmt(opt.noise_figure_dB, 1) + " dB)", "dB", meta_base});
+        if (layer.throughput_Mbps.size() > 0) {
+            io::writeCog(stage.path("throughput_" + t + ".tif"), layer.throughput_Mbps, terrain.crs,
+                         io::RasterMeta{t + " downlink throughput estimate (TR 36.942 A.2 attenuated Shannon)", "Mbit/s", meta_base});
+        }
+        // Area-weighted figures over covered pixels.
+        double sinr_sum = 0.0, thr_sum = 0.0;
+        long long n_cov = 0, overlap3 = 0;
+        for (size_t p = 0; p < layer.signal_dBm.data().size(); ++p) {
+            const float v = layer.signal_dBm.data()[p];
+            if (!(v >= layer.threshold_dBm)) continue;
+            ++n_cov;
+            sinr_sum += layer.sinr_dB.data()[p];
+            if (layer.throughput_Mbps.size() > 0) thr_sum += layer.throughput_Mbps.data()[p];
+            overlap3 += layer.overlap.data()[p] >= 3 ? 1 : 0;
+        }
         // The model each technology ran with (per frequency when --model auto chose).
         nlohmann::json used = nlohmann::json::object();
         for (int si : layer.sectors) {
@@ -111,7 +171,16 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
                     {"covered_km2", layer.covered_km2},
                     {"covered_pct", 100.0 * layer.covered_fraction},
                     {"signal_raster", "signal_" + t + ".tif"},
-                    {"best_server_raster", "best_server_" + t + ".tif"}};
+                    {"best_server_raster", "best_server_" + t + ".tif"},
+                    {"second_signal_raster", "second_signal_" + t + ".tif"},
+                    {"overlap_raster", "overlap_" + t + ".tif"},
+                    {"sinr_raster", "sinr_" + t + ".tif"},
+                    {"mean_sinr_db_covered", n_cov ? nlohmann::json(sinr_sum / n_cov) : nlohmann::json(nullptr)},
+                    {"overlap_3plus_pct_of_covered", n_cov ? 100.0 * overlap3 / n_cov : 0.0}};
+        if (layer.throughput_Mbps.size() > 0) {
+            techs[t]["throughput_raster"] = "throughput_" + t + ".tif";
+            techs[t]["mean_throughput_mbps_covered"] = n_cov ? nlohmann::json(thr_sum / n_cov) : nlohmann::json(nullptr);
+        }
     }
     const double run_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     nlohmann::json summary = {
@@ -136,6 +205,10 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
           {"voids_filled", terrain.voids_filled},
           {"valid_area_km2", res.valid_area_km2}}},
         {"threads", res.threads_used},
+        {"engine", cfg.engine},
+        {"noise_figure_db", opt.noise_figure_dB},
+        {"clutter", cfg.clutter.empty() ? nlohmann::json(nullptr) : nlohmann::json({{"raster", cfg.clutter}, {"table", cfg.clutter_table}})},
+        {"pathloss_rasters", pathloss_files},
         {"compute_time_s", compute_s},
         {"run_time_s", run_s},
         {"warnings", models::describeWarnings(res.warnings)},
@@ -164,7 +237,8 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
                   << fmt(100.0 * layer.covered_fraction, 1) << "  " << used << "\n";
     }
     for (const auto& w : models::describeWarnings(res.warnings)) std::cout << "  warning: " << w << "\n";
-    std::cout << "  outputs: " << std::filesystem::path(stage.finalPath("")).string() << " (signal_<tech>.tif, best_server_<tech>.tif, summary.json)\n";
+    std::cout << "  outputs: " << std::filesystem::path(stage.finalPath("")).string() << " (signal, best_server, second_signal, overlap, sinr[, throughput]_<tech>.tif"
+              << (cfg.pathloss ? ", pathloss_<site_id>.tif" : "") << ", summary.json)\n";
     return 0;
 }
 
@@ -184,6 +258,11 @@ void addCoverage(CLI::App& app, Context& ctx) {
     sub->add_option("--crs", *crs, "Analysis CRS as EPSG:N (default: the UTM zone of the DEM)");
     sub->add_option("--threshold", *thresholds, "Coverage threshold per technology, e.g. --threshold 4G=-105 (dBm)");
     sub->add_flag("--quiet,-q", cfg->quiet, "No progress bar");
+    sub->add_option("--engine", cfg->engine, "radial (fast sweep) or reference (full profile per pixel, slow)")->capture_default_str();
+    sub->add_flag("--pathloss", cfg->pathloss, "Also write each sector's path-loss raster pathloss_<site_id>.tif (Float32 dB, its window)");
+    sub->add_option("--clutter", cfg->clutter, "Land-cover class raster (any GDAL raster), applied at the receiver");
+    sub->add_option("--clutter-table", cfg->clutter_table, "CSV class,loss_db[,name] for --clutter");
+    sub->add_option("--noise-figure-db", cfg->noise_figure_dB, "Receiver noise figure for SINR, dB")->capture_default_str();
     sub->callback([cfg, crs, thresholds, &ctx] {
         ctx.action = [cfg, crs, thresholds, &ctx] {
             if (!crs->empty()) cfg->epsg = parseEpsg(*crs);

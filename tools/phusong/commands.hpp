@@ -29,6 +29,10 @@ struct CoverageConfig {
     std::optional<int> epsg;
     std::map<std::string, double> thresholds;  ///< "4G" -> dBm
     bool quiet = false;
+    std::string engine = "radial";
+    bool pathloss = false;          ///< also write pathloss_<site_id>.tif per sector
+    std::string clutter, clutter_table;
+    double noise_figure_dB = 7.0;
 };
 
 /// Runs a coverage computation and writes its outputs; prints a summary table to stdout.

@@ -12,7 +12,7 @@
 namespace phusong::cli {
 
 struct ModelOptions {
-    std::string model = "p526-deygout";
+    std::string model = "p526-bullington";
     std::string environment = "suburban";
     double k_factor = 4.0 / 3.0;
     // ITM (defaults: the customary planning values of the issue)

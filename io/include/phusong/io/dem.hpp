@@ -40,6 +40,10 @@ struct Terrain {
 /// Throws InputError naming the file when it cannot be read or has no CRS.
 Terrain loadDem(const std::string& path, const DemLoadOptions& opt);
 
+/// Reads any raster onto an existing analysis grid (nearest neighbour: class codes stay codes),
+/// NaN where the raster has no data. Throws InputError naming the file.
+Grid<float> loadOnGrid(const std::string& path, const GeoTransform& gt, int width, int height, const Crs& crs);
+
 /// Converts WGS84 lat/lon to and from a projected CRS.
 class Projector {
 public:
