@@ -2,6 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "phusong/core/error.hpp"
+#include "phusong/core/geometry.hpp"
 
 namespace phusong {
 
@@ -11,7 +17,126 @@ double wrapAngle_deg(double a) {
     return a - 180.0;
 }
 
+namespace {
+// Linear interpolation in a 360-entry whole-degree table.
+double lookup(const std::array<double, 360>& t, double angle_deg) {
+    double a = std::fmod(angle_deg, 360.0);
+    if (a < 0.0) a += 360.0;
+    const int i = static_cast<int>(a) % 360;
+    const double f = a - std::floor(a);
+    return t[static_cast<size_t>(i)] + f * (t[static_cast<size_t>((i + 1) % 360)] - t[static_cast<size_t>(i)]);
+}
+
+// Fills the whole-degree table from the listed points, linear between them (circularly).
+void fillCut(const std::vector<std::pair<double, double>>& pts, std::array<double, 360>& t) {
+    const size_t n = pts.size();
+    for (int deg = 0; deg < 360; ++deg) {
+        size_t j = 0;
+        while (j < n && pts[j].first <= deg) ++j;
+        const auto& lo = pts[(j + n - 1) % n];
+        const auto& hi = pts[j % n];
+        double span = hi.first - lo.first, off = deg - lo.first;
+        if (span <= 0.0) span += 360.0;
+        if (off < 0.0) off += 360.0;
+        t[static_cast<size_t>(deg)] = span > 0.0 ? lo.second + (hi.second - lo.second) * off / span : lo.second;
+    }
+}
+}  // namespace
+
+double MsiPattern::attenuation_dB(double rel_az_deg, double depression_deg) const {
+    double cap = 0.0;
+    for (double v : horizontal_dB) cap = std::max(cap, v);
+    for (double v : vertical_dB) cap = std::max(cap, v);
+    return std::min(lookup(horizontal_dB, rel_az_deg) + lookup(vertical_dB, depression_deg), cap);
+}
+
+MsiPattern parseMsi(const std::string& text, const std::string& source) {
+    MsiPattern p;
+    p.source = source;
+    std::istringstream in(text);
+    std::string line;
+    int line_no = 0;
+    std::vector<std::pair<double, double>> cuts[2];
+    int block = -1, expected = 0;
+    int declared[2] = {0, 0};
+    bool seen[2] = {false, false};
+    auto where = [&] { return source + " line " + std::to_string(line_no); };
+    while (std::getline(in, line)) {
+        ++line_no;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        std::istringstream ls(line);
+        std::string key;
+        if (!(ls >> key)) continue;
+        std::string upper = key;
+        for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        if (upper == "HORIZONTAL" || upper == "VERTICAL") {
+            block = upper == "HORIZONTAL" ? 0 : 1;
+            if (seen[block]) throw InputError(where() + ": a second " + upper + " block; an MSI file has one of each");
+            seen[block] = true;
+            if (!(ls >> expected) || expected < 2 || expected > 3600) {
+                throw InputError(where() + ": '" + upper + "' needs its point count, e.g. '" + upper + " 360'");
+            }
+            declared[block] = expected;
+            continue;
+        }
+        if (block >= 0 && static_cast<int>(cuts[block].size()) < expected) {
+            char* end = nullptr;
+            const double angle = std::strtod(key.c_str(), &end);
+            double att = 0.0;
+            if (end == key.c_str() || *end != '\0' || !(ls >> att)) {
+                throw InputError(where() + ": expected 'angle attenuation_dB' in the " + (block == 0 ? "HORIZONTAL" : "VERTICAL") +
+                                 " block (" + std::to_string(cuts[block].size()) + " of " + std::to_string(expected) + " read)");
+            }
+            if (angle < 0.0 || angle >= 360.0) throw InputError(where() + ": angle " + key + " must be within 0..359.x degrees");
+            if (att < 0.0) throw InputError(where() + ": attenuation must be >= 0 dB (relative to the maximum gain)");
+            if (!cuts[block].empty() && angle <= cuts[block].back().first) {
+                throw InputError(where() + ": angles must increase within a block (" + key + " after " +
+                                 std::to_string(cuts[block].back().first) + ")");
+            }
+            cuts[block].emplace_back(angle, att);
+            continue;
+        }
+        if (block >= 0) throw InputError(where() + ": more points than the block's count " + std::to_string(expected));
+        std::string rest;
+        std::getline(ls >> std::ws, rest);
+        if (upper == "NAME") p.name = rest;
+        else if (upper == "FREQUENCY") p.frequency_MHz = std::atof(rest.c_str());
+        else if (upper == "GAIN") {
+            std::istringstream gs(rest);
+            double g = 0.0;
+            std::string unit;
+            if (!(gs >> g)) throw InputError(where() + ": GAIN needs a number, e.g. 'GAIN 17.5 dBi'");
+            gs >> unit;
+            for (char& ch : unit) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            p.gain_dBi = unit == "dbd" ? g + 2.15 : g;  // dBd to dBi: + 2.15 dB (half-wave dipole)
+        }
+    }
+    for (int b = 0; b < 2; ++b) {
+        const char* name = b == 0 ? "HORIZONTAL" : "VERTICAL";
+        if (!seen[b]) throw InputError(source + ": no " + std::string(name) + " block; an MSI file needs 'HORIZONTAL 360' and 'VERTICAL 360'");
+        if (static_cast<int>(cuts[b].size()) != declared[b]) {
+            throw InputError(source + ": the " + std::string(name) + " block declares " + std::to_string(declared[b]) +
+                             " points but lists " + std::to_string(cuts[b].size()));
+        }
+        if (cuts[b].size() < 2) throw InputError(source + ": the " + std::string(name) + " block has fewer than 2 points");
+        fillCut(cuts[b], b == 0 ? p.horizontal_dB : p.vertical_dB);
+    }
+    return p;
+}
+
+std::shared_ptr<const MsiPattern> readMsiFile(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) throw InputError(path + ": cannot open the antenna file; check the path (relative to the site table)");
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return std::make_shared<const MsiPattern>(parseMsi(ss.str(), path));
+}
+
 double ParametricPattern::attenuation_dB(double bearing_deg, double elevation_deg) const {
+    if (msi) {
+        const double rel = azimuth_deg ? wrapAngle_deg(bearing_deg - *azimuth_deg) : 0.0;
+        return msi->attenuation_dB(rel, -elevation_deg - downtilt_deg * std::cos(deg2rad(rel)));
+    }
     double a_h = 0.0;
     if (azimuth_deg) {
         const double phi = wrapAngle_deg(bearing_deg - *azimuth_deg);

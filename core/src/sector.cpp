@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <memory>
 
 #include "phusong/core/error.hpp"
 
@@ -53,6 +57,7 @@ std::vector<Sector> parseSectors(const Table& table) {
     if (table.rows.empty()) throw InputError(table.source + ": the site table has no rows");
 
     std::vector<Sector> out;
+    std::map<std::string, std::shared_ptr<const MsiPattern>> msi_cache;
     out.reserve(table.rows.size());
     for (const Record& r : table.rows) {
         Sector s;
@@ -79,6 +84,7 @@ std::vector<Sector> parseSectors(const Table& table) {
         const auto gain = has_split ? optionalNumber(r, "antenna_gain_dbi") : std::nullopt;
         if (eirp) s.eirp_dBm = *eirp;
         else if (ptx && gain) s.eirp_dBm = *ptx + *gain;
+        else if (ptx && !r.get("antenna_file").empty()) s.eirp_dBm = *ptx + std::numeric_limits<double>::quiet_NaN();  // gain from the file, below
         else throw InputError(r.location + ": field 'eirp_dbm' is empty; give eirp_dbm, or tx_power_dbm and antenna_gain_dbi");
 
         if (auto az = optionalNumber(r, "azimuth_deg")) {
@@ -97,8 +103,21 @@ std::vector<Sector> parseSectors(const Table& table) {
         }
         s.antenna_file = r.get("antenna_file");
         if (!s.antenna_file.empty()) {
-            throw InputError(r.location + ": field 'antenna_file' is not supported yet (MSI/Planet patterns arrive with the "
-                             "coverage-engine work); leave it empty and give h_beamwidth_deg and v_beamwidth_deg");
+            // Relative to the site table; one parse per distinct file.
+            const std::filesystem::path base = std::filesystem::path(table.source).parent_path();
+            const std::filesystem::path f = std::filesystem::path(s.antenna_file).is_absolute() ? std::filesystem::path(s.antenna_file)
+                                                                                               : base / s.antenna_file;
+            auto& cached = msi_cache[f.string()];
+            if (!cached) {
+                try {
+                    cached = readMsiFile(f.string());
+                } catch (const InputError& e) {
+                    throw InputError(r.location + ": field 'antenna_file': " + e.what());
+                }
+            }
+            s.pattern.msi = cached;
+            if (std::isnan(s.eirp_dBm)) s.eirp_dBm = *ptx + cached->gain_dBi;
+            s.pattern.downtilt_deg = s.mechanical_tilt_deg;  // the file's vertical cut holds the electrical tilt
         }
         s.bandwidth_MHz = optionalNumber(r, "bandwidth_mhz").value_or(defaultBandwidth_MHz(s.tech));
         if (s.bandwidth_MHz <= 0.0) throw InputError(r.location + ": field 'bandwidth_mhz' must be positive");

@@ -1,6 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <memory>
+
 #include "phusong/core/antenna.hpp"
+#include "phusong/core/error.hpp"
 
 using namespace phusong;
 
@@ -36,4 +40,66 @@ TEST(Antenna, WrapAngle) {
     EXPECT_DOUBLE_EQ(wrapAngle_deg(190.0), -170.0);
     EXPECT_DOUBLE_EQ(wrapAngle_deg(-190.0), 170.0);
     EXPECT_DOUBLE_EQ(wrapAngle_deg(0.0), 0.0);
+}
+
+// MSI/Planet parser on hand-written files.
+namespace {
+std::string msiText(const std::string& horizontal, const std::string& vertical, const std::string& gain = "GAIN 15.85 dBd") {
+    return "NAME TEST-65-7\nMAKE Hand written\nFREQUENCY 1800\nH_WIDTH 65\n" + gain + "\nTILT ELECTRICAL 4\n" + horizontal + vertical;
+}
+}  // namespace
+
+TEST(Msi, ParsesHeaderAndInterpolatesBetweenListedAngles) {
+    // Sparse cuts: the parser interpolates linearly (circularly) between listed angles.
+    const std::string h = "HORIZONTAL 4\n0 0\n90 10\n180 25\n270 10\n";
+    const std::string v = "VERTICAL 3\n0 2\n4 0\n90 20\n";
+    const phusong::MsiPattern p = phusong::parseMsi(msiText(h, v), "a.msi");
+    EXPECT_EQ(p.name, "TEST-65-7");
+    EXPECT_DOUBLE_EQ(p.gain_dBi, 15.85 + 2.15);  // dBd -> dBi
+    EXPECT_DOUBLE_EQ(p.frequency_MHz, 1800.0);
+    EXPECT_DOUBLE_EQ(p.horizontal_dB[45], 5.0);
+    EXPECT_DOUBLE_EQ(p.horizontal_dB[315], 5.0);  // between 270 (10 dB) and 360 = 0 (0 dB)
+    EXPECT_DOUBLE_EQ(p.vertical_dB[2], 1.0);
+    EXPECT_DOUBLE_EQ(p.vertical_dB[4], 0.0);
+    // Boresight, 4 degrees down (the electrical tilt in the file): no attenuation.
+    EXPECT_NEAR(p.attenuation_dB(0.0, 4.0), 0.0, 1e-12);
+    // 90 degrees off boresight and on the horizon: 10 + 2 dB.
+    EXPECT_NEAR(p.attenuation_dB(90.0, 0.0), 12.0, 1e-12);
+    EXPECT_NEAR(p.attenuation_dB(-90.0, 0.0), 12.0, 1e-12);
+    // Capped at the largest tabulated attenuation.
+    EXPECT_LE(p.attenuation_dB(180.0, 90.0), 25.0);
+}
+
+TEST(Msi, PatternDrivesTheSectorWithMechanicalTiltOnTop) {
+    std::string h = "HORIZONTAL 360\n", v = "VERTICAL 360\n";
+    for (int a = 0; a < 360; ++a) {
+        const double off = std::min(a, 360 - a);
+        h += std::to_string(a) + " " + std::to_string(std::min(12.0 * (off / 65.0) * (off / 65.0), 25.0)) + "\n";
+        v += std::to_string(a) + " " + std::to_string(std::min(12.0 * (off / 7.0) * (off / 7.0), 20.0)) + "\n";
+    }
+    phusong::ParametricPattern pat;
+    pat.azimuth_deg = 90.0;
+    pat.downtilt_deg = 3.0;  // mechanical
+    pat.msi = std::make_shared<const phusong::MsiPattern>(phusong::parseMsi(msiText(h, v, "GAIN 18 dBi"), "b.msi"));
+    EXPECT_NEAR(pat.attenuation_dB(90.0, -3.0), 0.0, 1e-9);   // boresight, 3 degrees down
+    EXPECT_NEAR(pat.attenuation_dB(90.0, 0.0), 12.0 * (3.0 / 7.0) * (3.0 / 7.0), 1e-5);  // file holds 6 decimals
+    EXPECT_NEAR(pat.attenuation_dB(155.0, -3.0 * std::cos(65.0 * M_PI / 180.0)), 12.0, 1e-9);  // 65 deg off: 12 dB
+}
+
+TEST(Msi, BadFilesNameTheLineAndTheFix) {
+    auto fails_with = [](const std::string& text, const std::string& needle) {
+        try {
+            phusong::parseMsi(text, "bad.msi");
+            ADD_FAILURE() << "accepted: " << needle;
+        } catch (const phusong::InputError& e) {
+            EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+        }
+    };
+    fails_with(msiText("HORIZONTAL 2\n0 0\n180 20\n", ""), "no VERTICAL block");
+    fails_with(msiText("HORIZONTAL 2\n0 0\n180 x\n", "VERTICAL 2\n0 0\n90 10\n"), "bad.msi line 9");
+    fails_with(msiText("HORIZONTAL 2\n0 0\n400 1\n", "VERTICAL 2\n0 0\n90 10\n"), "0..359");
+    fails_with(msiText("HORIZONTAL 2\n0 0\n180 -3\n", "VERTICAL 2\n0 0\n90 10\n"), ">= 0 dB");
+    fails_with(msiText("HORIZONTAL 3\n0 0\n180 3\n", "VERTICAL 2\n0 0\n90 10\n"), "declares 3 points but lists 2");
+    fails_with(msiText("HORIZONTAL 2\n90 0\n10 3\n", "VERTICAL 2\n0 0\n90 10\n"), "must increase");
+    fails_with(msiText("HORIZONTAL\n0 0\n", "VERTICAL 2\n0 0\n90 10\n"), "needs its point count");
 }

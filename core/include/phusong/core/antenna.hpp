@@ -2,7 +2,10 @@
 /// @file antenna.hpp
 /// Antenna radiation patterns, as attenuation relative to boresight gain.
 
+#include <array>
+#include <memory>
 #include <optional>
+#include <string>
 
 namespace phusong {
 
@@ -13,6 +16,32 @@ namespace phusong {
 /// with A_m = SLA_V = 30 dB. Tilt (mechanical + electrical) shifts the vertical cut; adding the
 /// two is exact on the boresight plane and a common approximation off it.
 /// An omni antenna (no azimuth) has no horizontal attenuation.
+/// A measured pattern in the MSI/Planet format (the de-facto vendor exchange format): header
+/// keywords (NAME, FREQUENCY, GAIN value [dBi|dBd], TILT, ...) then `HORIZONTAL 360` and
+/// `VERTICAL 360` blocks of "angle attenuation_dB" lines. Horizontal angles run clockwise from
+/// boresight; vertical angles are below the horizon (90 = nadir, 270 = zenith). The vertical cut
+/// already contains the antenna's electrical tilt.
+struct MsiPattern {
+    std::string name;
+    std::string source;
+    double gain_dBi = 0.0;
+    double frequency_MHz = 0.0;
+    std::array<double, 360> horizontal_dB{};  ///< attenuation at each whole degree
+    std::array<double, 360> vertical_dB{};
+
+    /// Attenuation towards @p relative_azimuth_deg (from boresight, clockwise) and
+    /// @p depression_deg (below the horizon): A_H + A_V, linear between whole degrees, capped at
+    /// the larger of the two cuts' maxima.
+    double attenuation_dB(double relative_azimuth_deg, double depression_deg) const;
+};
+
+/// Parses MSI text; @p source names the file in errors (line numbers included). Missing blocks,
+/// angles outside 0-359, repeated angles, fewer than 2 points per cut or negative attenuation
+/// are InputErrors with the fix.
+MsiPattern parseMsi(const std::string& text, const std::string& source);
+/// Reads and parses an MSI file.
+std::shared_ptr<const MsiPattern> readMsiFile(const std::string& path);
+
 struct ParametricPattern {
     std::optional<double> azimuth_deg;  ///< boresight bearing, degrees clockwise from grid north
     double downtilt_deg = 0.0;          ///< positive below the horizon
@@ -20,6 +49,9 @@ struct ParametricPattern {
     double v_beamwidth_deg = 10.0;
     double max_attenuation_dB = 30.0;       ///< A_m
     double side_lobe_attenuation_dB = 30.0; ///< SLA_V
+    /// When set, the measured pattern replaces the parametric one; downtilt_deg is then the
+    /// mechanical tilt only, applied as depression - tilt cos(relative azimuth).
+    std::shared_ptr<const MsiPattern> msi;
 
     /// Attenuation (>= 0 dB) towards a receiver at @p bearing_deg (clockwise from grid north)
     /// and @p elevation_deg (positive above the horizon).
