@@ -44,10 +44,7 @@ void fillCut(const std::vector<std::pair<double, double>>& pts, std::array<doubl
 }  // namespace
 
 double MsiPattern::attenuation_dB(double rel_az_deg, double depression_deg) const {
-    double cap = 0.0;
-    for (double v : horizontal_dB) cap = std::max(cap, v);
-    for (double v : vertical_dB) cap = std::max(cap, v);
-    return std::min(lookup(horizontal_dB, rel_az_deg) + lookup(vertical_dB, depression_deg), cap);
+    return std::min(lookup(horizontal_dB, rel_az_deg) + lookup(vertical_dB, depression_deg), max_attenuation_dB);
 }
 
 MsiPattern parseMsi(const std::string& text, const std::string& source) {
@@ -57,8 +54,8 @@ MsiPattern parseMsi(const std::string& text, const std::string& source) {
     std::string line;
     int line_no = 0;
     std::vector<std::pair<double, double>> cuts[2];
-    int block = -1, expected = 0;
-    int declared[2] = {0, 0};
+    int block = -1;
+    int declared[2] = {0, 0};  // point count each block header announces
     bool seen[2] = {false, false};
     auto where = [&] { return source + " line " + std::to_string(line_no); };
     while (std::getline(in, line)) {
@@ -73,19 +70,19 @@ MsiPattern parseMsi(const std::string& text, const std::string& source) {
             block = upper == "HORIZONTAL" ? 0 : 1;
             if (seen[block]) throw InputError(where() + ": a second " + upper + " block; an MSI file has one of each");
             seen[block] = true;
-            if (!(ls >> expected) || expected < 2 || expected > 3600) {
+            int& count = declared[block];
+            if (!(ls >> count) || count < 2 || count > 3600) {
                 throw InputError(where() + ": '" + upper + "' needs its point count, e.g. '" + upper + " 360'");
             }
-            declared[block] = expected;
             continue;
         }
-        if (block >= 0 && static_cast<int>(cuts[block].size()) < expected) {
+        if (block >= 0 && static_cast<int>(cuts[block].size()) < declared[block]) {
             char* end = nullptr;
             const double angle = std::strtod(key.c_str(), &end);
             double att = 0.0;
             if (end == key.c_str() || *end != '\0' || !(ls >> att)) {
                 throw InputError(where() + ": expected 'angle attenuation_dB' in the " + (block == 0 ? "HORIZONTAL" : "VERTICAL") +
-                                 " block (" + std::to_string(cuts[block].size()) + " of " + std::to_string(expected) + " read)");
+                                 " block (" + std::to_string(cuts[block].size()) + " of " + std::to_string(declared[block]) + " read)");
             }
             if (angle < 0.0 || angle >= 360.0) throw InputError(where() + ": angle " + key + " must be within 0..359.x degrees");
             if (att < 0.0) throw InputError(where() + ": attenuation must be >= 0 dB (relative to the maximum gain)");
@@ -96,7 +93,7 @@ MsiPattern parseMsi(const std::string& text, const std::string& source) {
             cuts[block].emplace_back(angle, att);
             continue;
         }
-        if (block >= 0) throw InputError(where() + ": more points than the block's count " + std::to_string(expected));
+        if (block >= 0) throw InputError(where() + ": more points than the block's count " + std::to_string(declared[block]));
         std::string rest;
         std::getline(ls >> std::ws, rest);
         if (upper == "NAME") p.name = rest;
@@ -120,6 +117,7 @@ MsiPattern parseMsi(const std::string& text, const std::string& source) {
         }
         if (cuts[b].size() < 2) throw InputError(source + ": the " + std::string(name) + " block has fewer than 2 points");
         fillCut(cuts[b], b == 0 ? p.horizontal_dB : p.vertical_dB);
+        for (const auto& [angle, att] : cuts[b]) p.max_attenuation_dB = std::max(p.max_attenuation_dB, att);
     }
     return p;
 }

@@ -503,6 +503,14 @@ TEST_F(Cli, CoverageCompositionPathlossAndClutter) {
     }
     EXPECT_GT(min_loss, 40.0);
     EXPECT_LT(min_loss, 120.0);
+    // The reference engine fills the same path-loss rasters.
+    r = run("coverage" + base + " --out " + path("ref") + " --pathloss --engine reference");
+    ASSERT_EQ(r.code, 0) << r.output;
+    const Raster ref_pl = readRaster(path("ref/pathloss_DN2.tif"));
+    ASSERT_EQ(ref_pl.v.size(), pl.v.size());
+    long long both = 0;
+    for (size_t i = 0; i < pl.v.size(); ++i) both += !std::isnan(pl.v[i]) && !std::isnan(ref_pl.v[i]);
+    EXPECT_GT(both, 0);
 
     // A class missing from the table is an error naming it, and leaves no output.
     const std::string short_table = write("lc2.csv", "class,loss_db\n50,12.5\n");

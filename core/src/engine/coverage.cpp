@@ -32,20 +32,6 @@ double throughput_Mbps(Technology t, double sinr_dB, double bandwidth_MHz) {
     return eff * bandwidth_MHz;
 }
 
-double sectorSignal_dBm(const Sector& s, const DemGrid& dem, const models::ModelParams& mp, PointXY rx,
-                        double rx_height_m, double step_m, Profile& profile, uint32_t* warnings) {
-    extractProfile(dem, s.xy, rx, step_m, profile);
-    const models::PathLoss pl = models::pathLossOverProfile(mp, profile, s.antenna_height_m, rx_height_m, s.freq_MHz);
-    // The pixel holding the site itself is shorter than a profile step; that is expected, not a warning.
-    if (warnings) *warnings |= pl.warnings & ~models::kWarnShortPath;
-    const double dx = rx.x_m - s.xy.x_m, dy = rx.y_m - s.xy.y_m;
-    const double bearing_deg = rad2deg(std::atan2(dx, dy));
-    const double hts = profile.h_m.front() + s.antenna_height_m;
-    const double hrs = profile.h_m.back() + rx_height_m;
-    const double elevation_deg = rad2deg(std::atan2(hrs - hts, std::max(pl.distance_m, 1.0)));
-    return s.eirp_dBm - s.reference_offset_dB - s.pattern.attenuation_dB(bearing_deg, elevation_deg) - pl.loss_dB;
-}
-
 void validateSectors(const DemGrid& dem, const std::vector<Sector>& sectors, const CoverageOptions& opt) {
     if (!(opt.radius_m > 0.0)) throw InputError("--radius-km must be positive");
     if (!(opt.rx_height_m > 0.0)) throw InputError("--rx-height-m must be positive (metres above ground)");
@@ -61,47 +47,39 @@ void validateSectors(const DemGrid& dem, const std::vector<Sector>& sectors, con
 
 namespace {
 
-// The slow reference: a full profile per pixel of the sector's disc.
+// The slow reference: a full profile extracted per pixel of the sector's disc.
 void referenceWindow(const DemGrid& dem, const Sector& s, const CoverageOptions& opt, int radius_px, double step_m,
                      Profile& profile, SectorWindow& out, uint32_t* warnings) {
+    if (!placeWindow(dem, s.xy, radius_px, out)) return;
     const GeoTransform& gt = dem.geoTransform();
-    const int cc = static_cast<int>(std::lround(gt.colOf(s.xy.x_m)));
-    const int rr = static_cast<int>(std::lround(gt.rowOf(s.xy.y_m)));
-    out.col0 = std::max(0, cc - radius_px);
-    out.row0 = std::max(0, rr - radius_px);
-    out.width = std::max(0, std::min(dem.width() - 1, cc + radius_px) - out.col0 + 1);
-    out.height = std::max(0, std::min(dem.height() - 1, rr + radius_px) - out.row0 + 1);
-    out.loss_dB.assign(static_cast<size_t>(out.width) * out.height, kNaN);
-    out.signal_dBm.assign(out.loss_dB.size(), kNaN);
     const double r2 = opt.radius_m * opt.radius_m;
     for (int r = out.row0; r < out.row0 + out.height; ++r) {
         for (int c = out.col0; c < out.col0 + out.width; ++c) {
             if (std::isnan(dem.at(c, r))) continue;
-            const double x = gt.centerX(c), y = gt.centerY(r);
-            const double dx = x - s.xy.x_m, dy = y - s.xy.y_m;
+            const PointXY rx{gt.centerX(c), gt.centerY(r)};
+            const double dx = rx.x_m - s.xy.x_m, dy = rx.y_m - s.xy.y_m;
             if (dx * dx + dy * dy > r2) continue;
-            double v = sectorSignal_dBm(s, dem, opt.model, PointXY{x, y}, opt.rx_height_m, step_m, profile, warnings);
-            if (opt.clutter_loss_dB) {
-                const float cl = opt.clutter_loss_dB->at(c, r);
-                if (std::isfinite(cl)) v -= cl;
-            }
-            const size_t idx = static_cast<size_t>(r - out.row0) * out.width + (c - out.col0);
-            out.signal_dBm[idx] = static_cast<float>(v);
+            extractProfile(dem, s.xy, rx, step_m, profile);
+            const models::PathLoss pl =
+                models::pathLossOverProfile(opt.model, profile, s.antenna_height_m, opt.rx_height_m, s.freq_MHz);
+            // The pixel holding the site itself is shorter than a profile step; that is expected, not a warning.
+            if (warnings) *warnings |= pl.warnings & ~models::kWarnShortPath;
+            storePixel(s, c, r, dx, dy, profile.h_m.front() + s.antenna_height_m, profile.h_m.back() + opt.rx_height_m,
+                       pl.loss_dB, opt.clutter_loss_dB, out);
         }
     }
 }
 
-// Per-technology accumulators over the whole grid.
+// Per-technology accumulators over the whole grid. The best and second-best signals are the
+// first two entries of the per-pixel top-k list.
 struct Accumulators {
-    std::vector<float> best, second, topk;
+    std::vector<float> topk;  // kTopK strongest signals per pixel, descending
     std::vector<int32_t> best_idx;
     std::vector<std::vector<int64_t>> power;  // per co-channel group
     std::vector<omp_lock_t> locks;
     int width = 0;
 
     Accumulators(size_t pixels, int w, int h, size_t groups) : width(w) {
-        best.assign(pixels, -std::numeric_limits<float>::infinity());
-        second.assign(pixels, -std::numeric_limits<float>::infinity());
         topk.assign(pixels * kTopK, -std::numeric_limits<float>::infinity());
         best_idx.assign(pixels, -1);
         power.assign(groups, std::vector<int64_t>(pixels, 0));
@@ -113,6 +91,8 @@ struct Accumulators {
     }
     Accumulators(const Accumulators&) = delete;
     Accumulators& operator=(const Accumulators&) = delete;
+    float best(size_t p) const { return topk[p * kTopK]; }
+    float second(size_t p) const { return topk[p * kTopK + 1]; }
 
     // Order-independent merge of one sector's window.
     void merge(const SectorWindow& win, int32_t si, int group, double total_offset_dB) {
@@ -130,14 +110,8 @@ struct Accumulators {
                 const float v = src[c];
                 if (std::isnan(v)) continue;
                 const size_t p = static_cast<size_t>(r) * width + (win.col0 + c);
-                if (best_idx[p] < 0 || v > best[p] || (v == best[p] && si < best_idx[p])) {
-                    if (best_idx[p] >= 0) second[p] = best[p];
-                    best[p] = v;
-                    best_idx[p] = si;
-                } else {
-                    second[p] = std::max(second[p], v);
-                }
                 float* top = topk.data() + p * kTopK;
+                if (best_idx[p] < 0 || v > top[0] || (v == top[0] && si < best_idx[p])) best_idx[p] = si;
                 if (v > top[kTopK - 1]) {
                     int k = kTopK - 1;
                     while (k > 0 && top[k - 1] < v) {
@@ -168,7 +142,7 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
     sw.model = opt.model;
     sw.radius_m = opt.radius_m;
     sw.rx_height_m = opt.rx_height_m;
-    sw.clutter.loss_dB = opt.clutter_loss_dB;
+    sw.clutter_loss_dB = opt.clutter_loss_dB;
 
     const int threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
     CoverageResult result;
@@ -248,10 +222,10 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
             const int32_t bi = acc.best_idx[p];
             if (bi < 0) continue;
             const int c = static_cast<int>(p % static_cast<size_t>(w)), r = static_cast<int>(p / static_cast<size_t>(w));
-            const float best = acc.best[p];
+            const float best = acc.best(p);
             layer.signal_dBm.at(c, r) = best;
             layer.best_server.at(c, r) = bi;
-            if (std::isfinite(acc.second[p])) layer.second_dBm.at(c, r) = acc.second[p];
+            if (std::isfinite(acc.second(p))) layer.second_dBm.at(c, r) = acc.second(p);
             if (best >= layer.threshold_dBm) {
                 ++covered;
                 const float floor_dBm = std::max(static_cast<float>(best - opt.overlap_margin_dB), static_cast<float>(layer.threshold_dBm));

@@ -12,7 +12,6 @@ namespace phusong::engine {
 
 namespace {
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
-constexpr double kSpeedOfLight_m_s = 299792458.0;
 }  // namespace
 
 RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample) : m_radius(std::max(1, radius_px)) {
@@ -210,20 +209,40 @@ models::PathLoss evaluate(const models::ModelParams& mp, SweepScratch& st, const
 
 }  // namespace
 
+bool placeWindow(const DemGrid& dem, PointXY site, int n, SectorWindow& out) {
+    const GeoTransform& gt = dem.geoTransform();
+    out.center_col = static_cast<int>(std::lround(gt.colOf(site.x_m)));
+    out.center_row = static_cast<int>(std::lround(gt.rowOf(site.y_m)));
+    out.col0 = std::max(0, out.center_col - n);
+    out.row0 = std::max(0, out.center_row - n);
+    out.width = std::max(0, std::min(dem.width() - 1, out.center_col + n) - out.col0 + 1);
+    out.height = std::max(0, std::min(dem.height() - 1, out.center_row + n) - out.row0 + 1);
+    const size_t cells = static_cast<size_t>(out.width) * out.height;
+    out.loss_dB.assign(cells, kNaN);
+    out.signal_dBm.assign(cells, kNaN);
+    return cells > 0;
+}
+
+void storePixel(const Sector& s, int px, int py, double dx_m, double dy_m, double hts, double hrs, double loss_dB,
+                const Grid<float>* clutter_dB, SectorWindow& out) {
+    if (clutter_dB) {
+        const float c = clutter_dB->at(px, py);
+        if (std::isfinite(c)) loss_dB += c;
+    }
+    const double bearing_deg = rad2deg(std::atan2(dx_m, dy_m));
+    const double elevation_deg = rad2deg(std::atan2(hrs - hts, std::max(std::hypot(dx_m, dy_m), 1.0)));
+    const size_t idx = static_cast<size_t>(py - out.row0) * out.width + (px - out.col0);
+    out.loss_dB[idx] = static_cast<float>(loss_dB);
+    out.signal_dBm[idx] =
+        static_cast<float>(s.eirp_dBm - s.reference_offset_dB - s.pattern.attenuation_dB(bearing_deg, elevation_deg) - loss_dB);
+}
+
 void sweepSector(const DemGrid& dem, const Sector& s, const SweepOptions& opt, const RadialPlan& plan, SectorWindow& out,
                  SweepScratch& st, uint32_t* warnings) {
     const GeoTransform& gt = dem.geoTransform();
     const int n = plan.radius_px();
-    const int cc = static_cast<int>(std::lround(gt.colOf(s.xy.x_m)));
-    const int rr = static_cast<int>(std::lround(gt.rowOf(s.xy.y_m)));
-    out.col0 = std::max(0, cc - n);
-    out.row0 = std::max(0, rr - n);
-    out.width = std::max(0, std::min(dem.width() - 1, cc + n) - out.col0 + 1);
-    out.height = std::max(0, std::min(dem.height() - 1, rr + n) - out.row0 + 1);
-    const size_t cells = static_cast<size_t>(out.width) * out.height;
-    out.loss_dB.assign(cells, kNaN);
-    out.signal_dBm.assign(cells, kNaN);
-    if (cells == 0) return;
+    if (!placeWindow(dem, s.xy, n, out)) return;
+    const int cc = out.center_col, rr = out.center_row;
 
     models::ModelParams mp = opt.model;
     if (mp.kind == models::ModelKind::Auto) mp.kind = models::autoModel(s.freq_MHz);
@@ -237,7 +256,6 @@ void sweepSector(const DemGrid& dem, const Sector& s, const SweepOptions& opt, c
     L.tx_h = s.antenna_height_m;
     L.rx_h = opt.rx_height_m;
     const double r2 = opt.radius_m * opt.radius_m;
-    const float* clutter = opt.clutter.loss_dB ? opt.clutter.loss_dB->data().data() : nullptr;
 
     auto emit = [&](int px, int py, double h_rx_ground) {
         const double dx_m = gt.centerX(px) - s.xy.x_m, dy_m = gt.centerY(py) - s.xy.y_m;
@@ -256,17 +274,7 @@ void sweepSector(const DemGrid& dem, const Sector& s, const SweepOptions& opt, c
         } else {
             pl = evaluate(mp, st, L, h_rx_ground, warnings);
         }
-        double loss = pl.loss_dB;
-        if (clutter) {
-            const float c = clutter[static_cast<size_t>(py) * dem.width() + px];
-            if (std::isfinite(c)) loss += c;
-        }
-        const double bearing_deg = rad2deg(std::atan2(dx_m, dy_m));
-        const double elevation_deg = rad2deg(std::atan2(L.hrs - L.hts, std::max(L.D_km * 1000.0, 1.0)));
-        const size_t idx = static_cast<size_t>(py - out.row0) * out.width + (px - out.col0);
-        out.loss_dB[idx] = static_cast<float>(loss);
-        out.signal_dBm[idx] =
-            static_cast<float>(s.eirp_dBm - s.reference_offset_dB - s.pattern.attenuation_dB(bearing_deg, elevation_deg) - loss);
+        storePixel(s, px, py, dx_m, dy_m, L.hts, L.hrs, pl.loss_dB, opt.clutter_loss_dB, out);
     };
 
     // The site's own pixel.

@@ -28,6 +28,7 @@ struct MsiPattern {
     double frequency_MHz = 0.0;
     std::array<double, 360> horizontal_dB{};  ///< attenuation at each whole degree
     std::array<double, 360> vertical_dB{};
+    double max_attenuation_dB = 0.0;  ///< largest listed attenuation of either cut: the cap
 
     /// Attenuation towards @p relative_azimuth_deg (from boresight, clockwise) and
     /// @p depression_deg (below the horizon): A_H + A_V, linear between whole degrees, capped at

@@ -67,20 +67,6 @@ struct CoverageResult {
     int threads_used = 1;
 };
 
-/// Received reference signal of @p s at a receiver, dBm: EIRP - reference offset - antenna
-/// attenuation towards the receiver - path loss.
-/// @p profile is scratch space, reused between calls.
-/// Thermal noise over @p bandwidth_MHz plus @p noise_figure_dB, dBm: -174 dBm/Hz + 10 log10(B).
-double noise_dBm(double bandwidth_MHz, double noise_figure_dB);
-
-/// Downlink throughput estimate from SINR [3GPP TR 36.942 §A.2, attenuated Shannon bound]:
-/// 0 below -10 dB, else min(0.6 log2(1 + SINR), cap) bit/s/Hz times the bandwidth; cap 4.4 bit/s/Hz
-/// for 4G (TR 36.942 Table A.2) and 7.4 for 5G (256QAM at code rate 948/1024, TS 38.214 Table 5.1.3.1-2).
-double throughput_Mbps(Technology t, double sinr_dB, double bandwidth_MHz);
-
-double sectorSignal_dBm(const Sector& s, const DemGrid& dem, const models::ModelParams& mp, PointXY rx,
-                        double rx_height_m, double step_m, Profile& profile, uint32_t* warnings);
-
 /// Validates sectors against the DEM and model before any work: each sector must stand on a
 /// valid DEM cell and its frequency must lie in the model's validity. Throws InputError naming the
 /// sector's file and line.

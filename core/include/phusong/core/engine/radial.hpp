@@ -55,22 +55,27 @@ private:
 /// One sector's result over its window: the square of side 2 radius_px + 1 around its pixel,
 /// clipped to the grid. NaN outside the disc, outside the DEM or where the sweep did not reach.
 struct SectorWindow {
+    int center_col = 0, center_row = 0;  ///< the sector's pixel
     int col0 = 0, row0 = 0, width = 0, height = 0;
     std::vector<float> loss_dB;    ///< path loss including terminal and clutter losses
     std::vector<float> signal_dBm; ///< EIRP - reference offset - antenna attenuation - loss
-    float& lossAt(int c, int r) { return loss_dB[static_cast<size_t>(r - row0) * width + (c - col0)]; }
 };
 
-/// Optional receiver-side clutter: a loss per pixel added to every sector's path loss.
-struct ClutterLoss {
-    const Grid<float>* loss_dB = nullptr;  ///< same geometry as the DEM; NaN or 0 = none
-};
+/// Places @p out around @p site's pixel (clipped to the grid) and fills it with NaN. Returns
+/// false when nothing of it lies on the grid.
+bool placeWindow(const DemGrid& dem, PointXY site, int radius_px, SectorWindow& out);
+
+/// Stores pixel (@p px, @p py)'s path loss, plus the receiver clutter loss from @p clutter_dB
+/// when given, and the received signal: EIRP - reference offset - antenna attenuation towards
+/// the receiver (bearing from @p dx_m, @p dy_m; elevation from @p hts to @p hrs, m above sea) - loss.
+void storePixel(const Sector& s, int px, int py, double dx_m, double dy_m, double hts, double hrs, double loss_dB,
+                const Grid<float>* clutter_dB, SectorWindow& out);
 
 struct SweepOptions {
     models::ModelParams model;
     double radius_m = 20000.0;
     double rx_height_m = 1.5;
-    ClutterLoss clutter;
+    const Grid<float>* clutter_loss_dB = nullptr;  ///< receiver clutter per pixel, DEM geometry; null = none
 };
 
 /// Scratch reused between sectors by one thread.
