@@ -12,6 +12,10 @@
 namespace phusong {
 
 double wrapAngle_deg(double a) {
+    // The engine's differences of two bearings lie within one turn: no fmod on that path.
+    if (a >= -180.0 && a < 180.0) return a;
+    if (a >= 180.0 && a < 540.0) return a - 360.0;
+    if (a < -180.0 && a >= -540.0) return a + 360.0;
     a = std::fmod(a + 180.0, 360.0);
     if (a < 0) a += 360.0;
     return a - 180.0;
@@ -20,8 +24,11 @@ double wrapAngle_deg(double a) {
 namespace {
 // Linear interpolation in a 360-entry whole-degree table.
 double lookup(const std::array<double, 360>& t, double angle_deg) {
-    double a = std::fmod(angle_deg, 360.0);
-    if (a < 0.0) a += 360.0;
+    double a = angle_deg;
+    if (a < 0.0 || a >= 360.0) {
+        a = std::fmod(a, 360.0);
+        if (a < 0.0) a += 360.0;
+    }
     const int i = static_cast<int>(a) % 360;
     const double f = a - std::floor(a);
     return t[static_cast<size_t>(i)] + f * (t[static_cast<size_t>((i + 1) % 360)] - t[static_cast<size_t>(i)]);

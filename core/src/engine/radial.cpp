@@ -4,14 +4,19 @@
 #include <cmath>
 #include <limits>
 
+#include "phusong/core/fast_math.hpp"
 #include "phusong/core/geometry.hpp"
-#include "phusong/core/models/free_space.hpp"
-#include "phusong/core/models/knife_edge.hpp"
 
 namespace phusong::engine {
 
 namespace {
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+// floor() for |x| < 2^31 without libm (baseline x86-64 has no rounding instruction).
+inline int floorInt(double x) {
+    const int i = static_cast<int>(x);
+    return x < i ? i - 1 : i;
+}
 }  // namespace
 
 RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample) : m_radius(std::max(1, radius_px)) {
@@ -30,6 +35,7 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample) : m_
         r.end_dy = dy;
         r.x_major = std::abs(dx) == static_cast<double>(n);
         r.step_m = r.x_major ? std::hypot(pw, ph * dy / static_cast<double>(n)) : std::hypot(pw * dx / static_cast<double>(n), ph);
+        r.minor_per_step = (r.x_major ? dy : dx) / static_cast<double>(n);
         m_rays.push_back(r);
     }
     // Ownership: each pixel goes to the ray passing closest to its centre (lower index on ties).
@@ -49,25 +55,29 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample) : m_
             }
         }
     }
+    // Pixels farther than the inscribed disc (plus the half-diagonal a site may sit off its pixel
+    // centre) are never inside a sector's radius: rays stop at their last pixel within it.
+    const double reach_m = n * std::min(pw, ph) + 0.5 * std::hypot(pw, ph);
     for (size_t ri = 0; ri < m_rays.size(); ++ri) {
         for (int k = 1; k <= n; ++k) {
             int dx = 0, dy = 0;
             double minor = 0.0;
             stepOffset(m_rays[ri], n, k, dx, dy, minor);
+            if (std::hypot(dx * pw, dy * ph) > reach_m) continue;
             if (owner[static_cast<size_t>(dy + n) * side + (dx + n)] == static_cast<int>(ri)) m_rays[ri].owned.push_back(k);
         }
     }
 }
 
-void RadialPlan::stepOffset(const Ray& ray, int n, int k, int& dx, int& dy, double& minor) {
+void RadialPlan::stepOffset(const Ray& ray, int /*n*/, int k, int& dx, int& dy, double& minor) {
+    minor = k * ray.minor_per_step;
+    const int nearest = floorInt(minor + 0.5);
     if (ray.x_major) {
         dx = ray.end_dx > 0 ? k : -k;
-        minor = static_cast<double>(k) * ray.end_dy / n;
-        dy = static_cast<int>(std::lround(minor));
+        dy = nearest;
     } else {
         dy = ray.end_dy > 0 ? k : -k;
-        minor = static_cast<double>(k) * ray.end_dx / n;
-        dx = static_cast<int>(std::lround(minor));
+        dx = nearest;
     }
 }
 
@@ -77,51 +87,76 @@ bool hasIncrementalForm(models::ModelKind k) {
            models::isTr38901(k);
 }
 
-// The state of one radial as the receiver moves outward.
+// The state of one radial as the receiver moves outward. Arrays are sized once per plan and
+// written by index; the Profile copy is kept only for models evaluated on the whole prefix.
 struct SweepScratch {
-    Profile profile;         // samples 0..k-1 (0 = the site)
+    Profile profile;         // samples 0..m-1 (0 = the site), only when keep_profile
+    bool keep_profile = true;
+    bool keep_hull = true;   // only Bullington reads the hull
+    std::vector<double> d;   // sample distance, km
     std::vector<double> z;   // heights in the straight-ray frame: h - d^2 / (2 a_e)
-    std::vector<int> hull;   // upper convex hull of intermediate samples (indices >= 1)
+    std::vector<int> hull;   // upper convex hull of intermediate samples (indices >= 1), hull_n used
+    std::vector<double> inv_k;  // 1 / k for steps 0..radius (sized by sweepSector)
+    int m = 0, hull_n = 0;
     double stim = -1e300;    // max (z_i - h_ts) / d_i over intermediate samples
     double ce_half = 0.0;    // 500 C_e: metres of bulge per km^2
 
-    void reset(double h0, double ce_per_km) {
-        profile.d_km.assign(1, 0.0);
-        profile.h_m.assign(1, h0);
-        z.assign(1, h0);
-        hull.clear();
+    void reset(int capacity, double h0, double ce_per_km, bool keep, bool hull_needed) {
+        keep_hull = hull_needed;
+        if (static_cast<int>(d.size()) < capacity + 2) {
+            d.resize(static_cast<size_t>(capacity) + 2);
+            z.resize(d.size());
+            hull.resize(d.size());
+        }
+        m = 1;
+        d[0] = 0.0;
+        z[0] = h0;
+        hull_n = 0;
         stim = -1e300;
         ce_half = 500.0 * ce_per_km;
+        keep_profile = keep;
+        if (keep) {
+            profile.d_km.assign(1, 0.0);
+            profile.h_m.assign(1, h0);
+        }
     }
     // Appends a sample that becomes an intermediate point for every receiver beyond it.
-    void push(double d_km, double h_m, double hts) {
-        const int i = static_cast<int>(profile.d_km.size());
-        profile.d_km.push_back(d_km);
-        profile.h_m.push_back(h_m);
+    // @p inv_d_km = 1 / d_km, which the caller has from a table.
+    void push(double d_km, double inv_d_km, double h_m, double hts) {
+        const int i = m++;
         const double zi = h_m - ce_half * d_km * d_km;
-        z.push_back(zi);
-        stim = std::max(stim, (zi - hts) / d_km);
+        d[static_cast<size_t>(i)] = d_km;
+        z[static_cast<size_t>(i)] = zi;
+        stim = std::max(stim, (zi - hts) * inv_d_km);
+        if (!keep_hull) return;
         // Andrew's monotone chain, upper hull: drop the last vertex while it lies on or below
         // the segment from the one before it to the new point.
-        while (hull.size() >= 2) {
-            const int a = hull[hull.size() - 2], b = hull.back();
-            const double da = profile.d_km[a], db = profile.d_km[b];
-            if ((z[b] - z[a]) * (d_km - da) <= (zi - z[a]) * (db - da)) hull.pop_back();
+        while (hull_n >= 2) {
+            const size_t a = static_cast<size_t>(hull[static_cast<size_t>(hull_n) - 2]), b = static_cast<size_t>(hull[static_cast<size_t>(hull_n) - 1]);
+            if ((z[b] - z[a]) * (d_km - d[a]) <= (zi - z[a]) * (d[b] - d[a])) --hull_n;
             else break;
         }
-        hull.push_back(i);
+        hull[static_cast<size_t>(hull_n++)] = i;
+    }
+    void pushProfile(double d_km, double h_m) {
+        if (keep_profile) {
+            profile.d_km.push_back(d_km);
+            profile.h_m.push_back(h_m);
+        }
     }
     // Largest (z_j - zr) / (D - d_j) over hull vertices: the receiver's horizon slope in the
-    // straight-ray frame. The function is unimodal along an upper hull seen from its right.
+    // straight-ray frame. The function is unimodal along an upper hull seen from its right; the
+    // search compares cross products (every D - d_j > 0) and divides once.
     double rxSlope(double D, double zr) const {
-        auto g = [&](size_t j) { return (z[hull[j]] - zr) / (D - profile.d_km[hull[j]]); };
-        size_t lo = 0, hi = hull.size() - 1;
+        int lo = 0, hi = hull_n - 1;
         while (lo < hi) {
-            const size_t mid = (lo + hi) / 2;
-            if (g(mid) < g(mid + 1)) lo = mid + 1;
+            const int mid = (lo + hi) / 2;
+            const size_t a = static_cast<size_t>(hull[static_cast<size_t>(mid)]), b = static_cast<size_t>(hull[static_cast<size_t>(mid) + 1]);
+            if ((z[a] - zr) * (D - d[b]) < (z[b] - zr) * (D - d[a])) lo = mid + 1;
             else hi = mid;
         }
-        return g(lo);
+        const size_t v = static_cast<size_t>(hull[static_cast<size_t>(lo)]);
+        return (z[v] - zr) / (D - d[v]);
     }
 };
 
@@ -135,17 +170,16 @@ struct Link {
     double D_km;      // horizontal distance to the receiver
     double hts, hrs;  // antennas above sea level
     double f_MHz;
+    double fspl_f_dB;  // 32.45 + 20 log10 f [P.525-4 eq. (4)]
     double lambda_m;
     double tx_h, rx_h;
 };
 
-// Diffraction parameter of intermediate sample i for the chord between heights ha at da and hb at db
-// (km, m), earth bulge included [P.526-15 eq. (26)].
-inline double edgeNu(const SweepScratch& st, int i, double da, double ha, double db, double hb, double lambda_m) {
-    const double d1 = st.profile.d_km[i] - da, d2 = db - st.profile.d_km[i], dab = db - da;
-    if (d1 <= 0.0 || d2 <= 0.0) return -1e300;
-    const double clearance = st.profile.h_m[i] + st.ce_half * d1 * d2 - (ha * d2 + hb * d1) / dab;
-    return clearance * std::sqrt(0.002 * dab / (lambda_m * d1 * d2));
+// J(v) of P.526-15 eq. (31) with the engine's fast log10.
+inline double knifeEdgeFast_dB(double v) {
+    if (v <= -0.78) return 0.0;
+    const double t = v - 0.1;
+    return 6.9 + 20.0 * fast::log10(std::sqrt(t * t + 1.0) + t);
 }
 
 // Bullington [P.526-15 §4.5.1, eqs. (47)-(52)]: the knife edge where the transmitter's and the
@@ -157,9 +191,32 @@ double bullingtonFast(const SweepScratch& st, const Link& L) {
     const double str = (zr - L.hts) / D;
     double luc;
     if (st.stim < str) {
+        // v of sample i for the chord tx-rx, earth bulge included [P.526-15 eq. (26)]:
+        // h_i + 500 C_e d_i (D - d_i) = z_i + 500 C_e d_i D, so the clearance is z_i minus a line
+        // and is unimodal along the (concave) hull: its largest value is a binary search away.
+        const double slope = (zr - L.hts) / D;
+        auto clearance = [&](int j) {
+            const size_t i = static_cast<size_t>(st.hull[static_cast<size_t>(j)]);
+            return st.z[i] - L.hts - slope * st.d[i];
+        };
+        int lo = 0, hi = st.hull_n - 1;
+        while (lo < hi) {
+            const int mid = (lo + hi) / 2;
+            if (clearance(mid) < clearance(mid + 1)) lo = mid + 1;
+            else hi = mid;
+        }
+        // v_i = c_i sqrt(scale / (d1 d2)) and d1 d2 <= D^2 / 4: when even the highest vertex is
+        // below -0.78 / sqrt(4 scale / D^2), every v_i <= -0.78 and J = 0 (eq. (31)'s domain).
+        const double scale = 0.002 * D / L.lambda_m;
+        if (clearance(lo) * std::sqrt(4.0 * scale) / D <= -0.78) return 0.0;
         double vmax = -1e300;
-        for (int j : st.hull) vmax = std::max(vmax, edgeNu(st, j, 0.0, L.hts, D, L.hrs, L.lambda_m));
-        luc = models::knifeEdgeLoss_dB(vmax);
+        for (int j = 0; j < st.hull_n; ++j) {
+            const size_t i = static_cast<size_t>(st.hull[static_cast<size_t>(j)]);
+            const double d1 = st.d[i], d2 = D - d1;
+            if (d2 <= 0.0) continue;
+            vmax = std::max(vmax, clearance(j) * std::sqrt(scale / (d1 * d2)));
+        }
+        luc = knifeEdgeFast_dB(vmax);
     } else {
         // Back to the chord frame of the reference: S_tim = stim + 500 C_e D, S_rim = srim - 500 C_e D.
         const double stim = st.stim + st.ce_half * D;
@@ -167,44 +224,53 @@ double bullingtonFast(const SweepScratch& st, const Link& L) {
         const double db = (L.hrs - L.hts + srim * D) / (stim + srim);
         const double vb = (L.hts + stim * db - (L.hts * (D - db) + L.hrs * db) / D) *
                           std::sqrt(0.002 * D / (L.lambda_m * db * (D - db)));
-        luc = models::knifeEdgeLoss_dB(vb);
+        luc = knifeEdgeFast_dB(vb);
     }
-    return luc + (1.0 - std::exp(-luc / 6.0)) * (10.0 + 0.02 * D);
+    if (luc <= 0.0) return 0.0;
+    return luc + (1.0 - fast::exp(-luc / 6.0)) * (10.0 + 0.02 * D);
 }
 
-// Path loss to the receiver at (D, ground h_rx), the scratch holding samples 0..k-1.
-models::PathLoss evaluate(const models::ModelParams& mp, SweepScratch& st, const Link& L, double h_rx_ground, uint32_t* warnings) {
+// Free-space loss over the slant path [P.525-4 eq. (4)], 20 log10 d = 10 log10 d^2.
+inline double fsplSlant_dB(const Link& L) {
+    const double dh_km = (L.hts - L.hrs) / 1000.0;
+    return L.fspl_f_dB + 10.0 * fast::log10(std::max(L.D_km * L.D_km + dh_km * dh_km, 1e-6));
+}
+
+// Path loss to the receiver at (D, ground h_rx), the scratch holding samples 0..m-1.
+double evaluate(const models::ModelParams& mp, bool incremental, bool terminal_losses, SweepScratch& st, const Link& L,
+                double h_rx_ground, uint32_t* warnings) {
     using models::ModelKind;
-    const bool fast = hasIncrementalForm(mp.kind) && st.profile.size() >= 2 && st.profile.d_km.back() < L.D_km;
-    if (!fast) {
+    if (!incremental || st.m < 2) {
         st.profile.d_km.push_back(L.D_km);
         st.profile.h_m.push_back(h_rx_ground);
         models::PathLoss pl = models::pathLossOverProfile(mp, st.profile, L.tx_h, L.rx_h, L.f_MHz);
         st.profile.d_km.pop_back();
         st.profile.h_m.pop_back();
         if (warnings) *warnings |= pl.warnings & ~models::kWarnShortPath;
-        return pl;
+        return pl.loss_dB;
     }
-    models::PathLoss pl;
-    pl.model = mp.kind;
-    pl.distance_m = L.D_km * 1000.0;
-    const double slant_km = std::hypot(L.D_km, (L.hts - L.hrs) / 1000.0);
+    double loss_dB;
     switch (mp.kind) {
-        case ModelKind::FreeSpace: pl.loss_dB = models::freeSpaceLoss_dB(L.f_MHz, std::max(slant_km, 1e-3)); break;
-        case ModelKind::P526Bullington:
-            pl.loss_dB = models::freeSpaceLoss_dB(L.f_MHz, std::max(slant_km, 1e-3)) + bullingtonFast(st, L);
-            break;
+        case ModelKind::FreeSpace: loss_dB = fsplSlant_dB(L); break;
+        case ModelKind::P526Bullington: loss_dB = fsplSlant_dB(L) + bullingtonFast(st, L); break;
         default: {
             // Empirical models over the horizontal distance; TR 38.901 takes LOS from the terrain.
             const double zr = L.hrs - st.ce_half * L.D_km * L.D_km;
             const bool los = st.stim <= (zr - L.hts) / L.D_km;
-            pl = models::pathLossWithLos(mp, L.D_km, L.tx_h, L.rx_h, L.f_MHz, los);
+            const models::PathLoss pl = models::pathLossWithLos(mp, L.D_km, L.tx_h, L.rx_h, L.f_MHz, los);
             if (warnings) *warnings |= pl.warnings;
-            return pl;
+            return pl.loss_dB;
         }
     }
-    models::addTerminalLosses(mp, L.f_MHz, L.rx_h, pl);
-    return pl;
+    if (terminal_losses) {
+        models::PathLoss pl;
+        pl.model = mp.kind;
+        pl.distance_m = L.D_km * 1000.0;
+        pl.loss_dB = loss_dB;
+        models::addTerminalLosses(mp, L.f_MHz, L.rx_h, pl);
+        loss_dB = pl.loss_dB;
+    }
+    return loss_dB;
 }
 
 }  // namespace
@@ -229,8 +295,9 @@ void storePixel(const Sector& s, int px, int py, double dx_m, double dy_m, doubl
         const float c = clutter_dB->at(px, py);
         if (std::isfinite(c)) loss_dB += c;
     }
-    const double bearing_deg = rad2deg(std::atan2(dx_m, dy_m));
-    const double elevation_deg = rad2deg(std::atan2(hrs - hts, std::max(std::hypot(dx_m, dy_m), 1.0)));
+    constexpr double kDegPerRad = 57.29577951308232;
+    const double bearing_deg = kDegPerRad * fast::atan2(dx_m, dy_m);
+    const double elevation_deg = kDegPerRad * fast::atan2(hrs - hts, std::max(std::sqrt(dx_m * dx_m + dy_m * dy_m), 1.0));
     const size_t idx = static_cast<size_t>(py - out.row0) * out.width + (px - out.col0);
     out.loss_dB[idx] = static_cast<float>(loss_dB);
     out.signal_dBm[idx] =
@@ -246,12 +313,15 @@ void sweepSector(const DemGrid& dem, const Sector& s, const SweepOptions& opt, c
 
     models::ModelParams mp = opt.model;
     if (mp.kind == models::ModelKind::Auto) mp.kind = models::autoModel(s.freq_MHz);
+    const bool incremental = hasIncrementalForm(mp.kind);
+    const bool terminal_losses = mp.p2108_location_pct || mp.p2108_clutter_type || mp.p2109_probability;
     const double ce_per_km = 1.0 / (mp.k_factor * kEarthRadius_m / 1000.0);
     double h0 = sampleBilinear(dem, gt.colOf(s.xy.x_m), gt.rowOf(s.xy.y_m));
     if (std::isnan(h0)) h0 = dem.at(cc, rr);
     Link L{};
     L.hts = h0 + s.antenna_height_m;
     L.f_MHz = s.freq_MHz;
+    L.fspl_f_dB = 32.45 + 20.0 * std::log10(s.freq_MHz);
     L.lambda_m = kSpeedOfLight_m_s / (s.freq_MHz * 1e6);
     L.tx_h = s.antenna_height_m;
     L.rx_h = opt.rx_height_m;
@@ -263,43 +333,53 @@ void sweepSector(const DemGrid& dem, const Sector& s, const SweepOptions& opt, c
         if (d2 > r2) return;
         L.D_km = std::sqrt(d2) / 1000.0;
         L.hrs = h_rx_ground + opt.rx_height_m;
-        models::PathLoss pl;
-        if (L.D_km * 1000.0 < 1e-3 || st.profile.size() < 2) {
+        double loss_dB;
+        if (L.D_km * 1000.0 < 1e-3 || st.m < 2) {
             // The site's own pixel: a two-point profile (free space for the terrain models).
             Profile two;
             two.d_km = {0.0, std::max(L.D_km, 1e-6)};
             two.h_m = {h0, h_rx_ground};
-            pl = models::pathLossOverProfile(mp, two, L.tx_h, L.rx_h, L.f_MHz);
+            const models::PathLoss pl = models::pathLossOverProfile(mp, two, L.tx_h, L.rx_h, L.f_MHz);
             if (warnings) *warnings |= pl.warnings & ~models::kWarnShortPath;
+            loss_dB = pl.loss_dB;
         } else {
-            pl = evaluate(mp, st, L, h_rx_ground, warnings);
+            loss_dB = evaluate(mp, incremental, terminal_losses, st, L, h_rx_ground, warnings);
         }
-        storePixel(s, px, py, dx_m, dy_m, L.hts, L.hrs, pl.loss_dB, opt.clutter_loss_dB, out);
+        storePixel(s, px, py, dx_m, dy_m, L.hts, L.hrs, loss_dB, opt.clutter_loss_dB, out);
     };
 
     // The site's own pixel.
     if (!std::isnan(dem.at(cc, rr))) {
-        st.reset(h0, ce_per_km);
+        st.reset(n, h0, ce_per_km, !incremental, mp.kind == models::ModelKind::P526Bullington);
         emit(cc, rr, dem.at(cc, rr));
     }
     const int w = dem.width(), h = dem.height();
+    std::vector<double>& inv_k = st.inv_k;
+    if (static_cast<int>(inv_k.size()) != n + 1) {
+        inv_k.assign(static_cast<size_t>(n) + 1, 0.0);
+        for (int k = 1; k <= n; ++k) inv_k[static_cast<size_t>(k)] = 1.0 / k;
+    }
     for (const RadialPlan::Ray& ray : plan.rays()) {
-        st.reset(h0, ce_per_km);
+        if (ray.owned.empty()) continue;
+        st.reset(n, h0, ce_per_km, !incremental, mp.kind == models::ModelKind::P526Bullington);
+        const int last = ray.owned.back();
+        const double step_km = ray.step_m / 1000.0, inv_step_km = 1000.0 / ray.step_m;
         size_t next = 0;
-        for (int k = 1; k <= n; ++k) {
+        for (int k = 1; k <= last; ++k) {
             int dx = 0, dy = 0;
             double minor = 0.0;
             RadialPlan::stepOffset(ray, n, k, dx, dy, minor);
             // Ground under the ray: linear between the two cells straddling it on the minor axis.
-            const double lo = std::floor(minor), t = minor - lo;
+            const int lo = floorInt(minor);
+            const double t = minor - lo;
             int ca, ra, cb, rb;
             if (ray.x_major) {
                 ca = cb = cc + dx;
-                ra = rr + static_cast<int>(lo);
+                ra = rr + lo;
                 rb = ra + 1;
             } else {
                 ra = rb = rr + dy;
-                ca = cc + static_cast<int>(lo);
+                ca = cc + lo;
                 cb = ca + 1;
             }
             if (ca < 0 || ra < 0 || ca >= w || ra >= h) break;
@@ -310,13 +390,17 @@ void sweepSector(const DemGrid& dem, const Sector& s, const SweepOptions& opt, c
             if (std::isnan(za)) z = zb;
             else if (std::isnan(zb)) z = za;
             else z = za + t * (zb - za);
-            const double d_km = k * ray.step_m / 1000.0;
-            if (next < ray.owned.size() && ray.owned[next] == k) {
+            const double d_km = k * step_km;
+            if (ray.owned[next] == k) {
                 ++next;
                 const int px = cc + dx, py = rr + dy;
-                if (px >= 0 && py >= 0 && px < w && py < h && !std::isnan(dem.at(px, py))) emit(px, py, dem.at(px, py));
+                if (px >= 0 && py >= 0 && px < w && py < h) {
+                    const float g = dem.at(px, py);
+                    if (!std::isnan(g)) emit(px, py, g);
+                }
             }
-            st.push(d_km, z, L.hts);
+            st.push(d_km, inv_k[static_cast<size_t>(k)] * inv_step_km, z, L.hts);
+            st.pushProfile(d_km, z);
         }
     }
 }

@@ -40,7 +40,8 @@ public:
         double end_dx = 0, end_dy = 0;  ///< border point, offset from the centre pixel, pixels
         bool x_major = true;
         double step_m = 0.0;         ///< spacing of samples along the ray
-        std::vector<int> owned;      ///< steps (1..radius_px) whose pixel this ray owns, ascending
+        double minor_per_step = 0.0; ///< minor-axis pixels per major-axis step
+        std::vector<int> owned;      ///< steps (1..radius_px) whose pixel this ray owns, ascending, within the disc
     };
     int radius_px() const { return m_radius; }
     const std::vector<Ray>& rays() const { return m_rays; }
