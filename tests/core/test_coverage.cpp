@@ -119,6 +119,60 @@ TEST(Coverage, BitIdenticalAtAnyThreadCount) {
     }
 }
 
+TEST(Coverage, PerOperatorLayersComposeEachOperatorAlone) {
+    SynthTerrainOptions to;
+    to.size_km = 8.0;
+    to.resolution_m = 60.0;
+    const DemGrid dem = synthesizeTerrain(to);
+    const GeoTransform& gt = dem.geoTransform();
+    std::vector<Sector> s;
+    for (int i = 0; i < 6; ++i) {
+        s.push_back(makeSector(gt.centerX(20 + 18 * i), gt.centerY(40 + 20 * (i % 2)), Technology::G4, 1800.0 + 20.0 * (i % 2), 60.0 * i));
+        s.back().operator_name = i % 3 == 0 ? "Viettel" : (i % 3 == 1 ? "VNPT" : "MobiFone");
+    }
+    s.push_back(makeSector(gt.centerX(60), gt.centerY(60), Technology::G3, 2100.0));  // no operator: no per-operator layer
+    CoverageOptions opt;
+    opt.radius_m = 3000.0;
+    const CoverageResult r = computeCoverage(dem, s, opt);
+    // Technology order: 3G (all operators only), then 4G: all, MobiFone, VNPT, Viettel (alphabetical).
+    ASSERT_EQ(r.layers.size(), 5u);
+    EXPECT_EQ(r.layers[0].tech, Technology::G3);
+    EXPECT_EQ(r.layers[0].operator_name, "");
+    const auto g4 = r.layers.begin() + 1;
+    EXPECT_EQ(g4[0].operator_name, "");
+    EXPECT_EQ(g4[1].operator_name, "MobiFone");
+    EXPECT_EQ(g4[2].operator_name, "VNPT");
+    EXPECT_EQ(g4[3].operator_name, "Viettel");
+    EXPECT_EQ(g4[1].sectors, (std::vector<int>{2, 5}));
+    const auto& all = g4[0];
+    long long checked = 0;
+    for (int row = 0; row < dem.height(); ++row) {
+        for (int col = 0; col < dem.width(); ++col) {
+            // The all-operator best is the best of the operators' bests, and the operator whose
+            // sector serves there sees the same signal on its own layer.
+            float best = -INFINITY;
+            for (size_t l = 1; l <= 3; ++l) {
+                const float v = g4[static_cast<long>(l)].signal_dBm.at(col, row);
+                if (!std::isnan(v)) best = std::max(best, v);
+                const int bs = g4[static_cast<long>(l)].best_server.at(col, row);
+                if (bs >= 0) EXPECT_EQ(s[static_cast<size_t>(bs)].operator_name, g4[static_cast<long>(l)].operator_name);
+            }
+            const float a = all.signal_dBm.at(col, row);
+            if (std::isnan(a)) continue;
+            ++checked;
+            EXPECT_EQ(a, best);
+            const int bs = all.best_server.at(col, row);
+            const size_t l = s[static_cast<size_t>(bs)].operator_name == "MobiFone" ? 1 : (s[static_cast<size_t>(bs)].operator_name == "VNPT" ? 2 : 3);
+            EXPECT_EQ(g4[static_cast<long>(l)].best_server.at(col, row), bs);
+            // Each operator's SINR counts only its own co-channel sectors: never below the all-operator one.
+            EXPECT_GE(g4[static_cast<long>(l)].sinr_dB.at(col, row), all.sinr_dB.at(col, row) - 1e-4f);
+        }
+    }
+    EXPECT_GT(checked, 1000);
+    opt.per_operator = false;
+    EXPECT_EQ(computeCoverage(dem, s, opt).layers.size(), 2u);
+}
+
 TEST(Coverage, ValidationBeforeWork) {
     DemGrid flat(10, 10, GeoTransform{0.0, 1000.0, 100.0, 100.0}, 0.0f);
     std::vector<Sector> outside{makeSector(5000.0, 500.0, Technology::G4, 1800.0)};

@@ -33,6 +33,13 @@ int parseEpsg(const std::string& s) {
 }
 
 namespace {
+// A name safe in a file name on every OS: letters, digits, '-' and '_' kept, the rest '_'.
+std::string fileSlug(const std::string& s) {
+    std::string out;
+    for (char ch : s) out += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_') ? ch : '_';
+    return out;
+}
+
 // A one-line progress bar on stderr, only when stderr is a terminal.
 std::function<void(double)> progressBar(bool quiet) {
     if (quiet || !::isatty(STDERR_FILENO)) return {};
@@ -110,8 +117,7 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         for (const Sector& s : sectors) ++uses[s.site_id];
         opt.on_sector = [&](int si, const engine::SectorWindow& win) {
             const Sector& s = sectors[static_cast<size_t>(si)];
-            std::string name;
-            for (char ch : s.site_id) name += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_') ? ch : '_';
+            std::string name = fileSlug(s.site_id);
             if (uses[s.site_id] > 1) name += "_row" + std::to_string(si + 1);
             const std::string file = "pathloss_" + name + ".tif";
             const GeoTransform& g = terrain.grid.geoTransform();
@@ -130,7 +136,9 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
 
     nlohmann::json techs = nlohmann::json::object();
     for (const auto& layer : res.layers) {
-        const std::string t(toString(layer.tech));
+        const std::string tech_name(toString(layer.tech));
+        // Per-operator layers carry the operator in their file names: signal_4G_viettel.tif.
+        const std::string t = layer.operator_name.empty() ? tech_name : tech_name + "_" + fileSlug(layer.operator_name);
         io::RasterMeta sm{t + " " + std::string(signalMeasure(layer.tech)) + " of the best server", "dBm", meta_base};
         sm.metadata["PHUSONG_MODEL"] = std::string(models::toString(opt.model.kind));
         io::writeCog(stage.path("signal_" + t + ".tif"), layer.signal_dBm, terrain.crs, sm);
@@ -164,7 +172,7 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
             const models::ModelKind k = opt.model.kind == models::ModelKind::Auto ? models::autoModel(f) : opt.model.kind;
             used[std::to_string(static_cast<long long>(std::llround(f)))] = std::string(models::toString(k));
         }
-        techs[t] = {{"measure", std::string(signalMeasure(layer.tech))},
+        nlohmann::json entry = {{"measure", std::string(signalMeasure(layer.tech))},
                     {"model_by_freq_mhz", used},
                     {"sectors", layer.sectors.size()},
                     {"threshold_dbm", layer.threshold_dBm},
@@ -178,9 +186,11 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
                     {"mean_sinr_db_covered", n_cov ? nlohmann::json(sinr_sum / n_cov) : nlohmann::json(nullptr)},
                     {"overlap_3plus_pct_of_covered", n_cov ? 100.0 * overlap3 / n_cov : 0.0}};
         if (layer.throughput_Mbps.size() > 0) {
-            techs[t]["throughput_raster"] = "throughput_" + t + ".tif";
-            techs[t]["mean_throughput_mbps_covered"] = n_cov ? nlohmann::json(thr_sum / n_cov) : nlohmann::json(nullptr);
+            entry["throughput_raster"] = "throughput_" + t + ".tif";
+            entry["mean_throughput_mbps_covered"] = n_cov ? nlohmann::json(thr_sum / n_cov) : nlohmann::json(nullptr);
         }
+        if (layer.operator_name.empty()) techs[tech_name] = entry;
+        else techs[tech_name]["operators"][layer.operator_name] = entry;
     }
     const double run_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     nlohmann::json summary = {
@@ -231,13 +241,14 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         for (const auto& [f, m] : techs[std::string(toString(layer.tech))]["model_by_freq_mhz"].items()) {
             used += (used.empty() ? "" : ", ") + m.get<std::string>() + " @" + f + " MHz";
         }
+        if (!layer.operator_name.empty()) used = "operator " + layer.operator_name;
         std::cout << "  " << std::left << std::setw(6) << toString(layer.tech) << std::setw(13) << signalMeasure(layer.tech)
                   << std::right << std::setw(7) << layer.sectors.size() << std::setw(8) << fmt(layer.threshold_dBm, 0)
                   << " dBm" << std::setw(14) << fmt(layer.covered_km2, 1) << std::setw(11)
                   << fmt(100.0 * layer.covered_fraction, 1) << "  " << used << "\n";
     }
     for (const auto& w : models::describeWarnings(res.warnings)) std::cout << "  warning: " << w << "\n";
-    std::cout << "  outputs: " << std::filesystem::path(stage.finalPath("")).string() << " (signal, best_server, second_signal, overlap, sinr[, throughput]_<tech>.tif"
+    std::cout << "  outputs: " << std::filesystem::path(stage.finalPath("")).string() << " (signal, best_server, second_signal, overlap, sinr[, throughput]_<tech>[_<operator>].tif"
               << (cfg.pathloss ? ", pathloss_<site_id>.tif" : "") << ", summary.json)\n";
     return 0;
 }

@@ -7,8 +7,10 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <memory>
 
 #include "phusong/core/error.hpp"
+#include "phusong/core/fast_math.hpp"
 
 namespace phusong::engine {
 
@@ -20,7 +22,8 @@ constexpr int kStripeRows = 16;   // rows per merge lock
 // the order sectors finish in; -150 dBm is 30+ dB under the noise of any channel we model.
 constexpr double kPowerUnitExp_dB = -150.0;
 
-int64_t powerUnits(double dBm) { return std::llround(std::pow(10.0, (dBm - kPowerUnitExp_dB) / 10.0)); }
+// 10^(x/10) = e^(x ln10 / 10): the engine's exp is plain arithmetic, so units stay deterministic.
+int64_t powerUnits(double dBm) { return std::llround(fast::exp((dBm - kPowerUnitExp_dB) * 0.23025850929940458)); }
 }  // namespace
 
 double noise_dBm(double bandwidth_MHz, double nf_dB) { return -174.0 + 10.0 * std::log10(bandwidth_MHz * 1e6) + nf_dB; }
@@ -127,6 +130,60 @@ struct Accumulators {
     }
 };
 
+// Turns a view's accumulators into its rasters: best and second signal, best server, overlap,
+// SINR against the best server's co-channel group, throughput.
+void finishLayer(const Accumulators& acc, const DemGrid& dem, const std::vector<Sector>& sectors,
+                 const std::vector<int>& group_of_sector, const CoverageOptions& opt, int threads, TechnologyCoverage& layer) {
+    const GeoTransform& gt = dem.geoTransform();
+    const int w = dem.width(), h = dem.height();
+    const size_t pixels = static_cast<size_t>(w) * h;
+    const Technology t = layer.tech;
+    layer.signal_dBm = Grid<float>(w, h, gt, kNaN, kNaN);
+    layer.second_dBm = Grid<float>(w, h, gt, kNaN, kNaN);
+    layer.sinr_dB = Grid<float>(w, h, gt, kNaN, kNaN);
+    layer.best_server = Grid<int32_t>(w, h, gt, -1, -1);
+    layer.overlap = Grid<int32_t>(w, h, gt, 0, -1);
+    const bool has_throughput = t == Technology::G4 || t == Technology::G5;
+    if (has_throughput) layer.throughput_Mbps = Grid<float>(w, h, gt, kNaN, kNaN);
+    std::vector<double> noise_mW(sectors.size(), 0.0);
+    for (int si : layer.sectors) {
+        const Sector& s = sectors[static_cast<size_t>(si)];
+        const double bw = s.bandwidth_MHz > 0.0 ? s.bandwidth_MHz : defaultBandwidth_MHz(t);
+        noise_mW[static_cast<size_t>(si)] = std::pow(10.0, noise_dBm(bw, opt.noise_figure_dB) / 10.0);
+    }
+    long long covered = 0;
+#pragma omp parallel for num_threads(threads) reduction(+ : covered) schedule(static)
+    for (long long pl = 0; pl < static_cast<long long>(pixels); ++pl) {
+        const size_t p = static_cast<size_t>(pl);
+        const int32_t bi = acc.best_idx[p];
+        if (bi < 0) continue;
+        const int c = static_cast<int>(p % static_cast<size_t>(w)), r = static_cast<int>(p / static_cast<size_t>(w));
+        const float best = acc.best(p);
+        layer.signal_dBm.at(c, r) = best;
+        layer.best_server.at(c, r) = bi;
+        if (std::isfinite(acc.second(p))) layer.second_dBm.at(c, r) = acc.second(p);
+        if (best >= layer.threshold_dBm) {
+            ++covered;
+            const float floor_dBm = std::max(static_cast<float>(best - opt.overlap_margin_dB), static_cast<float>(layer.threshold_dBm));
+            int count = 0;
+            for (int k = 0; k < kTopK; ++k) count += acc.topk[p * kTopK + k] >= floor_dBm ? 1 : 0;
+            layer.overlap.at(c, r) = count;
+        }
+        const Sector& s = sectors[static_cast<size_t>(bi)];
+        const double total_dBm = best + s.reference_offset_dB;
+        const int64_t own = powerUnits(total_dBm);
+        const int64_t others = std::max<int64_t>(0, acc.power[static_cast<size_t>(group_of_sector[static_cast<size_t>(bi)])][p] - own);
+        const double i_mW = static_cast<double>(others) * std::pow(10.0, kPowerUnitExp_dB / 10.0);
+        const double sinr = total_dBm - 10.0 * std::log10(i_mW + noise_mW[static_cast<size_t>(bi)]);
+        layer.sinr_dB.at(c, r) = static_cast<float>(sinr);
+        if (has_throughput) {
+            const double bw = s.bandwidth_MHz > 0.0 ? s.bandwidth_MHz : defaultBandwidth_MHz(t);
+            layer.throughput_Mbps.at(c, r) = static_cast<float>(throughput_Mbps(t, sinr, bw));
+        }
+    }
+    layer.covered_pixels = covered;
+}
+
 }  // namespace
 
 CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& sectors, const CoverageOptions& opt) {
@@ -152,25 +209,41 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
     const long long total = static_cast<long long>(sectors.size());
 
     for (Technology t : kAllTechnologies) {
-        TechnologyCoverage layer;
-        layer.tech = t;
+        std::vector<int> tech_sectors;
         for (size_t i = 0; i < sectors.size(); ++i) {
-            if (sectors[i].tech == t) layer.sectors.push_back(static_cast<int>(i));
+            if (sectors[i].tech == t) tech_sectors.push_back(static_cast<int>(i));
         }
-        if (layer.sectors.empty()) continue;
-        layer.threshold_dBm = opt.threshold_dBm(t);
+        if (tech_sectors.empty()) continue;
+
+        // Views: every sector of the technology, then one per operator named in the table.
+        std::map<std::string, int> view_of_operator;
+        if (opt.per_operator) {
+            for (int si : tech_sectors) {
+                const std::string& op = sectors[static_cast<size_t>(si)].operator_name;
+                if (!op.empty()) view_of_operator.emplace(op, 0);
+            }
+            int v = 1;
+            for (auto& [op, idx] : view_of_operator) idx = v++;
+        }
+        const size_t views = 1 + view_of_operator.size();
+        std::vector<int> view_of(tech_sectors.size(), -1);
+        for (size_t j = 0; j < tech_sectors.size(); ++j) {
+            const auto it = view_of_operator.find(sectors[static_cast<size_t>(tech_sectors[j])].operator_name);
+            if (it != view_of_operator.end()) view_of[j] = it->second;
+        }
 
         // Co-channel groups: sectors on the same carrier frequency (to the kHz) interfere.
         std::map<long long, int> group_of_freq;
-        std::vector<int> group(layer.sectors.size());
-        for (size_t j = 0; j < layer.sectors.size(); ++j) {
-            const long long key = std::llround(sectors[static_cast<size_t>(layer.sectors[j])].freq_MHz * 1000.0);
+        std::vector<int> group(tech_sectors.size());
+        for (size_t j = 0; j < tech_sectors.size(); ++j) {
+            const long long key = std::llround(sectors[static_cast<size_t>(tech_sectors[j])].freq_MHz * 1000.0);
             group[j] = group_of_freq.emplace(key, static_cast<int>(group_of_freq.size())).first->second;
         }
-        Accumulators acc(pixels, w, h, group_of_freq.size());
+        std::vector<std::unique_ptr<Accumulators>> acc;
+        for (size_t v = 0; v < views; ++v) acc.push_back(std::make_unique<Accumulators>(pixels, w, h, group_of_freq.size()));
 
         // Batches bound the windows held at once; each batch runs in parallel, callbacks after it.
-        const size_t n = layer.sectors.size();
+        const size_t n = tech_sectors.size();
         const size_t batch = opt.on_sector ? static_cast<size_t>(std::max(4, 4 * threads)) : n;
         std::vector<SectorWindow> windows(opt.on_sector ? batch : 0);
         for (size_t b0 = 0; b0 < n; b0 += batch) {
@@ -182,71 +255,41 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
                 SectorWindow local;
 #pragma omp for schedule(dynamic, 1)
                 for (long long j = static_cast<long long>(b0); j < b1; ++j) {
-                    const int si = layer.sectors[static_cast<size_t>(j)];
+                    const size_t ju = static_cast<size_t>(j);
+                    const int si = tech_sectors[ju];
                     const Sector& s = sectors[static_cast<size_t>(si)];
-                    SectorWindow& win = opt.on_sector ? windows[static_cast<size_t>(j) - b0] : local;
+                    SectorWindow& win = opt.on_sector ? windows[ju - b0] : local;
                     if (opt.engine == EngineKind::Radial) sweepSector(dem, s, sw, plan, win, *scratch, &warnings);
                     else referenceWindow(dem, s, opt, radius_px, step_m, profile, win, &warnings);
-                    acc.merge(win, si, group[static_cast<size_t>(j)], s.reference_offset_dB);
+                    acc[0]->merge(win, si, group[ju], s.reference_offset_dB);
+                    if (view_of[ju] > 0) acc[static_cast<size_t>(view_of[ju])]->merge(win, si, group[ju], s.reference_offset_dB);
                     const long long d = ++done;
                     if (opt.progress && omp_get_thread_num() == 0) opt.progress(static_cast<double>(d) / total);
                 }
             }
             if (opt.on_sector) {
                 for (long long j = static_cast<long long>(b0); j < b1; ++j) {
-                    opt.on_sector(layer.sectors[static_cast<size_t>(j)], windows[static_cast<size_t>(j) - b0]);
+                    opt.on_sector(tech_sectors[static_cast<size_t>(j)], windows[static_cast<size_t>(j) - b0]);
                 }
             }
         }
 
-        // Finish the layer's rasters.
-        layer.signal_dBm = Grid<float>(w, h, gt, kNaN, kNaN);
-        layer.second_dBm = Grid<float>(w, h, gt, kNaN, kNaN);
-        layer.sinr_dB = Grid<float>(w, h, gt, kNaN, kNaN);
-        layer.best_server = Grid<int32_t>(w, h, gt, -1, -1);
-        layer.overlap = Grid<int32_t>(w, h, gt, 0, -1);
-        const bool has_throughput = t == Technology::G4 || t == Technology::G5;
-        if (has_throughput) layer.throughput_Mbps = Grid<float>(w, h, gt, kNaN, kNaN);
-        std::vector<double> noise_mW(sectors.size(), 0.0);
-        for (int si : layer.sectors) {
-            const Sector& s = sectors[static_cast<size_t>(si)];
-            const double bw = s.bandwidth_MHz > 0.0 ? s.bandwidth_MHz : defaultBandwidth_MHz(t);
-            noise_mW[static_cast<size_t>(si)] = std::pow(10.0, noise_dBm(bw, opt.noise_figure_dB) / 10.0);
-        }
         std::vector<int> group_of_sector(sectors.size(), 0);
-        for (size_t j = 0; j < n; ++j) group_of_sector[static_cast<size_t>(layer.sectors[j])] = group[j];
-        long long covered = 0;
-#pragma omp parallel for num_threads(threads) reduction(+ : covered) schedule(static)
-        for (long long pl = 0; pl < static_cast<long long>(pixels); ++pl) {
-            const size_t p = static_cast<size_t>(pl);
-            const int32_t bi = acc.best_idx[p];
-            if (bi < 0) continue;
-            const int c = static_cast<int>(p % static_cast<size_t>(w)), r = static_cast<int>(p / static_cast<size_t>(w));
-            const float best = acc.best(p);
-            layer.signal_dBm.at(c, r) = best;
-            layer.best_server.at(c, r) = bi;
-            if (std::isfinite(acc.second(p))) layer.second_dBm.at(c, r) = acc.second(p);
-            if (best >= layer.threshold_dBm) {
-                ++covered;
-                const float floor_dBm = std::max(static_cast<float>(best - opt.overlap_margin_dB), static_cast<float>(layer.threshold_dBm));
-                int count = 0;
-                for (int k = 0; k < kTopK; ++k) count += acc.topk[p * kTopK + k] >= floor_dBm ? 1 : 0;
-                layer.overlap.at(c, r) = count;
+        for (size_t j = 0; j < n; ++j) group_of_sector[static_cast<size_t>(tech_sectors[j])] = group[j];
+        std::vector<std::string> view_names(views);
+        for (const auto& [op, idx] : view_of_operator) view_names[static_cast<size_t>(idx)] = op;
+        for (size_t v = 0; v < views; ++v) {
+            TechnologyCoverage layer;
+            layer.tech = t;
+            layer.operator_name = view_names[v];
+            for (size_t j = 0; j < n; ++j) {
+                if (v == 0 || view_of[j] == static_cast<int>(v)) layer.sectors.push_back(tech_sectors[j]);
             }
-            const Sector& s = sectors[static_cast<size_t>(bi)];
-            const double total_dBm = best + s.reference_offset_dB;
-            const int64_t own = powerUnits(total_dBm);
-            const int64_t others = std::max<int64_t>(0, acc.power[static_cast<size_t>(group_of_sector[static_cast<size_t>(bi)])][p] - own);
-            const double i_mW = static_cast<double>(others) * std::pow(10.0, kPowerUnitExp_dB / 10.0);
-            const double sinr = total_dBm - 10.0 * std::log10(i_mW + noise_mW[static_cast<size_t>(bi)]);
-            layer.sinr_dB.at(c, r) = static_cast<float>(sinr);
-            if (has_throughput) {
-                const double bw = s.bandwidth_MHz > 0.0 ? s.bandwidth_MHz : defaultBandwidth_MHz(t);
-                layer.throughput_Mbps.at(c, r) = static_cast<float>(throughput_Mbps(t, sinr, bw));
-            }
+            layer.threshold_dBm = opt.threshold_dBm(t);
+            finishLayer(*acc[v], dem, sectors, group_of_sector, opt, threads, layer);
+            acc[v].reset();
+            result.layers.push_back(std::move(layer));
         }
-        layer.covered_pixels = covered;
-        result.layers.push_back(std::move(layer));
     }
     result.warnings = warnings;
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <string>
 #include <vector>
 
 #include "phusong/core/engine/radial.hpp"
@@ -29,6 +30,7 @@ struct CoverageOptions {
     std::map<Technology, double> thresholds_dBm;  ///< missing = defaultThreshold_dBm
     double noise_figure_dB = 7.0;      ///< receiver noise figure for SINR
     double overlap_margin_dB = 6.0;    ///< servers within this of the best count as overlapping
+    bool per_operator = true;          ///< also compose each operator's sectors on their own
     /// Receiver-side clutter loss per pixel (dB), same geometry as the DEM; null = none.
     const Grid<float>* clutter_loss_dB = nullptr;
     /// Called with the done fraction from one thread only; must not throw.
@@ -46,6 +48,7 @@ struct CoverageOptions {
 /// Coverage of one technology on the analysis grid.
 struct TechnologyCoverage {
     Technology tech = Technology::G4;
+    std::string operator_name;       ///< empty: every operator's sectors; else this operator's only
     std::vector<int> sectors;        ///< indices into the site table
     Grid<float> signal_dBm;          ///< best-server reference signal; NaN where no sector reaches
     Grid<int32_t> best_server;       ///< site-table row index, -1 where no sector reaches
@@ -60,7 +63,9 @@ struct TechnologyCoverage {
 };
 
 struct CoverageResult {
-    std::vector<TechnologyCoverage> layers;  ///< in technology order, only those present
+    /// In technology order, only those present; each technology's all-operator layer first, then
+    /// one per operator (alphabetical) when the table names operators and per_operator is set.
+    std::vector<TechnologyCoverage> layers;
     long long valid_pixels = 0;
     double valid_area_km2 = 0.0;
     uint32_t warnings = 0;  ///< union of model warning flags over all evaluated links
