@@ -131,11 +131,9 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
             pathloss_files[std::to_string(si)] = file;
         };
     }
-    const engine::CoverageResult res = engine::computeCoverage(terrain.grid, sectors, opt);
-    const double compute_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-
+    // Each layer is written as soon as it is composed, then dropped (one layer's rasters in memory).
     nlohmann::json techs = nlohmann::json::object();
-    for (const auto& layer : res.layers) {
+    opt.on_layer = [&](const engine::TechnologyCoverage& layer) {
         const std::string tech_name(toString(layer.tech));
         // Per-operator layers carry the operator in their file names: signal_4G_viettel.tif.
         const std::string t = layer.operator_name.empty() ? tech_name : tech_name + "_" + fileSlug(layer.operator_name);
@@ -191,7 +189,10 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         }
         if (layer.operator_name.empty()) techs[tech_name] = entry;
         else techs[tech_name]["operators"][layer.operator_name] = entry;
-    }
+        };
+    const engine::CoverageResult res = engine::computeCoverage(terrain.grid, sectors, opt);
+    const double compute_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
     const double run_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     nlohmann::json summary = {
         {"phusong_version", PHUSONG_VERSION},

@@ -82,10 +82,14 @@ struct Accumulators {
     std::vector<omp_lock_t> locks;
     int width = 0;
 
-    Accumulators(size_t pixels, int w, int h, size_t groups) : width(w) {
+    // @p used_groups: the co-channel groups this view's sectors use; only those get a power raster.
+    Accumulators(size_t pixels, int w, int h, const std::vector<bool>& used_groups) : width(w) {
         topk.assign(pixels * kTopK, -std::numeric_limits<float>::infinity());
         best_idx.assign(pixels, -1);
-        power.assign(groups, std::vector<int64_t>(pixels, 0));
+        power.resize(used_groups.size());
+        for (size_t g = 0; g < used_groups.size(); ++g) {
+            if (used_groups[g]) power[g].assign(pixels, 0);
+        }
         locks.resize(static_cast<size_t>((h + kStripeRows - 1) / kStripeRows));
         for (auto& l : locks) omp_init_lock(&l);
     }
@@ -208,6 +212,9 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
     std::atomic<long long> done{0};
     const long long total = static_cast<long long>(sectors.size());
 
+    for (const float v : dem.data()) result.valid_pixels += std::isnan(v) ? 0 : 1;
+    result.valid_area_km2 = result.valid_pixels * pixel_km2;
+
     for (Technology t : kAllTechnologies) {
         std::vector<int> tech_sectors;
         for (size_t i = 0; i < sectors.size(); ++i) {
@@ -240,7 +247,13 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
             group[j] = group_of_freq.emplace(key, static_cast<int>(group_of_freq.size())).first->second;
         }
         std::vector<std::unique_ptr<Accumulators>> acc;
-        for (size_t v = 0; v < views; ++v) acc.push_back(std::make_unique<Accumulators>(pixels, w, h, group_of_freq.size()));
+        for (size_t v = 0; v < views; ++v) {
+            std::vector<bool> used(group_of_freq.size(), false);
+            for (size_t j = 0; j < tech_sectors.size(); ++j) {
+                if (v == 0 || view_of[j] == static_cast<int>(v)) used[static_cast<size_t>(group[j])] = true;
+            }
+            acc.push_back(std::make_unique<Accumulators>(pixels, w, h, used));
+        }
 
         // Batches bound the windows held at once; each batch runs in parallel, callbacks after it.
         const size_t n = tech_sectors.size();
@@ -288,17 +301,23 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
             layer.threshold_dBm = opt.threshold_dBm(t);
             finishLayer(*acc[v], dem, sectors, group_of_sector, opt, threads, layer);
             acc[v].reset();
+            layer.covered_km2 = layer.covered_pixels * pixel_km2;
+            layer.covered_fraction = result.valid_pixels > 0 ? static_cast<double>(layer.covered_pixels) / result.valid_pixels : 0.0;
+            if (opt.on_layer) {
+                // Streamed: the caller has written what it needs; keep the numbers, drop the rasters.
+                opt.on_layer(layer);
+                layer.signal_dBm = {};
+                layer.second_dBm = {};
+                layer.sinr_dB = {};
+                layer.throughput_Mbps = {};
+                layer.best_server = {};
+                layer.overlap = {};
+            }
             result.layers.push_back(std::move(layer));
         }
     }
     result.warnings = warnings;
 
-    for (const float v : dem.data()) result.valid_pixels += std::isnan(v) ? 0 : 1;
-    result.valid_area_km2 = result.valid_pixels * pixel_km2;
-    for (TechnologyCoverage& layer : result.layers) {
-        layer.covered_km2 = layer.covered_pixels * pixel_km2;
-        layer.covered_fraction = result.valid_pixels > 0 ? static_cast<double>(layer.covered_pixels) / result.valid_pixels : 0.0;
-    }
     if (opt.progress) opt.progress(1.0);
     return result;
 }

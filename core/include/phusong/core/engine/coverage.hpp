@@ -20,6 +20,8 @@ namespace phusong::engine {
 /// extracts a full profile per pixel (kept for tests and for checking the sweep).
 enum class EngineKind { Radial, Reference };
 
+struct TechnologyCoverage;
+
 struct CoverageOptions {
     models::ModelParams model;
     EngineKind engine = EngineKind::Radial;
@@ -38,6 +40,10 @@ struct CoverageOptions {
     /// Called once per sector, in table order, outside parallel regions, with the sector's
     /// window (e.g. to write its path-loss raster). Empty = windows are not kept.
     std::function<void(int sector_index, const SectorWindow&)> on_sector;
+    /// Called with each finished layer, outside parallel regions; the layer's rasters are then
+    /// dropped from the result (its numbers stay), so only one layer's rasters are held at once.
+    /// Empty = every layer keeps its rasters in the result.
+    std::function<void(const TechnologyCoverage&)> on_layer;
 
     double threshold_dBm(Technology t) const {
         const auto it = thresholds_dBm.find(t);
