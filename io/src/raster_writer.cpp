@@ -63,6 +63,11 @@ void writeCog(const std::string& path, const Grid<float>& grid, const Crs& crs, 
              std::numeric_limits<double>::quiet_NaN(), crs, meta);
 }
 
+void writeCog(const std::string& path, const Grid<uint8_t>& grid, const Crs& crs, const RasterMeta& meta) {
+    writeAny(path, grid.width(), grid.height(), grid.geoTransform(), grid.data().data(), GDT_Byte, grid.nodata(), crs,
+             meta);
+}
+
 void writeCog(const std::string& path, const Grid<int32_t>& grid, const Crs& crs, const RasterMeta& meta) {
     writeAny(path, grid.width(), grid.height(), grid.geoTransform(), grid.data().data(), GDT_Int32, grid.nodata(), crs,
              meta);

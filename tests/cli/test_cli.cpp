@@ -519,3 +519,49 @@ TEST_F(Cli, CoverageCompositionPathlossAndClutter) {
     EXPECT_NE(r.output.find("80"), std::string::npos) << r.output;
     EXPECT_FALSE(fs::exists(path("bad")));
 }
+
+TEST_F(Cli, ViewshedAndPerOperatorLayers) {
+    const std::string dem = sharedData("real/srtmgl1_danang_108.08E_15.87N.tif");
+    PHUSONG_REQUIRE_DATA(dem);
+    RunResult r = run("viewshed --dem " + dem + " --site 16.00,108.20 --tx-height-m 30 --radius-km 5 --out " + path("vs.tif"));
+    ASSERT_EQ(r.code, 0) << r.output;
+    const Raster v = readRaster(path("vs.tif"));
+    EXPECT_EQ(v.type, GDT_Byte);
+    EXPECT_EQ(v.nodata, 255.0);
+    EXPECT_EQ(v.layout, "COG");
+    long long vis = 0, hid = 0;
+    for (double x : v.v) {
+        vis += x == 1.0;
+        hid += x == 0.0;
+    }
+    // Pixels of a 5 km disc at the DEM's ~30 m: about pi (5000/30)^2; both classes present in these hills.
+    EXPECT_NEAR(static_cast<double>(vis + hid), M_PI * 5000.0 * 5000.0 / (30.0 * 28.7), 0.1 * (vis + hid));
+    EXPECT_GT(vis, 0);
+    EXPECT_GT(hid, 0);
+    // Bad observer: named, exit 2, no file.
+    r = run("viewshed --dem " + dem + " --site 10.0,100.0 --out " + path("bad.tif"));
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.output.find("outside the DEM"), std::string::npos) << r.output;
+    EXPECT_FALSE(fs::exists(path("bad.tif")));
+    r = run("viewshed --dem " + dem + " --out " + path("bad.tif"));
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.output.find("--site LAT,LON or --site-xy X,Y"), std::string::npos) << r.output;
+
+    // Coverage with an operator column: per-operator layers beside the all-operator one.
+    const std::string sites = write("sites.csv", std::string(kHeader) + kDaNangSites);
+    r = run("coverage --radius-km 3 --resolution-m 90 --quiet --dem " + dem + " --sites " + sites + " --out " + path("cov"));
+    ASSERT_EQ(r.code, 0) << r.output;
+    const Raster all = readRaster(path("cov/signal_4G.tif")), viettel = readRaster(path("cov/signal_4G_Viettel.tif"));
+    ASSERT_EQ(all.v.size(), viettel.v.size());
+    ASSERT_FALSE(all.v.empty());
+    EXPECT_TRUE(fs::exists(path("cov/sinr_4G_Viettel.tif")));
+    EXPECT_TRUE(fs::exists(path("cov/signal_3G_VNPT.tif")));
+    // Every 4G sector is Viettel's: its layer is the all-operator layer.
+    for (size_t i = 0; i < all.v.size(); ++i) {
+        if (std::isnan(all.v[i])) EXPECT_TRUE(std::isnan(viettel.v[i]));
+        else EXPECT_EQ(all.v[i], viettel.v[i]);
+    }
+    std::ifstream js(path("cov/summary.json"));
+    const auto summary = nlohmann::json::parse(js);
+    EXPECT_EQ(summary["technologies"]["4G"]["operators"]["Viettel"]["signal_raster"], "signal_4G_Viettel.tif");
+}

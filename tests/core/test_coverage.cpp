@@ -4,6 +4,8 @@
 #include <cstring>
 
 #include "phusong/core/engine/coverage.hpp"
+#include "phusong/core/geometry.hpp"
+#include "phusong/core/profile.hpp"
 #include "phusong/core/error.hpp"
 #include "phusong/core/synth_terrain.hpp"
 #include "../engine_agreement.hpp"
@@ -207,4 +209,45 @@ TEST(RadialEngine, AgreesWithReferenceOnSyntheticTerrain) {
         // tail stays above the 3 dB bar (3.7 dB here), so it gets its own, looser bound.
         EXPECT_LE(a.p99_dB, k == ModelKind::P526Deygout ? 4.0 : 3.0) << models::toString(k);
     }
+}
+
+// The sweep's line of sight against a brute-force one: a full profile per pixel, visible when no
+// intermediate sample rises above the straight ray over the 4/3 earth.
+TEST(Viewshed, AgreesWithPerPixelLineOfSight) {
+    SynthTerrainOptions to;
+    to.size_km = 9.0;
+    to.resolution_m = 60.0;
+    const DemGrid dem = synthesizeTerrain(to);
+    const GeoTransform& gt = dem.geoTransform();
+    const PointXY site{gt.centerX(dem.width() / 2), gt.centerY(dem.height() / 2)};
+    const double k = 4.0 / 3.0, tx_h = 30.0, rx_h = 1.5, radius_m = 4000.0;
+    const Grid<uint8_t> vs = viewshed(dem, site, tx_h, rx_h, radius_m, k);
+    const double ce_half = 500.0 / (k * kEarthRadius_m / 1000.0);
+    Profile pr;
+    long long n = 0, agree = 0, visible = 0;
+    for (int r = 0; r < dem.height(); ++r) {
+        for (int c = 0; c < dem.width(); ++c) {
+            const PointXY rx{gt.centerX(c), gt.centerY(r)};
+            const double d_m = std::hypot(rx.x_m - site.x_m, rx.y_m - site.y_m);
+            if (d_m > radius_m || d_m < 1.0) {
+                if (d_m > radius_m + 100.0) EXPECT_EQ(vs.at(c, r), 255) << "outside the disc";
+                continue;
+            }
+            extractProfile(dem, site, rx, gt.pixel_width_m, pr);
+            const double D = pr.length_km(), hts = pr.h_m.front() + tx_h, hrs = dem.at(c, r) + rx_h;
+            bool los = true;
+            for (size_t i = 1; i + 1 < pr.size(); ++i) {
+                const double di = pr.d_km[i];
+                if (pr.h_m[i] + ce_half * di * (D - di) > hts + (hrs - hts) * di / D) los = false;
+            }
+            ASSERT_NE(vs.at(c, r), 255);
+            ++n;
+            agree += (vs.at(c, r) == 1) == los;
+            visible += los;
+        }
+    }
+    EXPECT_GT(visible, n / 20) << "the test terrain should show both visible and hidden ground";
+    EXPECT_LT(visible, n - n / 20);
+    EXPECT_GE(static_cast<double>(agree) / n, 0.98) << agree << " of " << n;
+    std::printf("  viewshed vs per-pixel LOS: %lld px, %.2f %% agree, %.1f %% visible\n", n, 100.0 * agree / n, 100.0 * visible / n);
 }

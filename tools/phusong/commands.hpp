@@ -43,6 +43,7 @@ void addPathloss(CLI::App& app, Context& ctx);
 void addSynthTerrain(CLI::App& app, Context& ctx);
 void addDemo(CLI::App& app, Context& ctx);
 void addProfile(CLI::App& app, Context& ctx);
+void addViewshed(CLI::App& app, Context& ctx);
 void addCalibrate(CLI::App& app, Context& ctx);
 
 /// The terrain profile from --tx to --rx ("LAT,LON") over @p dem, sampled at the DEM's spacing.

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     cli::addSynthTerrain(app, ctx);
     cli::addDemo(app, ctx);
     cli::addProfile(app, ctx);
+    cli::addViewshed(app, ctx);
     cli::addCalibrate(app, ctx);
     try {
         app.parse(argc, argv);

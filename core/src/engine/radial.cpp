@@ -63,7 +63,7 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample) : m_
             int dx = 0, dy = 0;
             double minor = 0.0;
             stepOffset(m_rays[ri], n, k, dx, dy, minor);
-            if (std::hypot(dx * pw, dy * ph) > reach_m) continue;
+            if ((dx * pw) * (dx * pw) + (dy * ph) * (dy * ph) > reach_m * reach_m) continue;
             if (owner[static_cast<size_t>(dy + n) * side + (dx + n)] == static_cast<int>(ri)) m_rays[ri].owned.push_back(k);
         }
     }
@@ -273,6 +273,65 @@ double evaluate(const models::ModelParams& mp, bool incremental, bool terminal_l
     return loss_dB;
 }
 
+// Walks every ray of @p plan from pixel (cc, rr): resets @p st per ray, calls
+// on_pixel(px, py, ground_m) at each pixel the ray owns (before its own sample is added, so the
+// scratch holds the samples strictly between the site and the pixel), then
+// on_sample(d_km, 1/d_km, ground_m) with the ground under the ray, linear between the two cells
+// straddling it on the minor axis. A ray stops where it leaves the DEM or meets a void.
+template <class OnPixel, class OnSample>
+void forEachRaySample(const DemGrid& dem, const RadialPlan& plan, int cc, int rr, double h0, double ce_per_km, SweepScratch& st,
+                      OnPixel&& on_pixel, OnSample&& on_sample) {
+    const int n = plan.radius_px();
+    const int w = dem.width(), h = dem.height();
+    std::vector<double>& inv_k = st.inv_k;
+    if (static_cast<int>(inv_k.size()) != n + 1) {
+        inv_k.assign(static_cast<size_t>(n) + 1, 0.0);
+        for (int k = 1; k <= n; ++k) inv_k[static_cast<size_t>(k)] = 1.0 / k;
+    }
+    const bool keep_profile = st.keep_profile, keep_hull = st.keep_hull;
+    for (const RadialPlan::Ray& ray : plan.rays()) {
+        if (ray.owned.empty()) continue;
+        st.reset(n, h0, ce_per_km, keep_profile, keep_hull);
+        const int last = ray.owned.back();
+        const double step_km = ray.step_m / 1000.0, inv_step_km = 1000.0 / ray.step_m;
+        size_t next = 0;
+        for (int k = 1; k <= last; ++k) {
+            int dx = 0, dy = 0;
+            double minor = 0.0;
+            RadialPlan::stepOffset(ray, n, k, dx, dy, minor);
+            const int lo = floorInt(minor);
+            const double t = minor - lo;
+            int ca, ra, cb, rb;
+            if (ray.x_major) {
+                ca = cb = cc + dx;
+                ra = rr + lo;
+                rb = ra + 1;
+            } else {
+                ra = rb = rr + dy;
+                ca = cc + lo;
+                cb = ca + 1;
+            }
+            if (ca < 0 || ra < 0 || ca >= w || ra >= h) break;
+            const float za = dem.at(ca, ra);
+            const float zb = (cb < w && rb < h) ? dem.at(cb, rb) : za;
+            double z;
+            if (std::isnan(za) && std::isnan(zb)) break;  // off the DEM: nothing further along this ray
+            if (std::isnan(za)) z = zb;
+            else if (std::isnan(zb)) z = za;
+            else z = za + t * (zb - za);
+            if (ray.owned[next] == k) {
+                ++next;
+                const int px = cc + dx, py = rr + dy;
+                if (px >= 0 && py >= 0 && px < w && py < h) {
+                    const float g = dem.at(px, py);
+                    if (!std::isnan(g)) on_pixel(px, py, g);
+                }
+            }
+            on_sample(k * step_km, inv_k[static_cast<size_t>(k)] * inv_step_km, z);
+        }
+    }
+}
+
 }  // namespace
 
 bool placeWindow(const DemGrid& dem, PointXY site, int n, SectorWindow& out) {
@@ -349,60 +408,45 @@ void sweepSector(const DemGrid& dem, const Sector& s, const SweepOptions& opt, c
     };
 
     // The site's own pixel.
-    if (!std::isnan(dem.at(cc, rr))) {
-        st.reset(n, h0, ce_per_km, !incremental, mp.kind == models::ModelKind::P526Bullington);
-        emit(cc, rr, dem.at(cc, rr));
-    }
-    const int w = dem.width(), h = dem.height();
-    std::vector<double>& inv_k = st.inv_k;
-    if (static_cast<int>(inv_k.size()) != n + 1) {
-        inv_k.assign(static_cast<size_t>(n) + 1, 0.0);
-        for (int k = 1; k <= n; ++k) inv_k[static_cast<size_t>(k)] = 1.0 / k;
-    }
-    for (const RadialPlan::Ray& ray : plan.rays()) {
-        if (ray.owned.empty()) continue;
-        st.reset(n, h0, ce_per_km, !incremental, mp.kind == models::ModelKind::P526Bullington);
-        const int last = ray.owned.back();
-        const double step_km = ray.step_m / 1000.0, inv_step_km = 1000.0 / ray.step_m;
-        size_t next = 0;
-        for (int k = 1; k <= last; ++k) {
-            int dx = 0, dy = 0;
-            double minor = 0.0;
-            RadialPlan::stepOffset(ray, n, k, dx, dy, minor);
-            // Ground under the ray: linear between the two cells straddling it on the minor axis.
-            const int lo = floorInt(minor);
-            const double t = minor - lo;
-            int ca, ra, cb, rb;
-            if (ray.x_major) {
-                ca = cb = cc + dx;
-                ra = rr + lo;
-                rb = ra + 1;
-            } else {
-                ra = rb = rr + dy;
-                ca = cc + lo;
-                cb = ca + 1;
-            }
-            if (ca < 0 || ra < 0 || ca >= w || ra >= h) break;
-            const float za = dem.at(ca, ra);
-            const float zb = (cb < w && rb < h) ? dem.at(cb, rb) : za;
-            double z;
-            if (std::isnan(za) && std::isnan(zb)) break;  // off the DEM: nothing further along this ray
-            if (std::isnan(za)) z = zb;
-            else if (std::isnan(zb)) z = za;
-            else z = za + t * (zb - za);
-            const double d_km = k * step_km;
-            if (ray.owned[next] == k) {
-                ++next;
-                const int px = cc + dx, py = rr + dy;
-                if (px >= 0 && py >= 0 && px < w && py < h) {
-                    const float g = dem.at(px, py);
-                    if (!std::isnan(g)) emit(px, py, g);
-                }
-            }
-            st.push(d_km, inv_k[static_cast<size_t>(k)] * inv_step_km, z, L.hts);
-            st.pushProfile(d_km, z);
-        }
-    }
+    st.reset(n, h0, ce_per_km, !incremental, mp.kind == models::ModelKind::P526Bullington);
+    if (!std::isnan(dem.at(cc, rr))) emit(cc, rr, dem.at(cc, rr));
+    forEachRaySample(dem, plan, cc, rr, h0, ce_per_km, st, [&](int px, int py, double g) { emit(px, py, g); },
+                     [&](double d_km, double inv_d_km, double z) {
+                         st.push(d_km, inv_d_km, z, L.hts);
+                         st.pushProfile(d_km, z);
+                     });
+}
+
+Grid<uint8_t> viewshed(const DemGrid& dem, PointXY site, double tx_height_m, double rx_height_m, double radius_m,
+                       double k_factor) {
+    const GeoTransform& gt = dem.geoTransform();
+    Grid<uint8_t> out(dem.width(), dem.height(), gt, 255, 255);
+    const int n = static_cast<int>(std::ceil(radius_m / std::min(gt.pixel_width_m, gt.pixel_height_m)));
+    const RadialPlan plan(n, gt.pixel_width_m, gt.pixel_height_m);
+    SectorWindow win;
+    if (!placeWindow(dem, site, n, win)) return out;
+    const int cc = win.center_col, rr = win.center_row;
+    double h0 = sampleBilinear(dem, gt.colOf(site.x_m), gt.rowOf(site.y_m));
+    if (std::isnan(h0)) h0 = dem.at(cc, rr);
+    if (std::isnan(h0)) return out;
+    const double hts = h0 + tx_height_m;
+    const double ce_per_km = 1.0 / (k_factor * kEarthRadius_m / 1000.0);
+    const double r2 = radius_m * radius_m;
+    SweepScratch st;
+    st.reset(n, h0, ce_per_km, false, false);
+    if (!std::isnan(dem.at(cc, rr))) out.at(cc, rr) = 1;
+    forEachRaySample(
+        dem, plan, cc, rr, h0, ce_per_km, st,
+        [&](int px, int py, double g) {
+            const double dx_m = gt.centerX(px) - site.x_m, dy_m = gt.centerY(py) - site.y_m;
+            const double d2 = dx_m * dx_m + dy_m * dy_m;
+            if (d2 > r2) return;
+            const double D_km = std::sqrt(d2) / 1000.0;
+            const double zr = g + rx_height_m - st.ce_half * D_km * D_km;
+            out.at(px, py) = st.m < 2 || st.stim <= (zr - hts) / D_km ? 1 : 0;
+        },
+        [&](double d_km, double inv_d_km, double z) { st.push(d_km, inv_d_km, z, hts); });
+    return out;
 }
 
 }  // namespace phusong::engine

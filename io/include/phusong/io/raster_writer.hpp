@@ -21,6 +21,8 @@ struct RasterMeta {
 /// Writes a single-band COG (DEFLATE, 512-pixel tiles, overviews) with CRS, nodata (NaN),
 /// band description and unit. Writes to a temporary name beside @p path and renames.
 void writeCog(const std::string& path, const Grid<float>& grid, const Crs& crs, const RasterMeta& meta);
+/// Byte variant (masks, classes); nodata is the grid's nodata value.
+void writeCog(const std::string& path, const Grid<uint8_t>& grid, const Crs& crs, const RasterMeta& meta);
 /// Int32 variant; nodata is the grid's nodata value.
 void writeCog(const std::string& path, const Grid<int32_t>& grid, const Crs& crs, const RasterMeta& meta);
 

@@ -88,6 +88,14 @@ std::unique_ptr<SweepScratch, void (*)(SweepScratch*)> makeSweepScratch();
 void sweepSector(const DemGrid& dem, const Sector& s, const SweepOptions& opt, const RadialPlan& plan, SectorWindow& out,
                  SweepScratch& scratch, uint32_t* warnings);
 
+/// Line of sight from @p tx_height_m above the ground at @p site to a receiver @p rx_height_m
+/// above every pixel within @p radius_m, over an earth of radius k_factor * a: the receiver is
+/// visible when it is on or above the transmitter's horizon ray, the running maximum of the
+/// elevation slope along the radial (the same sweep and terrain sampling as the coverage engine).
+/// Returns 1 visible, 0 hidden, 255 (the grid's nodata) outside the disc or the DEM.
+Grid<uint8_t> viewshed(const DemGrid& dem, PointXY site, double tx_height_m, double rx_height_m, double radius_m,
+                       double k_factor);
+
 /// Whether @p kind has an incremental (O(log n) per pixel) form in the sweep.
 bool hasIncrementalForm(models::ModelKind kind);
 
