@@ -8,6 +8,8 @@
 
 #include <cmath>
 #include <mutex>
+#include <utility>
+#include <vector>
 
 #include "phusong/core/error.hpp"
 #include "phusong/core/void_fill.hpp"
@@ -126,7 +128,48 @@ Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
         }
     }
     if (valid == 0) throw InputError(path + ": every cell is nodata; the DEM holds no elevation");
-    const long long filled = voids > 0 ? fillVoids(raw) : 0;
+    // A projected DEM that was warped from another grid has nodata outside its footprint (the
+    // corners of a reprojected tile): nodata connected to the raster's edge is outside, not a
+    // void, and stays NaN. Geographic tiles (SRTM) have no such margin: their edge voids are voids.
+    std::vector<uint8_t> outside;
+    if (voids > 0 && !src_srs->IsGeographic()) {
+        outside.assign(static_cast<size_t>(sw) * sh, 0);
+        std::vector<std::pair<int, int>> stack;
+        auto seed = [&](int c, int r) {
+            const size_t i = static_cast<size_t>(r) * sw + c;
+            if (!outside[i] && std::isnan(raw.at(c, r))) {
+                outside[i] = 1;
+                stack.emplace_back(c, r);
+            }
+        };
+        for (int c = 0; c < sw; ++c) {
+            seed(c, 0);
+            seed(c, sh - 1);
+        }
+        for (int r = 0; r < sh; ++r) {
+            seed(0, r);
+            seed(sw - 1, r);
+        }
+        while (!stack.empty()) {
+            const auto [c, r] = stack.back();
+            stack.pop_back();
+            if (c > 0) seed(c - 1, r);
+            if (c + 1 < sw) seed(c + 1, r);
+            if (r > 0) seed(c, r - 1);
+            if (r + 1 < sh) seed(c, r + 1);
+        }
+        for (uint8_t o : outside) voids -= o;
+    }
+    long long filled = 0;
+    if (voids > 0) {
+        fillVoids(raw);
+        long long left = 0;  // interior voids too far from any data to fill
+        for (size_t i = 0; i < raw.data().size(); ++i) {
+            if (!outside.empty() && outside[i]) raw.data()[i] = std::numeric_limits<float>::quiet_NaN();
+            else left += std::isnan(raw.data()[i]) ? 1 : 0;
+        }
+        filled = voids - left;
+    }
 
     // Centre in WGS84 picks the UTM zone.
     OGRSpatialReference wgs84;

@@ -1,6 +1,13 @@
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
+#include <vector>
+
+#include <gdal_priv.h>
+#include <ogr_spatialref.h>
 
 #include "../data_paths.hpp"
 #include "phusong/core/error.hpp"
@@ -66,3 +73,41 @@ TEST(Dem, UnreadableRasterNamesTheFile) {
 }
 
 TEST(Dem, RejectsGeographicCrsForAnalysis) { EXPECT_THROW(io::Crs::fromEpsg(4326), InputError); }
+
+// A projected DEM with nodata around its footprint (a reprojected tile's corners) and one interior
+// void: the interior void is filled and counted, the margin stays outside (NaN), not invented terrain.
+TEST(Dem, ProjectedMarginStaysOutsideInteriorVoidIsFilled) {
+    GDALAllRegister();
+    const std::string path = (std::filesystem::temp_directory_path() / ("phusong_dem_margin_" + std::to_string(::getpid()) + ".tif")).string();
+    constexpr int n = 60;
+    {
+        GDALDataset* ds = GetGDALDriverManager()->GetDriverByName("GTiff")->Create(path.c_str(), n, n, 1, GDT_Float32, nullptr);
+        const double gt[6] = {600000.0, 100.0, 0, 2300000.0, 0, -100.0};
+        ds->SetGeoTransform(const_cast<double*>(gt));
+        OGRSpatialReference srs;
+        srs.importFromEPSG(32648);
+        ds->SetSpatialRef(&srs);
+        std::vector<float> v(n * n);
+        for (int r = 0; r < n; ++r) {
+            for (int c = 0; c < n; ++c) {
+                float z = 100.0f + static_cast<float>(c);
+                if (c + r < 12) z = -32768.0f;                       // margin: a corner touching the edge
+                if (c >= 30 && c < 33 && r >= 30 && r < 32) z = -32768.0f;  // interior void, 6 cells
+                v[static_cast<size_t>(r) * n + c] = z;
+            }
+        }
+        ds->GetRasterBand(1)->SetNoDataValue(-32768.0);
+        ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, n, n, v.data(), n, n, GDT_Float32, 0, 0), CE_None);
+        GDALClose(ds);
+    }
+    io::DemLoadOptions o;
+    o.epsg = 32648;
+    const io::Terrain t = io::loadDem(path, o);
+    std::filesystem::remove(path);
+    EXPECT_EQ(t.voids_filled, 6);
+    const GeoTransform& g = t.grid.geoTransform();
+    // The corner cell (0, 0) and its neighbourhood stay NaN; the void's centre is filled near the ramp.
+    EXPECT_TRUE(std::isnan(sampleBilinear(t.grid, g.colOf(600150.0), g.rowOf(2299850.0))));
+    const float inside = sampleBilinear(t.grid, g.colOf(600000.0 + 31.5 * 100.0), g.rowOf(2300000.0 - 31.0 * 100.0));
+    EXPECT_NEAR(inside, 131.0f, 1.5f);
+}
