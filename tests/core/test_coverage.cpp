@@ -29,6 +29,14 @@ Sector makeSector(double x, double y, Technology t, double freq, std::optional<d
     s.reference_offset_dB = *referenceSignalOffset_dB(t, s.bandwidth_MHz);
     return s;
 }
+
+// Seeded synthetic hills at 60 m, @p size_km on a side.
+DemGrid hills(double size_km) {
+    SynthTerrainOptions to;
+    to.size_km = size_km;
+    to.resolution_m = 60.0;
+    return synthesizeTerrain(to);
+}
 }  // namespace
 
 TEST(Coverage, SignalFallsWithDistanceOverFlatGround) {
@@ -87,10 +95,7 @@ TEST(Coverage, TiesKeepTheLowerIndex) {
 }
 
 TEST(Coverage, BitIdenticalAtAnyThreadCount) {
-    SynthTerrainOptions to;
-    to.size_km = 8.0;
-    to.resolution_m = 60.0;
-    const DemGrid dem = synthesizeTerrain(to);
+    const DemGrid dem = hills(8.0);
     const GeoTransform& gt = dem.geoTransform();
     std::vector<Sector> s;
     for (int i = 0; i < 6; ++i) {
@@ -122,10 +127,7 @@ TEST(Coverage, BitIdenticalAtAnyThreadCount) {
 }
 
 TEST(Coverage, PerOperatorLayersComposeEachOperatorAlone) {
-    SynthTerrainOptions to;
-    to.size_km = 8.0;
-    to.resolution_m = 60.0;
-    const DemGrid dem = synthesizeTerrain(to);
+    const DemGrid dem = hills(8.0);
     const GeoTransform& gt = dem.geoTransform();
     std::vector<Sector> s;
     for (int i = 0; i < 6; ++i) {
@@ -194,10 +196,7 @@ TEST(Coverage, ValidationBeforeWork) {
 // The radial sweep against the per-pixel reference engine on synthetic hills, every terrain
 // model; the bar is the issue's: median |difference| <= 0.5 dB, 99th percentile <= 3 dB.
 TEST(RadialEngine, AgreesWithReferenceOnSyntheticTerrain) {
-    SynthTerrainOptions to;
-    to.size_km = 9.0;
-    to.resolution_m = 60.0;
-    const DemGrid dem = synthesizeTerrain(to);
+    const DemGrid dem = hills(9.0);
     const PointXY site{dem.geoTransform().centerX(75), dem.geoTransform().centerY(75)};
     using models::ModelKind;
     for (ModelKind k : {ModelKind::P526Bullington, ModelKind::P526Deygout, ModelKind::P526DeltaBullington, ModelKind::Itm,
@@ -214,10 +213,7 @@ TEST(RadialEngine, AgreesWithReferenceOnSyntheticTerrain) {
 // The sweep's line of sight against a brute-force one: a full profile per pixel, visible when no
 // intermediate sample rises above the straight ray over the 4/3 earth.
 TEST(Viewshed, AgreesWithPerPixelLineOfSight) {
-    SynthTerrainOptions to;
-    to.size_km = 9.0;
-    to.resolution_m = 60.0;
-    const DemGrid dem = synthesizeTerrain(to);
+    const DemGrid dem = hills(9.0);
     const GeoTransform& gt = dem.geoTransform();
     const PointXY site{gt.centerX(dem.width() / 2), gt.centerY(dem.height() / 2)};
     const double k = 4.0 / 3.0, tx_h = 30.0, rx_h = 1.5, radius_m = 4000.0;

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "phusong/core/csv.hpp"
 #include "phusong/core/engine/radial.hpp"
 #include "phusong/core/error.hpp"
 #include "phusong/io/dem.hpp"
@@ -23,15 +24,10 @@ struct ViewshedConfig {
 
 PointXY parseXY(const std::string& text) {
     const size_t comma = text.find(',');
-    try {
-        if (comma == std::string::npos) throw std::invalid_argument("no comma");
-        size_t used = 0;
-        const double x = std::stod(text.substr(0, comma), &used);
-        const double y = std::stod(text.substr(comma + 1));
-        return {x, y};
-    } catch (const std::exception&) {
+    if (comma == std::string::npos) {
         throw InputError("--site-xy '" + text + "': expected X,Y in metres in the DEM's CRS, e.g. --site-xy 712345.0,4876543.0");
     }
+    return {parseNumber(text.substr(0, comma), "--site-xy", "x"), parseNumber(text.substr(comma + 1), "--site-xy", "y")};
 }
 
 int runViewshed(const ViewshedConfig& cfg, const std::string& command_line) {

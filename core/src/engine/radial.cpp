@@ -6,6 +6,7 @@
 
 #include "phusong/core/fast_math.hpp"
 #include "phusong/core/geometry.hpp"
+#include "phusong/core/models/knife_edge.hpp"
 
 namespace phusong::engine {
 
@@ -46,7 +47,7 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample) : m_
         for (int k = 1; k <= n; ++k) {
             int dx = 0, dy = 0;
             double minor = 0.0;
-            stepOffset(m_rays[ri], n, k, dx, dy, minor);
+            stepOffset(m_rays[ri], k, dx, dy, minor);
             const float err = static_cast<float>(std::abs(minor - std::round(minor)));
             const size_t idx = static_cast<size_t>(dy + n) * side + (dx + n);
             if (err < best_err[idx]) {
@@ -62,14 +63,14 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample) : m_
         for (int k = 1; k <= n; ++k) {
             int dx = 0, dy = 0;
             double minor = 0.0;
-            stepOffset(m_rays[ri], n, k, dx, dy, minor);
+            stepOffset(m_rays[ri], k, dx, dy, minor);
             if ((dx * pw) * (dx * pw) + (dy * ph) * (dy * ph) > reach_m * reach_m) continue;
             if (owner[static_cast<size_t>(dy + n) * side + (dx + n)] == static_cast<int>(ri)) m_rays[ri].owned.push_back(k);
         }
     }
 }
 
-void RadialPlan::stepOffset(const Ray& ray, int /*n*/, int k, int& dx, int& dy, double& minor) {
+void RadialPlan::stepOffset(const Ray& ray, int k, int& dx, int& dy, double& minor) {
     minor = k * ray.minor_per_step;
     const int nearest = floorInt(minor + 0.5);
     if (ray.x_major) {
@@ -175,13 +176,6 @@ struct Link {
     double tx_h, rx_h;
 };
 
-// J(v) of P.526-15 eq. (31) with the engine's fast log10.
-inline double knifeEdgeFast_dB(double v) {
-    if (v <= -0.78) return 0.0;
-    const double t = v - 0.1;
-    return 6.9 + 20.0 * fast::log10(std::sqrt(t * t + 1.0) + t);
-}
-
 // Bullington [P.526-15 §4.5.1, eqs. (47)-(52)]: the knife edge where the transmitter's and the
 // receiver's horizon rays cross; on clear paths, the intermediate point of highest v (over hull
 // vertices: the points that can be highest above any chord).
@@ -216,7 +210,7 @@ double bullingtonFast(const SweepScratch& st, const Link& L) {
             if (d2 <= 0.0) continue;
             vmax = std::max(vmax, clearance(j) * std::sqrt(scale / (d1 * d2)));
         }
-        luc = knifeEdgeFast_dB(vmax);
+        luc = models::knifeEdgeLoss_dB(vmax);
     } else {
         // Back to the chord frame of the reference: S_tim = stim + 500 C_e D, S_rim = srim - 500 C_e D.
         const double stim = st.stim + st.ce_half * D;
@@ -224,7 +218,7 @@ double bullingtonFast(const SweepScratch& st, const Link& L) {
         const double db = (L.hrs - L.hts + srim * D) / (stim + srim);
         const double vb = (L.hts + stim * db - (L.hts * (D - db) + L.hrs * db) / D) *
                           std::sqrt(0.002 * D / (L.lambda_m * db * (D - db)));
-        luc = knifeEdgeFast_dB(vb);
+        luc = models::knifeEdgeLoss_dB(vb);
     }
     if (luc <= 0.0) return 0.0;
     return luc + (1.0 - fast::exp(-luc / 6.0)) * (10.0 + 0.02 * D);
@@ -236,11 +230,11 @@ inline double fsplSlant_dB(const Link& L) {
     return L.fspl_f_dB + 10.0 * fast::log10(std::max(L.D_km * L.D_km + dh_km * dh_km, 1e-6));
 }
 
-// Path loss to the receiver at (D, ground h_rx), the scratch holding samples 0..m-1.
+// Path loss to the receiver at (D, ground h_rx), the scratch holding samples 0..m-1 (m >= 2).
 double evaluate(const models::ModelParams& mp, bool incremental, bool terminal_losses, SweepScratch& st, const Link& L,
                 double h_rx_ground, uint32_t* warnings) {
     using models::ModelKind;
-    if (!incremental || st.m < 2) {
+    if (!incremental) {
         st.profile.d_km.push_back(L.D_km);
         st.profile.h_m.push_back(h_rx_ground);
         models::PathLoss pl = models::pathLossOverProfile(mp, st.profile, L.tx_h, L.rx_h, L.f_MHz);
@@ -298,7 +292,7 @@ void forEachRaySample(const DemGrid& dem, const RadialPlan& plan, int cc, int rr
         for (int k = 1; k <= last; ++k) {
             int dx = 0, dy = 0;
             double minor = 0.0;
-            RadialPlan::stepOffset(ray, n, k, dx, dy, minor);
+            RadialPlan::stepOffset(ray, k, dx, dy, minor);
             const int lo = floorInt(minor);
             const double t = minor - lo;
             int ca, ra, cb, rb;
@@ -334,10 +328,13 @@ void forEachRaySample(const DemGrid& dem, const RadialPlan& plan, int cc, int rr
 
 }  // namespace
 
+void sitePixel(const GeoTransform& gt, PointXY site, int& col, int& row) {
+    col = static_cast<int>(std::lround(gt.colOf(site.x_m)));
+    row = static_cast<int>(std::lround(gt.rowOf(site.y_m)));
+}
+
 bool placeWindow(const DemGrid& dem, PointXY site, int n, SectorWindow& out) {
-    const GeoTransform& gt = dem.geoTransform();
-    out.center_col = static_cast<int>(std::lround(gt.colOf(site.x_m)));
-    out.center_row = static_cast<int>(std::lround(gt.rowOf(site.y_m)));
+    sitePixel(dem.geoTransform(), site, out.center_col, out.center_row);
     out.col0 = std::max(0, out.center_col - n);
     out.row0 = std::max(0, out.center_row - n);
     out.width = std::max(0, std::min(dem.width() - 1, out.center_col + n) - out.col0 + 1);
@@ -422,10 +419,10 @@ Grid<uint8_t> viewshed(const DemGrid& dem, PointXY site, double tx_height_m, dou
     const GeoTransform& gt = dem.geoTransform();
     Grid<uint8_t> out(dem.width(), dem.height(), gt, 255, 255);
     const int n = static_cast<int>(std::ceil(radius_m / std::min(gt.pixel_width_m, gt.pixel_height_m)));
+    int cc = 0, rr = 0;
+    sitePixel(gt, site, cc, rr);
+    if (cc < 0 || rr < 0 || cc >= dem.width() || rr >= dem.height()) return out;
     const RadialPlan plan(n, gt.pixel_width_m, gt.pixel_height_m);
-    SectorWindow win;
-    if (!placeWindow(dem, site, n, win)) return out;
-    const int cc = win.center_col, rr = win.center_row;
     double h0 = sampleBilinear(dem, gt.colOf(site.x_m), gt.rowOf(site.y_m));
     if (std::isnan(h0)) h0 = dem.at(cc, rr);
     if (std::isnan(h0)) return out;

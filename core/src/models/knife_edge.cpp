@@ -5,12 +5,6 @@
 
 namespace phusong::models {
 
-double knifeEdgeLoss_dB(double v) {
-    if (v <= -0.78) return 0.0;
-    const double t = v - 0.1;
-    return 6.9 + 20.0 * std::log10(std::sqrt(t * t + 1.0) + t);  // [P.526-15 eq. (31)]
-}
-
 DiffractionResult bullington(const DiffractionPath& p) {
     DiffractionResult out;
     const size_t n = p.n_points;

@@ -46,7 +46,7 @@ public:
     int radius_px() const { return m_radius; }
     const std::vector<Ray>& rays() const { return m_rays; }
     /// Offset (dx, dy) of step k along @p ray, and the fractional minor-axis coordinate.
-    static void stepOffset(const Ray& ray, int radius_px, int k, int& dx, int& dy, double& minor_exact);
+    static void stepOffset(const Ray& ray, int k, int& dx, int& dy, double& minor_exact);
 
 private:
     int m_radius;
@@ -61,6 +61,9 @@ struct SectorWindow {
     std::vector<float> loss_dB;    ///< path loss including terminal and clutter losses
     std::vector<float> signal_dBm; ///< EIRP - reference offset - antenna attenuation - loss
 };
+
+/// The pixel holding @p site (may lie off the grid).
+void sitePixel(const GeoTransform& gt, PointXY site, int& col, int& row);
 
 /// Places @p out around @p site's pixel (clipped to the grid) and fills it with NaN. Returns
 /// false when nothing of it lies on the grid.

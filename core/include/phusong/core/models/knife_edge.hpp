@@ -2,13 +2,21 @@
 /// @file knife_edge.hpp
 /// Knife-edge diffraction over terrain profiles [ITU-R P.526-15].
 
+#include <cmath>
 #include <cstddef>
+
+#include "phusong/core/fast_math.hpp"
 
 namespace phusong::models {
 
 /// Single knife-edge loss J(v), dB: 6.9 + 20 log10(sqrt((v-0.1)^2 + 1) + v - 0.1) for v > -0.78,
-/// else 0   [ITU-R P.526-15 eq. (31)].
-double knifeEdgeLoss_dB(double v);
+/// else 0   [ITU-R P.526-15 eq. (31)]. Inline, with the division-free log10, because the
+/// coverage sweep calls it per pixel.
+inline double knifeEdgeLoss_dB(double v) {
+    if (v <= -0.78) return 0.0;
+    const double t = v - 0.1;
+    return 6.9 + 20.0 * fast::log10(std::sqrt(t * t + 1.0) + t);
+}
 
 /// Geometry shared by the terrain methods.
 struct DiffractionPath {
