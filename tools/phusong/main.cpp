@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     cli::addProfile(app, ctx);
     cli::addViewshed(app, ctx);
     cli::addCalibrate(app, ctx);
+    cli::addOptimize(app, ctx);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
