@@ -46,6 +46,7 @@ void addProfile(CLI::App& app, Context& ctx);
 void addViewshed(CLI::App& app, Context& ctx);
 void addCalibrate(CLI::App& app, Context& ctx);
 void addOptimize(CLI::App& app, Context& ctx);
+void addPlan(CLI::App& app, Context& ctx);
 
 /// The terrain profile from --tx to --rx ("LAT,LON") over @p dem, sampled at the DEM's spacing.
 /// Throws InputError when a point is malformed or off the DEM.

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
     cli::addViewshed(app, ctx);
     cli::addCalibrate(app, ctx);
     cli::addOptimize(app, ctx);
+    cli::addPlan(app, ctx);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
