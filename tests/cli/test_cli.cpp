@@ -565,3 +565,70 @@ TEST_F(Cli, ViewshedAndPerOperatorLayers) {
     const auto summary = nlohmann::json::parse(js);
     EXPECT_EQ(summary["technologies"]["4G"]["operators"]["Viettel"]["signal_raster"], "signal_4G_Viettel.tif");
 }
+
+TEST_F(Cli, PlanCoversEveryVillageAndCachesTheMatrix) {
+    const std::string dem = phusong::test::sharedData("real/srtmgl1_danang_108.08E_15.87N.tif");
+    PHUSONG_REQUIRE_DATA(dem);
+    const std::string villages = write("villages.csv",
+                                       "village_id,lat,lon,population,name\n"
+                                       "V1,16.060,108.210,5000,Hai Chau\n"
+                                       "V2,16.020,108.150,3000,Hoa Khanh\n"
+                                       "V3,15.980,108.230,2000,Hoa Xuan\n"
+                                       "V4,16.000,108.190,1500,Cam Le\n");
+    const std::string common = "plan --dem " + dem + " --villages " + villages +
+                               " --operators Viettel,VNPT --tech 4G --threshold-dbm -100 --radius-km 6 "
+                               "--candidate-spacing-m 3000 --time-limit-s 20 --cache-dir " + path("cache") + " -q";
+    RunResult r = run(common + " --out " + path("plan"));
+    ASSERT_EQ(r.code, 0) << r.output;
+    std::ifstream in(path("plan/plan_summary.json"));
+    const auto j = nlohmann::json::parse(in);
+    EXPECT_EQ(j["villages_total"], 4);
+    EXPECT_EQ(j["villages_covered"], 4);
+    EXPECT_LE(j["lower_bound"].get<double>(), j["cost"].get<double>() + 1e-6);
+    EXPECT_GE(j["gap"].get<double>(), 0.0);
+    EXPECT_FALSE(j["matrix_from_cache"].get<bool>());
+    EXPECT_GE(j["sharing"]["cost_saved"].get<double>(), 0.0);
+    // Every village reaches -100 dBm for both operators in the plan's own coverage rasters.
+    EXPECT_TRUE(fs::exists(path("plan/coverage/signal_4G_Viettel.tif")));
+    std::ifstream vc(path("plan/village_coverage.csv"));
+    std::string line;
+    std::getline(vc, line);
+    EXPECT_EQ(line.rfind("village_id,name,lat,lon,population,covered,best_signal_dbm", 0), 0u);
+    int rows = 0;
+    while (std::getline(vc, line)) {
+        ++rows;
+        EXPECT_NE(line.find(",1,"), std::string::npos) << line;
+    }
+    EXPECT_EQ(rows, 4);
+    std::ifstream ps(path("plan/plan_sites.csv"));
+    std::getline(ps, line);
+    EXPECT_NE(line.find(",role,"), std::string::npos);
+    // Re-planning with other costs reuses the matrix.
+    r = run(common + " --cost-new-tower 5000 --out " + path("plan2"));
+    ASSERT_EQ(r.code, 0) << r.output;
+    std::ifstream in2(path("plan2/plan_summary.json"));
+    EXPECT_TRUE(nlohmann::json::parse(in2)["matrix_from_cache"].get<bool>());
+    // Bad input: a villages file without lon fails with exit 2, naming the column, and writes nothing.
+    const std::string bad = write("bad.csv", "village_id,lat\nV1,16.0\n");
+    r = run("plan --dem " + dem + " --villages " + bad + " --out " + path("badplan"));
+    EXPECT_EQ(r.code, 2) << r.output;
+    EXPECT_NE(r.output.find("lon"), std::string::npos) << r.output;
+    EXPECT_TRUE(noOutputLeft(m_dir, "badplan"));
+}
+
+TEST_F(Cli, OptimizeSolvesOrLibraryInstance) {
+    // known_values.csv: scp41 = 429 (optimal); SJC324 p=2 r=800 = 8790 (CBC-proven, optbench PROVENANCE).
+    const std::string scp = phusong::test::sharedData("optbench/scp/scp41.txt");
+    PHUSONG_REQUIRE_DATA(scp);
+    RunResult r = run("optimize --instance " + scp + " --format orlib-scp --json");
+    ASSERT_EQ(r.code, 0) << r.output;
+    auto j = nlohmann::json::parse(r.output);
+    EXPECT_DOUBLE_EQ(j["objective"].get<double>(), 429.0);
+    EXPECT_TRUE(j["optimal"].get<bool>());
+    r = run("optimize --instance " + phusong::test::sharedData("optbench/mclp/SJC324.txt") + " --format sjc-mclp --p 2 --radius-m 800 --json");
+    ASSERT_EQ(r.code, 0) << r.output;
+    j = nlohmann::json::parse(r.output);
+    EXPECT_DOUBLE_EQ(j["objective"].get<double>(), 8790.0);
+    r = run("optimize --instance " + scp + " --format sjc-mclp");
+    EXPECT_EQ(r.code, 2) << r.output;
+}
