@@ -264,3 +264,33 @@ TEST(Planner, MatrixSerialisationRoundTrips) {
     EXPECT_EQ(back.by_tower[0], m.by_tower[0]);
     EXPECT_THROW(deserializeMatrix("PHSMTX1\n123"), Error);
 }
+
+TEST(Planner, IndustrialZoneTargetAdds5gWhereNeeded) {
+    // Villages need tower 1; the zone's 4 cells are reached with 5G by tower 0 (3 cells) and tower 1
+    // (1 cell). A 75 % target needs tower 0's 5G (or both); 25 % is met by tower 1's 5G alone.
+    std::vector<Village> villages(1);
+    std::vector<Tower> towers(2);
+    const auto vm = matrixOf(1, {{}, {0}});
+    CoverageMatrix zm = matrixOf(4, {{0, 1, 2}, {3}});
+    for (auto& list : zm.by_tower)
+        for (auto& e : list) e.second = -90.0f;
+    Zone z;
+    z.name = "Yen Phong";
+    z.cells.resize(4);
+    z.threshold_dBm = -105;
+    PlanOptions o;
+    o.operators = {"A"};
+    o.threshold_dBm = -100;
+    o.costs = {1000, 200, 50, 400};
+    z.target_share = 0.75;
+    PlanResult r = planTowers(villages, towers, vm, {z}, &zm, o);
+    EXPECT_DOUBLE_EQ(r.cost, 1000 + 400 + 1000 + 200);  // tower 0 with 5G only, tower 1 with A
+    ASSERT_EQ(r.zone_share.size(), 1u);
+    EXPECT_GE(r.zone_share[0], 0.75);
+    z.target_share = 0.25;
+    r = planTowers(villages, towers, vm, {z}, &zm, o);
+    EXPECT_DOUBLE_EQ(r.cost, 1000 + 200 + 400);  // tower 1 carries A and 5G
+    z.target_share = 1.0;
+    zm.by_tower[1].clear();  // cell 3 unreachable: the target cannot be met, and the error says so
+    EXPECT_THROW(planTowers(villages, towers, vm, {z}, &zm, o), InputError);
+}
