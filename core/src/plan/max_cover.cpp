@@ -120,7 +120,6 @@ MaxCoverResult solveMaxCover(const MaxCoverProblem& p, const MaxCoverOptions& op
         for (int out = 0; out < n && !improved; ++out) {
             if (!open[out] || fixed[out]) continue;
             closeIt(out);
-            const double base = covered;
             int best = -1;
             double best_gain = 0.0;
             for (int in = 0; in < n; ++in) {
@@ -140,7 +139,6 @@ MaxCoverResult solveMaxCover(const MaxCoverProblem& p, const MaxCoverOptions& op
             } else {
                 openIt(out);
             }
-            (void)base;
         }
     }
 
@@ -149,10 +147,9 @@ MaxCoverResult solveMaxCover(const MaxCoverProblem& p, const MaxCoverOptions& op
     double total = std::accumulate(m.weight.begin(), m.weight.end(), 0.0);
     double bound = total;
     {
-        std::vector<int> fixed_list(p.fixed.begin(), p.fixed.end());
         std::vector<int> fc(pts, 0);
         double base = 0.0, fixed_cost = 0.0;
-        for (int j : fixed_list) {
+        for (int j : p.fixed) {
             fixed_cost += candidateCost(p, j);
             for (int i : m.columns[j])
                 if (fc[i]++ == 0) base += m.weight[i];

@@ -265,6 +265,19 @@ Reduction reduce(const SetCoverProblem& p) {
 
 double roundBound(const Core& c, double lb) { return c.delta > 0 ? std::ceil(lb - 1e-6) : lb; }
 
+/// Whether an incumbent of cost @p ub is proven optimal by the bound @p lb: no cheaper cover
+/// exists (integral costs: none cheaper by a whole unit).
+bool gapClosed(const Core& c, double ub, double lb) {
+    return ub - lb < (c.delta > 0 ? c.delta : 1e-9 * std::max(1.0, ub));
+}
+
+/// Lagrangian reduced cost c~_j = c_j - sum_{i in j} u_i.
+double reducedCost(const Core& c, const std::vector<double>& u, int j) {
+    double g = c.cost[j];
+    for (const int* r = c.col.begin(j); r != c.col.end(j); ++r) g -= u[*r];
+    return g;
+}
+
 struct Incumbent {
     std::vector<int> cols;  ///< core columns
     double cost = std::numeric_limits<double>::infinity();
@@ -302,9 +315,7 @@ Incumbent lagrangianGreedy(const Core& c, const std::vector<double>& u) {
     std::vector<double> gamma(c.n);
     std::vector<int> mu(c.n);
     for (int j = 0; j < c.n; ++j) {
-        double g = c.cost[j];
-        for (const int* r = c.col.begin(j); r != c.col.end(j); ++r) g -= u[*r];
-        gamma[j] = g;
+        gamma[j] = reducedCost(c, u, j);
         mu[j] = c.col.count(j);
     }
     auto score = [&](int j) { return gamma[j] > 0 ? gamma[j] / mu[j] : gamma[j] * mu[j]; };
@@ -356,7 +367,7 @@ struct LagrangianResult {
 /// Subgradient optimisation of L(u) = sum_i d_i u_i + sum_j min(0, c_j - sum_{i in j} u_i).
 /// Starts from @p start (LP duals) when given, else from u_i = min_j c_j / |I_j| (CFT section 3.1).
 LagrangianResult subgradient(const Core& c, Incumbent& inc, const std::vector<double>& start, double deadline_s,
-                             Clock::time_point t0, const SetCoverOptions& opt) {
+                             Clock::time_point t0) {
     std::vector<double> u(c.m, std::numeric_limits<double>::infinity());
     if (start.empty()) {
         for (int j = 0; j < c.n; ++j) {
@@ -383,8 +394,7 @@ LagrangianResult subgradient(const Core& c, Incumbent& inc, const std::vector<do
             s[i] = c.demand[i];
         }
         for (int j = 0; j < c.n; ++j) {
-            double g = c.cost[j];
-            for (const int* r = c.col.begin(j); r != c.col.end(j); ++r) g -= u[*r];
+            const double g = reducedCost(c, u, j);
             reduced[j] = g;
             if (g < 0) {
                 L += g;
@@ -400,7 +410,7 @@ LagrangianResult subgradient(const Core& c, Incumbent& inc, const std::vector<do
             Incumbent g = lagrangianGreedy(c, u);
             if (g.cost < inc.cost - 1e-9) inc = std::move(g);
         }
-        if (inc.cost - roundBound(c, best.bound) < std::max(c.delta, 1e-9)) break;  // proven
+        if (gapClosed(c, inc.cost, roundBound(c, best.bound))) break;
         if (it - last_improve > 300 || lambda < 1e-5 || secondsSince(t0) > deadline_s) break;
         window_max = std::max(window_max, L);
         window_min = std::min(window_min, L);
@@ -427,7 +437,7 @@ LagrangianResult subgradient(const Core& c, Incumbent& inc, const std::vector<do
 /// Row-weighting local search from @p inc; returns when the time budget is spent, the incumbent
 /// meets @p lower_bound, or no improvement for a long stretch.
 void rowWeightingSearch(const Core& c, Incumbent& inc, double lower_bound, double deadline_s, Clock::time_point t0,
-                        uint64_t seed, const SetCoverOptions& opt) {
+                        uint64_t seed) {
     if (c.n == 0) return;
     std::mt19937_64 rng(seed);
     std::vector<char> in(c.n, 0);
@@ -530,7 +540,7 @@ void rowWeightingSearch(const Core& c, Incumbent& inc, double lower_bound, doubl
                 std::sort(inc.cols.begin(), inc.cols.end());
                 inc.cost = cost;
                 last_improve = it;
-                if (inc.cost - lower_bound < std::max(c.delta, 1e-9)) return;
+                if (gapClosed(c, inc.cost, lower_bound)) return;
             }
             while (!sol.empty() && cost > inc.cost - eps) removeBest(-1);
             continue;
@@ -582,9 +592,7 @@ double lagrangianValue(const Core& c, const std::vector<double>& u) {
     double L = 0.0;
     for (int i = 0; i < c.m; ++i) L += c.demand[i] * u[i];
     for (int j = 0; j < c.n; ++j) {
-        double g = c.cost[j];
-        for (const int* r = c.col.begin(j); r != c.col.end(j); ++r) g -= u[*r];
-        L += std::min(0.0, g);
+        L += std::min(0.0, reducedCost(c, u, j));
     }
     return L;
 }
@@ -693,7 +701,7 @@ SetCoverResult solveSetCover(const SetCoverProblem& p, const SetCoverOptions& op
                          std::to_string(red.fixed_cost + inc.cost));
         }
     }
-    LagrangianResult lag = subgradient(c, inc, u_lp, 0.25 * limit, t0, opt);
+    LagrangianResult lag = subgradient(c, inc, u_lp, 0.25 * limit, t0);
     if (lp_bound > lag.bound) {
         lag.bound = lp_bound;
         lag.u = u_lp;
@@ -704,12 +712,12 @@ SetCoverResult solveSetCover(const SetCoverProblem& p, const SetCoverOptions& op
     say(opt, "lagrangian bound " + std::to_string(red.fixed_cost + lag.bound) + ", greedy " +
                  std::to_string(red.fixed_cost + inc.cost) + " (" + std::to_string(secondsSince(t0)) + " s)");
     std::string method = "lagrangian-greedy";
-    auto proven = [&] { return inc.cost - lb < (c.delta > 0 ? c.delta : 1e-9 * std::max(1.0, inc.cost)); };
+    auto proven = [&] { return gapClosed(c, inc.cost, lb); };
     if (proven()) return finish(inc.cols, lb, method);
 
     const double before_ls = inc.cost;
     const double ls_deadline = secondsSince(t0) + (opt.exact ? 0.05 : 1.0) * (limit - secondsSince(t0));
-    rowWeightingSearch(c, inc, lb, ls_deadline, t0, opt.seed, opt);
+    rowWeightingSearch(c, inc, lb, ls_deadline, t0, opt.seed);
     if (inc.cost < before_ls) method = "local-search";
     say(opt, "local search " + std::to_string(red.fixed_cost + inc.cost) + " (" + std::to_string(secondsSince(t0)) + " s)");
     if (proven() || !opt.exact || secondsSince(t0) >= limit) return finish(inc.cols, lb, method);
@@ -718,11 +726,7 @@ SetCoverResult solveSetCover(const SetCoverProblem& p, const SetCoverOptions& op
     // small Lagrangian reduced cost. CBC on the few columns with the smallest c~_j per row finds
     // near-optimal covers quickly; they are covers of the whole problem, so any one is an incumbent.
     std::vector<double> reduced(c.n);
-    for (int j = 0; j < c.n; ++j) {
-        double g = c.cost[j];
-        for (const int* r = c.col.begin(j); r != c.col.end(j); ++r) g -= lag.u[*r];
-        reduced[j] = g;
-    }
+    for (int j = 0; j < c.n; ++j) reduced[j] = reducedCost(c, lag.u, j);
     // Grown while CBC proves each core optimal quickly: 5, 10, 20, ... columns per row.
     const double core_deadline = secondsSince(t0) + 0.75 * (limit - secondsSince(t0));
     for (size_t per_row = 5; c.n > 4 * c.m && secondsSince(t0) < core_deadline; per_row *= 2) {
