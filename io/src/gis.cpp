@@ -84,7 +84,7 @@ std::string num(double v) {
 
 // Warps band 1 of a raster to @p srs with at most max_px on the long side (nearest neighbour:
 // classes keep their colour boundaries), into memory.
-DatasetPtr warpTo(const std::string& raster_path, const char* srs, int max_px) {
+DatasetPtr warpTo(const std::string& raster_path, const char* srs, int max_px, const char* resampling = "near") {
     DatasetPtr src = openRaster(raster_path);
     // First pass at native size to learn the warped extent, then scale.
     const char* probe_args[] = {"-t_srs", srs, "-of", "VRT", nullptr};
@@ -99,7 +99,7 @@ DatasetPtr warpTo(const std::string& raster_path, const char* srs, int max_px) {
     w = std::max(1, static_cast<int>(std::lround(w * scale)));
     hh = std::max(1, static_cast<int>(std::lround(hh * scale)));
     const std::string ws = std::to_string(w), hs = std::to_string(hh);
-    const char* args[] = {"-t_srs", srs, "-ts", ws.c_str(), hs.c_str(), "-r", "near", "-of", "MEM", "-dstnodata", "nan", nullptr};
+    const char* args[] = {"-t_srs", srs, "-ts", ws.c_str(), hs.c_str(), "-r", resampling, "-ot", "Float32", "-of", "MEM", "-dstnodata", "nan", nullptr};
     GDALWarpAppOptions* o = GDALWarpAppOptionsNew(const_cast<char**>(args), nullptr);
     DatasetPtr out(GDALDataset::FromHandle(GDALWarp("", nullptr, 1, &h, o, &err)));
     GDALWarpAppOptionsFree(o);
@@ -390,7 +390,9 @@ void writeKmz(const std::string& kmz_path, const std::string& raster_path, const
       << "</Document>\n</kml>\n";
     const std::string doc = k.str();
     // Write the zip to a temporary name (doc.kml first, as KMZ readers expect), then rename.
-    const std::string tmp = tmpName(kmz_path) + ".kmz";
+    // One ".kmz" in the whole path: /vsizip/ splits archive and member at the first one.
+    const std::filesystem::path kp(kmz_path);
+    const std::string tmp = (kp.parent_path() / (".tmp-" + std::to_string(::getpid()) + "-" + kp.filename().string())).string();
     std::remove(tmp.c_str());
     auto put = [&](const char* member, const std::string& bytes) {
         const std::string p = "/vsizip/" + tmp + "/" + member;
@@ -430,6 +432,39 @@ WebOverlay writeWebOverlay(const std::string& png_path, const std::string& raste
     return o;
 }
 
+WebOverlay writeHillshadeOverlay(const std::string& png_path, const std::string& dem_path, int max_px) {
+    DatasetPtr dem = warpTo(dem_path, "EPSG:3857", max_px, "bilinear");
+    const char* args[] = {"-of", "MEM", "-z", "2", "-compute_edges", nullptr};
+    GDALDEMProcessingOptions* o = GDALDEMProcessingOptionsNew(const_cast<char**>(args), nullptr);
+    int err = 0;
+    DatasetPtr hs(GDALDataset::FromHandle(GDALDEMProcessing("", dem.get(), "hillshade", nullptr, o, &err)));
+    GDALDEMProcessingOptionsFree(o);
+    if (!hs) throw Error(dem_path + ": cannot compute a hillshade (" + lastGdalError() + ")");
+    double gt[6];
+    dem->GetGeoTransform(gt);
+    WebOverlay w;
+    w.width = hs->GetRasterXSize();
+    w.height = hs->GetRasterYSize();
+    std::vector<uint8_t> shade(static_cast<size_t>(w.width) * w.height);
+    std::vector<float> z(shade.size());
+    if (hs->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w.width, w.height, shade.data(), w.width, w.height, GDT_Byte, 0, 0) != CE_None ||
+        dem->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w.width, w.height, z.data(), w.width, w.height, GDT_Float32, 0, 0) != CE_None)
+        throw Error(dem_path + ": cannot read the hillshade");
+    std::vector<uint8_t> rgba(shade.size() * 4, 0);
+    for (size_t i = 0; i < shade.size(); ++i) {
+        if (std::isnan(z[i])) continue;
+        const uint8_t g = static_cast<uint8_t>(90 + shade[i] * 150 / 255);
+        rgba[4 * i] = g, rgba[4 * i + 1] = g, rgba[4 * i + 2] = static_cast<uint8_t>(std::min(255, g + 8)), rgba[4 * i + 3] = 255;
+    }
+    const double R = 6378137.0;
+    w.west = gt[0] / R * 180.0 / M_PI;
+    w.east = (gt[0] + w.width * gt[1]) / R * 180.0 / M_PI;
+    w.north = (2.0 * std::atan(std::exp(gt[3] / R)) - M_PI / 2.0) * 180.0 / M_PI;
+    w.south = (2.0 * std::atan(std::exp((gt[3] + w.height * gt[5]) / R)) - M_PI / 2.0) * 180.0 / M_PI;
+    writeFileBytes(png_path, pngBytes(w.width, w.height, rgba));
+    return w;
+}
+
 void writeLegendPng(const std::string& png_path, const ColorRamp& ramp) { writeFileBytes(png_path, legendPng(ramp)); }
 
 void writeCoveragePolygons(const std::string& gpkg_path, const std::string& layer_name, const std::string& raster_path,
@@ -454,7 +489,8 @@ void writeCoveragePolygons(const std::string& gpkg_path, const std::string& laye
         std::vector<uint8_t> m(v.size());
         long long n = 0;
         for (size_t i = 0; i < v.size(); ++i) n += (m[i] = v[i] >= thr ? 1 : 0);
-        mask->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, w, h, m.data(), w, h, GDT_Byte, 0, 0);
+        if (mask->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, w, h, m.data(), w, h, GDT_Byte, 0, 0) != CE_None)
+            throw Error("cannot fill the coverage mask");
         // Polygonize into a scratch layer, then merge the pieces into one multipolygon feature.
         DatasetPtr scratch(memv->Create("", 0, 0, 0, GDT_Unknown, nullptr));
         OGRLayer* sl = scratch->CreateLayer("p", const_cast<OGRSpatialReference*>(src->GetSpatialRef()), wkbPolygon, nullptr);

@@ -109,7 +109,7 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
     }
 
     io::StagedOutput stage(cfg.out);
-    opt.progress = progressBar(cfg.quiet);
+    opt.progress = cfg.progress ? cfg.progress : progressBar(cfg.quiet);
     const auto meta_base = io::provenance(command_line);
     nlohmann::json pathloss_files = nlohmann::json::object();
     std::map<std::string, int> uses;  // sectors per site_id: shared ids get a row suffix

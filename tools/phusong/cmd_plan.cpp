@@ -31,21 +31,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct PlanConfig {
-    std::string dem, villages, candidates, existing, zones, out, tech = "4G", cover_by = "every", operators;
-    ModelOptions mo;
-    double radius_km = 10.0, resolution_m = 0.0, rx_height_m = 1.5, tower_height_m = 30.0;
-    double candidate_spacing_m = 2000.0;
-    std::optional<double> threshold_dbm, freq_mhz, eirp_dbm, budget;
-    double margin_db = 0.0;
-    int k_fold = 1;
-    plan::CostModel costs;
-    double time_limit_s = 60.0;
-    double zone_5g_freq_mhz = 3500.0, zone_5g_eirp_dbm = 65.0, zone_spacing_m = 100.0;
-    std::string cache_dir;
-    bool no_cache = false, no_rasters = false, quiet = false, heuristic_only = false;
-    int threads = 0;
-};
 
 double defaultFreq_MHz(Technology t) {
     switch (t) {
@@ -213,6 +198,8 @@ std::string modelSignature(const ModelOptions& mo) {
       << '|' << mo.indoor_pct.value_or(-1) << '|' << mo.indoor_building;
     return s.str();
 }
+
+}  // namespace
 
 int runPlan(const PlanConfig& cfg, const std::string& command_line) {
     const auto t_start = std::chrono::steady_clock::now();
@@ -516,7 +503,6 @@ int runPlan(const PlanConfig& cfg, const std::string& command_line) {
     return r.unreachable.empty() ? 0 : 3;
 }
 
-}  // namespace
 
 void addPlan(CLI::App& app, Context& ctx) {
     auto cfg = std::make_shared<PlanConfig>();

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "model_options.hpp"
+#include "phusong/core/plan/planner.hpp"
 #include "phusong/core/profile.hpp"
 
 namespace phusong::cli {
@@ -33,7 +34,28 @@ struct CoverageConfig {
     bool pathloss = false;          ///< also write pathloss_<site_id>.tif per sector
     std::string clutter, clutter_table;
     double noise_figure_dB = 7.0;
+    std::function<void(double)> progress;  ///< overrides the terminal progress bar when set
 };
+
+/// `phusong plan` options (also filled from scenarios by `phusong run`).
+struct PlanConfig {
+    std::string dem, villages, candidates, existing, zones, out, tech = "4G", cover_by = "every", operators;
+    ModelOptions mo;
+    double radius_km = 10.0, resolution_m = 0.0, rx_height_m = 1.5, tower_height_m = 30.0;
+    double candidate_spacing_m = 2000.0;
+    std::optional<double> threshold_dbm, freq_mhz, eirp_dbm, budget;
+    double margin_db = 0.0;
+    int k_fold = 1;
+    plan::CostModel costs;
+    double time_limit_s = 60.0;
+    double zone_5g_freq_mhz = 3500.0, zone_5g_eirp_dbm = 65.0, zone_spacing_m = 100.0;
+    std::string cache_dir;
+    bool no_cache = false, no_rasters = false, quiet = false, heuristic_only = false;
+    int threads = 0;
+};
+
+/// Runs the planner and writes its outputs; 0, or 3 when some villages cannot be reached.
+int runPlan(const PlanConfig& cfg, const std::string& command_line);
 
 /// Runs a coverage computation and writes its outputs; prints a summary table to stdout.
 int runCoverage(const CoverageConfig& cfg, const std::string& command_line);
@@ -47,6 +69,8 @@ void addViewshed(CLI::App& app, Context& ctx);
 void addCalibrate(CLI::App& app, Context& ctx);
 void addOptimize(CLI::App& app, Context& ctx);
 void addPlan(CLI::App& app, Context& ctx);
+void addRun(CLI::App& app, Context& ctx);
+void addCompare(CLI::App& app, Context& ctx);
 
 /// The terrain profile from --tx to --rx ("LAT,LON") over @p dem, sampled at the DEM's spacing.
 /// Throws InputError when a point is malformed or off the DEM.

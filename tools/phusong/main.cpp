@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     cli::addCalibrate(app, ctx);
     cli::addOptimize(app, ctx);
     cli::addPlan(app, ctx);
+    cli::addRun(app, ctx);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

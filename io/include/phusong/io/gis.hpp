@@ -55,6 +55,9 @@ struct WebOverlay {
 /// The raster warped to Web Mercator (at most @p max_px on its long side), coloured, as RGBA PNG.
 WebOverlay writeWebOverlay(const std::string& png_path, const std::string& raster_path, const ColorRamp& ramp, int max_px = 1400);
 
+/// A grey hillshade of a DEM in Web Mercator (the report's base map: no tiles, no network).
+WebOverlay writeHillshadeOverlay(const std::string& png_path, const std::string& dem_path, int max_px = 1400);
+
 /// A legend image (classes as swatches with their labels) as RGBA PNG.
 void writeLegendPng(const std::string& png_path, const ColorRamp& ramp);
 
