@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <unordered_map>
 
 #include "phusong/core/error.hpp"
@@ -112,25 +113,16 @@ std::vector<PlacedTower> placeTowers(const DemGrid& dem, const std::vector<Point
                                      const TowerRules& rules) {
     std::vector<PlacedTower> out;
     if (rules.towers <= 0) return out;
-    SplitMix64 rng(rules.seed ^ 0x544F'5745'5253'0001ull);
-    const int n_hill = static_cast<int>(std::lround(rules.share_hilltops * rules.towers));
-    const int n_pop = villages.empty() ? 0 : static_cast<int>(std::lround(rules.share_population * rules.towers));
-    const int n_vil = villages.empty() ? rules.towers - n_hill : rules.towers - n_hill - n_pop;
+    // One deterministic process whose first N towers do not depend on N: a network of 1,596
+    // towers extends the 900 of an earlier year with the same seed (towers are only added).
+    SplitMix64 rng_v(rules.seed ^ 0x544F'5745'5253'0002ull), rng_p(rules.seed ^ 0x544F'5745'5253'0003ull),
+        rng_g(rules.seed ^ 0x544F'5745'5253'0004ull);
     SpacedSet spaced(rules.min_spacing_m);
-    auto place = [&](PointXY p, const char* rule) {
-        if (!groundAt(dem, p) || !spaced.fits(p)) return false;
-        spaced.add(p);
-        out.push_back({p, rule});
-        return true;
-    };
-
-    // Hilltops: the highest valid pixel of each block, highest first.
-    if (n_hill > 0) {
-        long long valid = 0;
-        for (float z : dem.data()) valid += std::isnan(z) ? 0 : 1;
-        const int block = std::max(1, static_cast<int>(std::sqrt(static_cast<double>(valid) / (4.0 * n_hill))));
-        std::vector<std::pair<float, PointXY>> tops;
-        const GeoTransform& g = dem.geoTransform();
+    const GeoTransform& g = dem.geoTransform();
+    // Hilltop stream: the highest valid pixel of each block (half the spacing), highest first.
+    std::vector<std::pair<float, PointXY>> tops;
+    if (rules.share_hilltops > 0) {
+        const int block = std::max(2, static_cast<int>(std::lround(0.5 * rules.min_spacing_m / g.pixel_width_m)));
         for (int r0 = 0; r0 < dem.height(); r0 += block)
             for (int c0 = 0; c0 < dem.width(); c0 += block) {
                 float best = -1e30f;
@@ -141,42 +133,74 @@ std::vector<PlacedTower> placeTowers(const DemGrid& dem, const std::vector<Point
                 if (bc >= 0) tops.push_back({best, {g.centerX(bc), g.centerY(br)}});
             }
         std::stable_sort(tops.begin(), tops.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-        int placed = 0;
-        for (int round = 0; round < 6 && placed < n_hill; ++round) {
-            for (const auto& t : tops)
-                if (placed < n_hill && place(t.second, "hilltop")) ++placed;
-            if (placed < n_hill) spaced.reset(spaced.spacing() * 0.5);
-        }
     }
-    // Next to villages: each village once per round, in a seeded order.
-    if (n_vil > 0) {
-        std::vector<size_t> order(villages.size());
-        std::iota(order.begin(), order.end(), 0);
-        shuffle(order, rng);
-        int placed = 0;
-        for (int round = 0; round < 12 && placed < n_vil; ++round) {
-            if (villages.empty()) {
-                for (int k = 0; k < 50 * n_vil && placed < n_vil; ++k)
-                    if (place(randomPoint(dem, rng), "grid")) ++placed;
-            }
-            for (size_t v : order)
-                if (placed < n_vil && place(jitter(villages[v], 300.0 * (1 + round), rng), "village")) ++placed;
-            if (placed < n_vil && round % 2 == 1) spaced.reset(spaced.spacing() * 0.5);
+    size_t hidx = 0;
+    std::vector<size_t> order(villages.size());
+    std::iota(order.begin(), order.end(), 0);
+    shuffle(order, rng_v);
+    size_t vidx = 0;
+    int vround = 0;
+    std::vector<double> cum(population.size());
+    std::partial_sum(population.begin(), population.end(), cum.begin());
+
+    auto fits = [&](PointXY p) { return groundAt(dem, p) && spaced.fits(p); };
+    // Each rule yields its next tower, or nothing when it is out of room at this spacing.
+    auto nextHill = [&]() -> std::optional<PointXY> {
+        while (hidx < tops.size()) {
+            const PointXY p = tops[hidx++].second;
+            if (fits(p)) return p;
         }
-    }
-    // Population-weighted.
-    if (n_pop > 0) {
-        std::vector<double> cum(population.size());
-        std::partial_sum(population.begin(), population.end(), cum.begin());
-        int placed = 0;
-        for (int round = 0; round < 8 && placed < n_pop; ++round) {
-            for (int k = 0; k < 40 * n_pop && placed < n_pop; ++k) {
-                const double u = rng.uniform() * cum.back();
-                const size_t v = static_cast<size_t>(std::upper_bound(cum.begin(), cum.end(), u) - cum.begin());
-                if (place(jitter(villages[std::min(v, villages.size() - 1)], 1500.0, rng), "population")) ++placed;
-            }
-            if (placed < n_pop) spaced.reset(spaced.spacing() * 0.5);
+        return std::nullopt;
+    };
+    auto nextVillage = [&]() -> std::optional<PointXY> {
+        if (villages.empty()) {
+            for (int k = 0; k < 2000; ++k)
+                if (const PointXY p = randomPoint(dem, rng_g); fits(p)) return p;
+            return std::nullopt;
         }
+        for (size_t k = 0; k < 2 * order.size(); ++k) {
+            if (vidx == order.size()) vidx = 0, ++vround;
+            const PointXY p = jitter(villages[order[vidx++]], 300.0 * (1 + std::min(vround, 5)), rng_v);
+            if (fits(p)) return p;
+        }
+        return std::nullopt;
+    };
+    auto nextPopulation = [&]() -> std::optional<PointXY> {
+        for (int k = 0; k < 2000 && !cum.empty() && cum.back() > 0; ++k) {
+            const double u = rng_p.uniform() * cum.back();
+            const size_t v = std::min(static_cast<size_t>(std::upper_bound(cum.begin(), cum.end(), u) - cum.begin()), villages.size() - 1);
+            const PointXY p = jitter(villages[v], 1500.0, rng_p);
+            if (fits(p)) return p;
+        }
+        return std::nullopt;
+    };
+    const double share[3] = {rules.share_hilltops, rules.share_villages + (villages.empty() ? rules.share_population : 0.0),
+                             villages.empty() ? 0.0 : rules.share_population};
+    const char* names[3] = {"hilltop", villages.empty() ? "grid" : "village", "population"};
+    int placed[3] = {0, 0, 0};
+    int relaxations = 0;
+    while (static_cast<int>(out.size()) < rules.towers) {
+        // The rule furthest behind its share goes next (ties: hilltop, village, population).
+        const int k = static_cast<int>(out.size());
+        int rule = -1;
+        double worst = -1e300;
+        for (int r = 0; r < 3; ++r) {
+            if (share[r] <= 0) continue;
+            const double deficit = share[r] * (k + 1) - placed[r];
+            if (deficit > worst + 1e-12) worst = deficit, rule = r;
+        }
+        if (rule < 0) break;
+        const std::optional<PointXY> p = rule == 0 ? nextHill() : rule == 1 ? nextVillage() : nextPopulation();
+        if (!p) {
+            // Out of room: relax the spacing for every rule and rescan the hilltops.
+            if (++relaxations > 24) break;
+            spaced.reset(spaced.spacing() * 0.7);
+            hidx = 0;
+            continue;
+        }
+        spaced.add(*p);
+        out.push_back({*p, names[rule]});
+        ++placed[rule];
     }
     return out;
 }
@@ -214,6 +238,7 @@ std::vector<BaseStation> assignBaseStations(const std::vector<PlacedTower>& towe
             for (const auto& h : hotspots) d[t] = std::min(d[t], std::hypot(towers[t].xy.x_m - h.x_m, towers[t].xy.y_m - h.y_m));
         std::stable_sort(near.begin(), near.end(), [&](size_t a, size_t b) { return d[a] < d[b]; });
     }
+    std::vector<int> load(towers.size(), 0);
     for (const auto& [tech, count] : bts) {
         if (count <= 0) continue;
         // Largest remainder quotas.
@@ -234,15 +259,18 @@ std::vector<BaseStation> assignBaseStations(const std::vector<PlacedTower>& towe
                 throw InputError(operator_share[k].first + " needs " + std::to_string(q[k]) + " " + std::string(toString(tech)) +
                                  " base stations but there are only " + std::to_string(towers.size()) +
                                  " towers (one per tower and technology); raise sites.generate.towers");
-            std::vector<size_t> pick;
-            if (tech == Technology::G5 && !hotspots.empty()) {
-                pick = base;  // nearest the zones, whoever owns them
-            } else {
-                for (size_t t : base)
-                    if (owner[t] == static_cast<int>(k)) pick.push_back(t);
-                for (size_t t : base)
-                    if (owner[t] != static_cast<int>(k)) pick.push_back(t);
+            std::vector<size_t> pick = base;
+            if (!(tech == Technology::G5 && !hotspots.empty())) {
+                // Towers with nothing on them first (every tower carries something), then the
+                // operator's own towers, then others' (sharing); the seeded order breaks ties.
+                std::vector<size_t> rank(towers.size());
+                for (size_t i = 0; i < base.size(); ++i) rank[base[i]] = i;
+                std::stable_sort(pick.begin(), pick.end(), [&](size_t a, size_t b) {
+                    const int ka = (load[a] > 0) * 2 + (owner[a] != static_cast<int>(k)), kb = (load[b] > 0) * 2 + (owner[b] != static_cast<int>(k));
+                    return ka != kb ? ka < kb : rank[a] < rank[b];
+                });
             }
+            for (int i = 0; i < q[k]; ++i) ++load[pick[static_cast<size_t>(i)]];
             for (int i = 0; i < q[k]; ++i) out.push_back({static_cast<int>(pick[static_cast<size_t>(i)]), tech, operator_share[k].first});
         }
     }

@@ -548,6 +548,69 @@ void writePolygonLayer(const std::string& gpkg_path, const PolygonLayer& pl) {
     }
 }
 
+FloatRaster readFloatRaster(const std::string& raster_path) {
+    DatasetPtr ds = openRaster(raster_path);
+    double gt[6];
+    if (ds->GetGeoTransform(gt) != CE_None || gt[2] != 0.0 || gt[4] != 0.0) throw InputError(raster_path + ": no north-up geotransform");
+    const int w = ds->GetRasterXSize(), h = ds->GetRasterYSize();
+    FloatRaster r{Grid<float>(w, h, GeoTransform{gt[0], gt[3], gt[1], -gt[5]}, 0.0f, std::numeric_limits<float>::quiet_NaN()), Crs{}};
+    GDALRasterBand* b = ds->GetRasterBand(1);
+    if (b->RasterIO(GF_Read, 0, 0, w, h, r.grid.data().data(), w, h, GDT_Float32, 0, 0) != CE_None) throw Error(raster_path + ": cannot read");
+    int has_nd = 0;
+    const double nd = b->GetNoDataValue(&has_nd);
+    if (has_nd && !std::isnan(nd))
+        for (float& v : r.grid.data())
+            if (v == static_cast<float>(nd)) v = std::numeric_limits<float>::quiet_NaN();
+    if (const OGRSpatialReference* srs = ds->GetSpatialRef()) {
+        char* wkt = nullptr;
+        srs->exportToWkt(&wkt);
+        r.crs.wkt = wkt ? wkt : "";
+        CPLFree(wkt);
+        const char* code = srs->GetAuthorityCode(nullptr);
+        r.crs.epsg = code ? std::atoi(code) : 0;
+    }
+    return r;
+}
+
+long long maskOutside(DemGrid& grid, const Crs& crs, const std::vector<std::string>& polygons) {
+    initGdal();
+    GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+    const int w = grid.width(), h = grid.height();
+    DatasetPtr ds(mem->Create("", w, h, 1, GDT_Byte, nullptr));
+    const GeoTransform& g = grid.geoTransform();
+    double gt[6] = {g.origin_x_m, g.pixel_width_m, 0.0, g.origin_y_m, 0.0, -g.pixel_height_m};
+    ds->SetGeoTransform(gt);
+    OGRSpatialReference dst, wgs;
+    dst.importFromWkt(crs.wkt.c_str());
+    dst.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    wgs.importFromEPSG(4326);
+    wgs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    ds->SetSpatialRef(&dst);
+    std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&wgs, &dst));
+    std::vector<std::unique_ptr<OGRGeometry>> geoms;
+    std::vector<OGRGeometryH> handles;
+    for (const auto& wkt : polygons) {
+        OGRGeometry* geom = nullptr;
+        if (OGRGeometryFactory::createFromWkt(wkt.c_str(), &wgs, &geom) != OGRERR_NONE || !geom) throw Error("cannot parse a boundary polygon");
+        geom->transform(ct.get());
+        geoms.emplace_back(geom);
+        handles.push_back(OGRGeometry::ToHandle(geom));
+    }
+    int band = 1;
+    std::vector<double> burn(handles.size(), 1.0);
+    if (GDALRasterizeGeometries(ds.get(), 1, &band, static_cast<int>(handles.size()), handles.data(), nullptr, nullptr, burn.data(), nullptr,
+                                nullptr, nullptr) != CE_None)
+        throw Error("cannot rasterize the boundary (" + lastGdalError() + ")");
+    std::vector<uint8_t> m(static_cast<size_t>(w) * h);
+    if (ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, m.data(), w, h, GDT_Byte, 0, 0) != CE_None) throw Error("cannot read the boundary mask");
+    long long kept = 0;
+    for (size_t i = 0; i < m.size(); ++i) {
+        if (m[i]) ++kept;
+        else grid.data()[i] = std::numeric_limits<float>::quiet_NaN();
+    }
+    return kept;
+}
+
 std::vector<double> sampleRaster(const std::string& raster_path, const std::vector<LatLon>& points) {
     DatasetPtr ds = openRaster(raster_path);
     double gt[6];

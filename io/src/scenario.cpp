@@ -217,7 +217,20 @@ Scenario loadScenario(const std::string& path, const std::string& data_dir) {
     if (!root["region"]) r.fail(root, "region", "missing; give region.terrain (dem or synthetic)");
     {
         const auto reg = root["region"];
-        r.checkKeys(reg, "region", {"terrain", "crs", "resolution_m"});
+        r.checkKeys(reg, "region", {"terrain", "crs", "resolution_m", "boundary"});
+        if (const auto b = reg["boundary"]) {
+            r.checkKeys(b, "region.boundary", {"file", "where"});
+            if (!b["file"]) r.fail(b, "region.boundary.file", "missing; a polygon file (GeoJSON, GeoPackage) with the province outline");
+            std::string why;
+            sc.boundary.file = res.resolve(r.text(b["file"], "region.boundary.file"), why);
+            sc.boundary.file_unavailable = why;
+            if (!sc.boundary.file.empty() && !fs::exists(sc.boundary.file))
+                r.fail(b["file"], "region.boundary.file", sc.boundary.file + ": no such file; check the path or --data-dir");
+            if (const auto w = b["where"]) {
+                r.requireMap(w, "region.boundary.where");
+                for (const auto& kv : w) sc.boundary.where[kv.first.as<std::string>()] = r.text(kv.second, "region.boundary.where." + kv.first.as<std::string>());
+            }
+        }
         if (reg["crs"]) {
             std::string c = r.text(reg["crs"], "region.crs");
             if (c.rfind("EPSG:", 0) == 0) c = c.substr(5);

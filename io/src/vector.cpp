@@ -54,6 +54,12 @@ std::vector<Feature> readFeatures(const std::string& path) {
         std::unique_ptr<OGRGeometry> g(g0->clone());
         if (ct && g->transform(ct.get()) != OGRERR_NONE) throw InputError(f.location + ": cannot reproject to WGS 84");
         const auto type = wkbFlatten(g->getGeometryType());
+        {
+            OGREnvelope e;
+            g->getEnvelope(&e);
+            f.bbox_min = {e.MinY, e.MinX};
+            f.bbox_max = {e.MaxY, e.MaxX};
+        }
         if (type == wkbPoint) {
             const auto* p = g->toPoint();
             f.point = {p->getY(), p->getX()};

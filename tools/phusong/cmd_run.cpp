@@ -100,9 +100,47 @@ struct Materialised {
     std::vector<std::pair<std::string, std::string>> notes;  ///< what was real, synthetic, unavailable
 };
 
+// The features of @p file that match every field = value of @p where (InputError naming the key).
+std::vector<io::Feature> selectFeatures(const std::string& scenario, const std::string& key, const std::string& file,
+                                        const std::map<std::string, std::string>& where) {
+    const auto feats = io::readFeatures(file);
+    for (const auto& [k, v] : where) {
+        const bool known = std::any_of(feats.begin(), feats.end(), [&](const io::Feature& f) { return f.fields.count(lower(k)) > 0; });
+        if (!known) throw InputError(scenario + ": " + key + ".where." + k + ": " + file + " has no field '" + k + "'");
+    }
+    std::vector<io::Feature> out;
+    for (const auto& f : feats) {
+        bool keep = true;
+        for (const auto& [k, v] : where) {
+            const auto it = f.fields.find(lower(k));
+            keep = keep && it != f.fields.end() && it->second == v;
+        }
+        if (keep) out.push_back(f);
+    }
+    if (out.empty()) {
+        std::string w;
+        for (const auto& [k, v] : where) w += (w.empty() ? "" : ", ") + k + " = " + v;
+        throw InputError(scenario + ": " + key + ": no feature of " + file + " has " + w + "; check the values");
+    }
+    return out;
+}
+
 // --- terrain -------------------------------------------------------------------------------
 void materialiseTerrain(const io::Scenario& sc, const fs::path& inputs, Materialised& m, Logger& log, const std::string& cmd) {
     m.dem = (inputs / "dem.tif").string();
+    std::vector<io::Feature> boundary;
+    if (!sc.boundary.file.empty()) boundary = selectFeatures(sc.path, "region.boundary", sc.boundary.file, sc.boundary.where);
+    auto applyBoundary = [&](DemGrid& grid, const io::Crs& crs) {
+        std::vector<std::string> wkt;
+        for (const auto& f : boundary) wkt.push_back(f.wkt_wgs84);
+        const long long kept = io::maskOutside(grid, crs, wkt);
+        const double km2 = kept * grid.geoTransform().pixel_width_m * grid.geoTransform().pixel_height_m / 1e6;
+        m.notes.emplace_back("boundary", "real: " + std::to_string(boundary.size()) + " outline(s) from " + fs::path(sc.boundary.file).filename().string() +
+                                             ", " + fmt(km2, 0) + " km² inside");
+        if (kept == 0) throw InputError(sc.path + ": region.boundary does not overlap the terrain; check region.terrain");
+    };
+    if (sc.boundary.file.empty() && !sc.boundary.file_unavailable.empty())
+        m.notes.emplace_back("boundary", "none: the outline " + sc.boundary.file_unavailable + "; the whole terrain square is the region");
     if (!sc.terrain.dem.empty()) {
         if (sc.terrain.dem.size() > 1)
             throw InputError(sc.path + ": region.terrain.dem: give one DEM file (mosaic several with gdalbuildvrt into a .vrt first)");
@@ -125,12 +163,24 @@ void materialiseTerrain(const io::Scenario& sc, const fs::path& inputs, Material
             note += " (stand-in: relocated so that its centre lies at " + fmt(sc.terrain.stand_in_center->lat_deg, 4) + " N " +
                     fmt(sc.terrain.stand_in_center->lon_deg, 4) + " E)";
         }
+        if (!boundary.empty()) applyBoundary(t.grid, t.crs);
         io::writeCog(m.dem, t.grid, t.crs, {"elevation above mean sea level; " + note, "m", io::provenance(cmd)});
         m.crs = t.crs;
         m.grid = std::move(t.grid);
         m.notes.emplace_back("terrain", note);
     } else {
-        const auto& s = *sc.terrain.synthetic;
+        auto s = *sc.terrain.synthetic;
+        if (!boundary.empty()) {
+            // A square around the outline (plus 2 km), so the whole province lies on the terrain.
+            double la0 = 90, la1 = -90, lo0 = 180, lo1 = -180;
+            for (const auto& f : boundary) {
+                la0 = std::min(la0, f.bbox_min.lat_deg), la1 = std::max(la1, f.bbox_max.lat_deg);
+                lo0 = std::min(lo0, f.bbox_min.lon_deg), lo1 = std::max(lo1, f.bbox_max.lon_deg);
+            }
+            s.center = {0.5 * (la0 + la1), 0.5 * (lo0 + lo1)};
+            const double h_km = (la1 - la0) * 110.574, w_km = (lo1 - lo0) * 111.320 * std::cos(s.center.lat_deg * M_PI / 180.0);
+            s.size_km = std::ceil(std::max(h_km, w_km) + 4.0);
+        }
         SynthTerrainOptions o;
         o.size_km = s.size_km;
         o.resolution_m = sc.resolution_m > 0 ? sc.resolution_m : s.resolution_m;
@@ -142,6 +192,7 @@ void materialiseTerrain(const io::Scenario& sc, const fs::path& inputs, Material
         o.center_x_m = c.x_m;
         o.center_y_m = c.y_m;
         m.grid = synthesizeTerrain(o);
+        if (!boundary.empty()) applyBoundary(m.grid, m.crs);
         std::string note = "synthetic: " + fmt(s.size_km, 0) + " km square centred at " + fmt(s.center.lat_deg, 3) + " N " +
                            fmt(s.center.lon_deg, 3) + " E, relief " + fmt(s.max_relief_m, 0) + " m, seed " + std::to_string(s.seed);
         if (!sc.terrain.dem_unavailable.empty()) note += " (the real DEM " + sc.terrain.dem_unavailable + ")";
@@ -157,16 +208,9 @@ void materialiseVillages(const io::Scenario& sc, const fs::path& inputs, Materia
     if (sc.villages.file.empty() && sc.villages.synthetic_count == 0) return;
     const io::Projector proj(m.crs);
     if (!sc.villages.file.empty()) {
-        const auto feats = io::readFeatures(sc.villages.file);
-        for (const auto& [k, v] : sc.villages.where) {
-            const bool known = std::any_of(feats.begin(), feats.end(), [&](const io::Feature& f) { return f.fields.count(lower(k)) > 0; });
-            if (!known) throw InputError(sc.path + ": villages.where." + k + ": " + sc.villages.file + " has no field '" + k + "'");
-        }
+        const auto feats = selectFeatures(sc.path, "villages", sc.villages.file, sc.villages.where);
         int off = 0, n = 0;
         for (const auto& f : feats) {
-            bool keep = true;
-            for (const auto& [k, v] : sc.villages.where) keep = keep && f.fields.at(lower(k)) == v;
-            if (!keep) continue;
             ++n;
             VillageRow r;
             r.id = field(f, {"village_id", "ma1", "ma", "id"});

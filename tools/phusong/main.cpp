@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
     cli::addOptimize(app, ctx);
     cli::addPlan(app, ctx);
     cli::addRun(app, ctx);
+    cli::addCompare(app, ctx);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

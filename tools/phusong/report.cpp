@@ -221,6 +221,10 @@ void writeReport(const ReportInput& in, const std::string& cmd) {
     for (const auto& p : summary["provenance"]) prov.push_back({p["part"], p["source"]});
     d["provenance"] = prov;
 
+    writeReportData(dir, d);
+}
+
+void writeReportData(const fs::path& dir, const nlohmann::ordered_json& d) {
     std::ofstream o(dir / "data.js", std::ios::binary);
     o << "// Written by phusong " << PHUSONG_VERSION << "; the report's data.\nwindow.PHUSONG = " << d.dump() << ";\n";
     if (!o) throw Error((dir / "data.js").string() + ": cannot write");

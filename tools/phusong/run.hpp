@@ -51,6 +51,9 @@ struct ReportInput {
 /// Writes out/report/: index.html, report.js, report.css, Leaflet, data.js and the overlays.
 void writeReport(const ReportInput& in, const std::string& cmd);
 
+/// Writes @p d as the report's data.js in @p dir.
+void writeReportData(const std::filesystem::path& dir, const nlohmann::ordered_json& d);
+
 /// Writes the report's static files (HTML, JS, CSS, Leaflet) into @p dir.
 void writeReportAssets(const std::filesystem::path& dir);
 

@@ -78,7 +78,7 @@
       L.circleMarker([p.lat, p.lon], { radius: 7, color: '#111', weight: 1.5, fillColor: col[p.role] || '#000', fillOpacity: 0.95, className: 'plan-' + p.role })
         .bindPopup('<b>Planned tower ' + esc(p.id) + '</b><br>' + esc(p.role) + '<br>operators: ' + esc(p.operators) + (p.has_5g ? '<br>5G' : '')).addTo(g);
     });
-    over['Plan: new (blue), shared (orange), existing (grey)'] = g; g.addTo(map);
+    over[D.plan.label || 'Plan: new (blue), shared (orange), existing (grey)'] = g; g.addTo(map);
   }
   L.control.layers(base, over, { collapsed: false }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);

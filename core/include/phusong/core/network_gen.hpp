@@ -57,10 +57,13 @@ struct PlacedTower {
     std::string rule;  ///< "hilltop", "village", "population"
 };
 
-/// Places towers: the hilltop share on the highest points of blocks (highest first), the village
-/// share next to villages (each village once, in a seeded order), the population share drawn with
-/// probability proportional to population within 1.5 km of a village. Towers keep min_spacing_m
-/// apart; the spacing halves when the area is full.
+/// Places towers, one at a time, each by the rule furthest behind its share: hilltops (the highest
+/// point of each block of half the spacing, highest first), next to villages (each village in a
+/// seeded order, within 300 m, widening each round), or where people live (a village drawn with
+/// probability proportional to population, within 1.5 km). Towers keep min_spacing_m apart; the
+/// spacing shrinks by 0.7 when a rule runs out of room. Nothing depends on the tower count, so
+/// the first N towers of a larger network are the towers of an N-tower network with the same
+/// seed: a later year's network extends an earlier one.
 std::vector<PlacedTower> placeTowers(const DemGrid& dem, const std::vector<PointXY>& villages,
                                      const std::vector<double>& population, const TowerRules& rules);
 
@@ -71,8 +74,9 @@ struct BaseStation {
 };
 
 /// Spreads @p bts base stations per technology over the towers: each tower has an owner (drawn by
-/// operator share); an operator's base stations of a technology go to distinct towers, its own
-/// first, then others' (sharing). 5G goes first to the towers closest to @p hotspots (industrial
+/// operator share); an operator's base stations of a technology go to distinct towers: empty
+/// towers first (so every tower carries something when there are enough), then its own, then
+/// others' (sharing). 5G goes first to the towers closest to @p hotspots (industrial
 /// zones). Operator quotas per technology by largest remainder of count x share.
 /// Throws InputError when an operator needs more base stations of a technology than there are towers.
 std::vector<BaseStation> assignBaseStations(const std::vector<PlacedTower>& towers, const std::map<Technology, int>& bts,

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "phusong/core/geometry.hpp"
+#include "phusong/core/grid.hpp"
+#include "phusong/io/dem.hpp"
 #include "phusong/core/technology.hpp"
 
 namespace phusong::io {
@@ -88,6 +90,16 @@ struct PolygonLayer {
     std::vector<std::vector<std::string>> values;
 };
 void writePolygonLayer(const std::string& gpkg_path, const PolygonLayer& layer);
+
+/// Band 1 of a raster as floats (NaN at nodata), with its grid and CRS.
+struct FloatRaster {
+    Grid<float> grid;
+    Crs crs;
+};
+FloatRaster readFloatRaster(const std::string& raster_path);
+
+/// Sets @p grid to NaN outside the union of the polygons (WKT in WGS 84); returns the cells kept.
+long long maskOutside(DemGrid& grid, const Crs& crs, const std::vector<std::string>& polygons_wkt_wgs84);
 
 /// Values of band 1 of @p raster_path at each point (NaN outside or at nodata).
 std::vector<double> sampleRaster(const std::string& raster_path, const std::vector<LatLon>& points);

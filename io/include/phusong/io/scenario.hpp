@@ -44,6 +44,13 @@ struct TerrainSpec {
     std::optional<SyntheticTerrainSpec> synthetic;
 };
 
+/// The province outline: terrain outside it is masked (no sites, villages or coverage there).
+struct BoundarySpec {
+    std::string file;                         ///< resolved; empty when none or unavailable
+    std::string file_unavailable;
+    std::map<std::string, std::string> where; ///< field -> value filter on the features
+};
+
 struct SiteGeneratorSpec {
     uint64_t seed = 1;
     int towers = 0;
@@ -98,6 +105,7 @@ struct Scenario {
     std::string name, title, description;
     std::vector<std::pair<std::string, std::string>> provenance;  ///< part -> real/synthetic and source
     TerrainSpec terrain;
+    BoundarySpec boundary;
     std::optional<int> epsg;
     double resolution_m = 0.0;                ///< analysis grid; 0 = the terrain's
     std::vector<std::string> operators;

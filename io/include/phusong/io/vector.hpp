@@ -19,6 +19,7 @@ struct Feature {
     LatLon point;                               ///< the point, or a point inside the polygon
     bool polygon = false;
     std::string wkt_wgs84;                      ///< the geometry, for sampling
+    LatLon bbox_min, bbox_max;                  ///< the geometry's bounding box (south-west, north-east)
 };
 
 /// Every feature of the first layer of @p path. Throws InputError naming the file.
