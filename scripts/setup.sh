@@ -17,6 +17,8 @@ PACKAGES=(
   libopenmpi-dev openmpi-bin
   python3
   splat
+  nodejs npm
+  chromium
 )
 
 missing=()
@@ -26,15 +28,31 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: all ${#PACKAGES[@]} dependencies already installed"
-  exit 0
+# Node.js and npm may come from elsewhere (a newer node on PATH): only ask apt when absent.
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  kept=()
+  for p in "${missing[@]}"; do [ "$p" = nodejs ] || [ "$p" = npm ] || kept+=("$p"); done
+  missing=("${kept[@]}")
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-echo "setup: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all Debian dependencies already installed"
+else
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The report's front-end packages from the npm registry, pinned by web/package-lock.json:
+# Leaflet (embedded into the binary at build time) and playwright-core (drives chromium in the
+# report test). Installed here, never during the build.
+cd "$(dirname "$0")/../web"
+if [ ! -f node_modules/leaflet/dist/leaflet.js ] || [ ! -f node_modules/playwright-core/package.json ] \
+   || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci in web/ (leaflet, playwright-core)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
 echo "setup: done"

@@ -1,0 +1,142 @@
+// Scenario files: every bundled scenario loads, and bad files fail with the file, line, key path
+// and the fix in the message.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "../data_paths.hpp"
+#include "phusong/core/error.hpp"
+#include "phusong/io/scenario.hpp"
+
+namespace fs = std::filesystem;
+using namespace phusong;
+
+namespace {
+class ScenarioFile : public ::testing::Test {
+protected:
+    void SetUp() override {
+        m_dir = fs::temp_directory_path() / ("phusong_scn_" + std::to_string(::getpid()));
+        fs::create_directories(m_dir);
+    }
+    void TearDown() override { fs::remove_all(m_dir); }
+    std::string write(const std::string& text) {
+        const std::string p = (m_dir / "s.yaml").string();
+        std::ofstream(p) << text;
+        return p;
+    }
+    // The InputError message of loading @p text, or "" when it loads.
+    std::string error(const std::string& text, const std::string& data_dir = "") {
+        try {
+            io::loadScenario(write(text), data_dir);
+        } catch (const InputError& e) {
+            return e.what();
+        }
+        return "";
+    }
+    fs::path m_dir;
+};
+
+const char* kMinimal =
+    "name: t\n"
+    "region:\n"
+    "  terrain:\n"
+    "    synthetic: {size_km: 10, resolution_m: 50}\n"
+    "sites:\n"
+    "  generate: {towers: 5, bts: {4G: 5}}\n";
+}  // namespace
+
+TEST_F(ScenarioFile, EveryBundledScenarioLoadsWithAndWithoutTheSharedData) {
+    const fs::path dir = fs::path(PHUSONG_SOURCE_DIR) / "scenarios";
+    int n = 0;
+    for (const auto& e : fs::directory_iterator(dir)) {
+        if (e.path().extension() != ".yaml") continue;
+        ++n;
+        SCOPED_TRACE(e.path().string());
+        const io::Scenario plain = io::loadScenario(e.path().string(), "");
+        EXPECT_FALSE(plain.name.empty());
+        EXPECT_FALSE(plain.provenance.empty()) << "each scenario says which parts are real and which synthetic";
+        // Without --data-dir every ${data} input is marked unavailable and a synthetic one stands in.
+        EXPECT_TRUE(plain.terrain.dem.empty());
+        EXPECT_TRUE(plain.villages.file.empty());
+        if (fs::exists(phusong::test::sharedData("real"))) {
+            const io::Scenario real = io::loadScenario(e.path().string(), PHUSONG_SHARED_DATA);
+            if (!real.villages.where.empty()) EXPECT_FALSE(real.villages.file.empty());
+        }
+    }
+    EXPECT_EQ(n, 6) << "demo, bac_giang_2020, bac_giang_2024, vinh_phuc, yen_phong_5g, bac_lieu";
+    // The province figures the scenarios echo.
+    const io::Scenario bg = io::loadScenario((dir / "bac_giang_2024.yaml").string(), "");
+    ASSERT_TRUE(bg.generator);
+    EXPECT_EQ(bg.generator->towers, 1596);
+    EXPECT_EQ(bg.generator->bts.at(Technology::G2), 884);
+    EXPECT_EQ(bg.generator->bts.at(Technology::G3), 1242);
+    EXPECT_EQ(bg.generator->bts.at(Technology::G4), 1647);
+    EXPECT_EQ(bg.generator->bts.at(Technology::G5), 2);
+}
+
+TEST_F(ScenarioFile, MinimalScenarioGetsDefaults) {
+    const io::Scenario s = io::loadScenario(write(kMinimal), "");
+    EXPECT_EQ(s.name, "t");
+    ASSERT_TRUE(s.terrain.synthetic);
+    EXPECT_DOUBLE_EQ(s.terrain.synthetic->size_km, 10.0);
+    ASSERT_EQ(s.techs.count(Technology::G4), 1u);  // added for the generator's 4G BTS
+    EXPECT_DOUBLE_EQ(s.techs.at(Technology::G4).threshold_dBm, defaultThreshold_dBm(Technology::G4));
+    EXPECT_EQ(s.operators.size(), 3u);
+}
+
+TEST_F(ScenarioFile, ErrorsNameTheLineKeyAndFix) {
+    // A typo in a key: the line, the path, and the suggestion.
+    std::string e = error(std::string(kMinimal) + "modle: {name: itm}\n");
+    EXPECT_NE(e.find("line 7"), std::string::npos) << e;
+    EXPECT_NE(e.find("modle: unknown key; did you mean 'model'?"), std::string::npos) << e;
+    // Wrong type, nested path.
+    e = error("name: t\nregion:\n  terrain:\n    synthetic: {size_km: big}\nsites:\n  generate: {towers: 5, bts: {4G: 5}}\n");
+    EXPECT_NE(e.find("line 4"), std::string::npos) << e;
+    EXPECT_NE(e.find("region.terrain.synthetic.size_km: expected a number"), std::string::npos) << e;
+    EXPECT_NE(e.find("'big'"), std::string::npos) << e;
+    // Out of range.
+    e = error("name: t\nregion: {terrain: {synthetic: {}}}\nsites:\n  generate: {towers: -3, bts: {4G: 5}}\n");
+    EXPECT_NE(e.find("sites.generate.towers: expected a number within 1 .. 200000"), std::string::npos) << e;
+    // Unknown technology.
+    e = error("name: t\nregion: {terrain: {synthetic: {}}}\nsites:\n  generate: {towers: 3, bts: {6G: 5}}\n");
+    EXPECT_NE(e.find("unknown technology '6G'; use 2G, 3G, 4G or 5G"), std::string::npos) << e;
+    // Missing required key.
+    e = error("region: {terrain: {synthetic: {}}}\n");
+    EXPECT_NE(e.find("name: missing"), std::string::npos) << e;
+    // Shares that do not add up.
+    EXPECT_EQ(error(std::string(kMinimal) + "villages: {synthetic: {count: 4}}\n"), "");
+    e = error("name: t\nregion: {terrain: {synthetic: {}}}\nsites:\n  generate: {towers: 3, bts: {4G: 5}, placement: {hilltops: 0.5, villages: 0.2}}\n");
+    EXPECT_NE(e.find("must add up to 1"), std::string::npos) << e;
+    // Not YAML at all.
+    e = error("name: [unclosed\n");
+    EXPECT_NE(e.find("not valid YAML"), std::string::npos) << e;
+    // A file that does not exist, relative to the scenario.
+    e = error("name: t\nregion: {terrain: {dem: nowhere.tif}}\n");
+    EXPECT_NE(e.find("nowhere.tif: no such file"), std::string::npos) << e;
+    // ${data} with no --data-dir and no synthetic fallback.
+    e = error("name: t\nregion: {terrain: {dem: \"${data}/x.tif\"}}\nsites: {generate: {towers: 3, bts: {4G: 3}}}\n");
+    EXPECT_NE(e.find("needs --data-dir"), std::string::npos) << e;
+    // Zone targets without zones.
+    e = error(std::string(kMinimal) + "villages: {synthetic: {count: 4}}\ntargets: {industrial_zones_5g: true}\n");
+    EXPECT_NE(e.find("targets.industrial_zones_5g: the scenario has no industrial_zones"), std::string::npos) << e;
+    // A name that cannot name files.
+    e = error("name: a b\nregion: {terrain: {synthetic: {}}}\n");
+    EXPECT_NE(e.find("use letters, digits"), std::string::npos) << e;
+    // Every message starts with the file.
+    EXPECT_EQ(e.rfind((m_dir / "s.yaml").string(), 0), 0u) << e;
+}
+
+TEST_F(ScenarioFile, DataDirResolvesRealInputs) {
+    PHUSONG_REQUIRE_DATA(phusong::test::sharedData("real/srtmgl1_redriverdelta_haiduong_106.05E_20.65N.tif"));
+    const std::string text =
+        "name: t\nregion:\n  terrain:\n    dem: \"${data}/real/srtmgl1_redriverdelta_haiduong_106.05E_20.65N.tif\"\n"
+        "    stand_in_center: [21.2, 105.9]\nsites: {generate: {towers: 3, bts: {4G: 3}}}\n";
+    const io::Scenario s = io::loadScenario(write(text), PHUSONG_SHARED_DATA);
+    ASSERT_EQ(s.terrain.dem.size(), 1u);
+    EXPECT_TRUE(fs::exists(s.terrain.dem[0]));
+    ASSERT_TRUE(s.terrain.stand_in_center);
+    EXPECT_DOUBLE_EQ(s.terrain.stand_in_center->lat_deg, 21.2);
+    EXPECT_NE(error(text, "/no/such/folder").find("--data-dir /no/such/folder: not a folder"), std::string::npos);
+}
