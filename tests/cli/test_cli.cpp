@@ -11,9 +11,15 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <cstring>
+#include <memory>
+#include <ogr_spatialref.h>
+#include <ogrsf_frmts.h>
 #include <set>
+#include <sstream>
 
 #include "../data_paths.hpp"
+#include "phusong/core/csv.hpp"
 
 namespace fs = std::filesystem;
 using phusong::test::sharedData;
@@ -631,4 +637,207 @@ TEST_F(Cli, OptimizeSolvesOrLibraryInstance) {
     EXPECT_DOUBLE_EQ(j["objective"].get<double>(), 8790.0);
     r = run("optimize --instance " + scp + " --format sjc-mclp");
     EXPECT_EQ(r.code, 2) << r.output;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios: phusong run / compare.
+
+namespace {
+// A small scenario (12 km of synthetic terrain, 20 villages, 8 towers, one industrial zone).
+std::string smallScenario(int towers, const std::string& name) {
+    return "name: " + name +
+           "\n"
+           "title: test scenario\n"
+           "provenance: {everything: synthetic}\n"
+           "region:\n"
+           "  resolution_m: 60\n"
+           "  terrain:\n"
+           "    synthetic: {center: [21.3, 106.2], size_km: 12, resolution_m: 60, max_relief_m: 400, seed: 3}\n"
+           "operators: [Viettel, VNPT]\n"
+           "technologies:\n"
+           "  4G: {threshold_dbm: -105, polygon_thresholds_dbm: [-105, -95]}\n"
+           "  5G: {threshold_dbm: -105}\n"
+           "model: {name: p526-bullington, radius_km: 5}\n"
+           "sites:\n"
+           "  generate: {seed: 4, towers: " + std::to_string(towers) +
+           ", bts: {4G: " + std::to_string(towers) +
+           ", 5G: 1}, placement: {hilltops: 0.5, villages: 0.5}, sectors_per_bts: 3, min_spacing_m: 1500}\n"
+           "villages: {synthetic: {count: 20, seed: 5}}\n"
+           "industrial_zones:\n"
+           "  - {name: Park, center: [21.28, 106.19], size_km: [1.5, 1], target_share: 0.9, threshold_dbm: -100}\n"
+           "targets:\n"
+           "  villages: {tech: 4G, cover_by: every}\n"
+           "  industrial_zones_5g: true\n"
+           "plan: {candidate_spacing_m: 1500, time_limit_s: 20, radius_km: 5}\n";
+}
+
+// Runs with stdout and stderr kept apart.
+struct SplitResult {
+    int code;
+    std::string out, err;
+};
+SplitResult runSplit(const std::string& args, const fs::path& err_file) {
+    const std::string cmd = std::string(PHUSONG_EXE) + " " + args + " 2>" + err_file.string();
+    FILE* p = popen(cmd.c_str(), "r");
+    std::string out;
+    std::array<char, 4096> buf;
+    while (size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+    const int status = pclose(p);
+    const RunResult r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+    std::ifstream e(err_file);
+    std::stringstream ss;
+    ss << e.rdbuf();
+    return {r.code, r.output, ss.str()};
+}
+
+std::string slurp(const fs::path& p) {
+    std::ifstream i(p, std::ios::binary);
+    std::stringstream ss;
+    ss << i.rdbuf();
+    return ss.str();
+}
+}  // namespace
+
+TEST_F(Cli, RunScenarioWritesCoveragePlanGisOutputsAndReport) {
+    const std::string scn = write("small.yaml", smallScenario(8, "small"));
+    const fs::path out = m_dir / "out";
+    const SplitResult r = runSplit("run " + scn + " --out " + out.string() + " --cache-dir " + path("cache") + " --log-format json", m_dir / "err.txt");
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    // --log-format json: every stderr line is a JSON object with a stage; progress events included.
+    std::set<std::string> stages;
+    std::istringstream lines(r.err);
+    for (std::string line; std::getline(lines, line);) {
+        const auto j = nlohmann::json::parse(line, nullptr, false);
+        ASSERT_FALSE(j.is_discarded()) << "not JSON: " << line;
+        stages.insert(j.at("stage").get<std::string>());
+        EXPECT_TRUE(j.contains("t_s") && j.contains("level"));
+    }
+    for (const char* s : {"run", "terrain", "villages", "sites", "coverage", "plan", "outputs", "report"}) EXPECT_TRUE(stages.count(s)) << s;
+    EXPECT_NE(r.out.find("open: "), std::string::npos) << r.out;
+
+    // Villages: the coverage flag agrees with the signal raster at the village, read independently.
+    const phusong::Table v = phusong::readCsvFile((out / "villages.csv").string());
+    ASSERT_EQ(v.rows.size(), 20u);
+    GDALDataset* sig = static_cast<GDALDataset*>(GDALOpen((out / "coverage" / "signal_4G.tif").string().c_str(), GA_ReadOnly));
+    ASSERT_NE(sig, nullptr);
+    double gt[6];
+    sig->GetGeoTransform(gt);
+    OGRSpatialReference wgs, utm(*sig->GetSpatialRef());
+    wgs.importFromEPSG(4326);
+    wgs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    utm.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&wgs, &utm));
+    int covered = 0;
+    for (const auto& row : v.rows) {
+        double x = std::stod(row.get("lon")), y = std::stod(row.get("lat"));
+        ASSERT_TRUE(ct->Transform(1, &x, &y));
+        float val = 0;
+        ASSERT_EQ(sig->GetRasterBand(1)->RasterIO(GF_Read, static_cast<int>((x - gt[0]) / gt[1]), static_cast<int>((y - gt[3]) / gt[5]), 1, 1, &val, 1, 1,
+                                                  GDT_Float32, 0, 0),
+                  CE_None);
+        const bool c = val >= -105.0f;
+        EXPECT_EQ(row.get("covered_4g"), c ? "1" : "0") << row.get("village_id");
+        if (c) EXPECT_FALSE(row.get("server_4g").empty());
+        covered += c;
+        EXPECT_EQ(row.get("covered_after_plan"), "1") << "the plan covers every village";
+    }
+    GDALClose(sig);
+    const auto summary = nlohmann::json::parse(slurp(out / "run_summary.json"));
+    for (const auto& t : summary["technologies"])
+        if (t["tech"] == "4G") EXPECT_EQ(t["villages_covered"].get<int>(), covered);
+    EXPECT_EQ(summary["plan"]["villages_covered"].get<int>(), 20);
+    EXPECT_GE(summary["plan"]["gap"].get<double>(), 0.0);
+
+    // GIS outputs: a style beside every signal raster, KMZ, coverage polygons, villages layers.
+    for (const auto& e : fs::directory_iterator(out / "coverage")) {
+        const std::string n = e.path().filename().string();
+        if (n.rfind("signal_", 0) == 0 && e.path().extension() == ".tif") EXPECT_TRUE(fs::exists(fs::path(e.path()).replace_extension(".qml"))) << n;
+    }
+    EXPECT_TRUE(fs::exists(out / "coverage" / "signal_4G.kmz"));
+    GDALDataset* cov = static_cast<GDALDataset*>(GDALOpenEx((out / "coverage" / "coverage_polygons.gpkg").string().c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr));
+    ASSERT_NE(cov, nullptr);
+    ASSERT_NE(cov->GetLayerByName("coverage_4G"), nullptr);
+    EXPECT_EQ(cov->GetLayerByName("coverage_4G")->GetFeatureCount(), 2) << "one feature per threshold (-105, -95)";
+    GDALClose(cov);
+    GDALDataset* vg = static_cast<GDALDataset*>(GDALOpenEx((out / "villages.gpkg").string().c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr));
+    ASSERT_NE(vg, nullptr);
+    EXPECT_EQ(vg->GetLayerByName("villages")->GetFeatureCount(), 20);
+    EXPECT_EQ(vg->GetLayerByName("industrial_zones")->GetFeatureCount(), 1);
+    GDALClose(vg);
+    // The report folder is self-contained: no http(s) reference anywhere in its HTML/JS/CSS.
+    for (const char* f : {"index.html", "report.js", "report.css", "data.js", "leaflet.js", "leaflet.css", "overlays/terrain.png", "overlays/signal_4G.png"})
+        EXPECT_TRUE(fs::exists(out / "report" / f)) << f;
+    for (const char* f : {"index.html", "report.js", "data.js"}) {
+        const std::string text = slurp(out / "report" / f);
+        EXPECT_EQ(text.find("http://"), std::string::npos) << f;
+        EXPECT_EQ(text.find("https://"), std::string::npos) << f;
+    }
+}
+
+TEST_F(Cli, RunIsBitIdenticalAtAnyThreadCount) {
+    const std::string scn = write("small.yaml", smallScenario(8, "small"));
+    for (int t : {1, 2}) {
+        const RunResult r = run("run " + scn + " --out " + path("t" + std::to_string(t)) + " --threads " + std::to_string(t) + " --no-report -q --cache-dir " +
+                                path("cache" + std::to_string(t)));
+        ASSERT_EQ(r.code, 0) << r.output;
+    }
+    for (const char* f : {"inputs/sites.csv", "inputs/villages.csv", "villages.csv", "plan/plan_sites.csv", "plan/village_coverage.csv"})
+        EXPECT_EQ(slurp(m_dir / "t1" / f), slurp(m_dir / "t2" / f)) << f;
+    for (const char* f : {"coverage/signal_4G.tif", "coverage/sinr_4G.tif", "coverage/best_server_5G.tif", "inputs/dem.tif"}) {
+        const Raster a = readRaster((m_dir / "t1" / f).string()), b = readRaster((m_dir / "t2" / f).string());
+        ASSERT_GT(a.v.size(), 0u) << f;
+        ASSERT_EQ(a.v.size(), b.v.size()) << f;
+        EXPECT_EQ(std::memcmp(a.v.data(), b.v.data(), a.v.size() * sizeof(double)), 0) << f;
+    }
+}
+
+TEST_F(Cli, RunQuietAndBadScenarios) {
+    const std::string scn = write("small.yaml", smallScenario(6, "small"));
+    const SplitResult q = runSplit("run " + scn + " --out " + path("q") + " --no-report --no-plan -q --cache-dir " + path("cache"), m_dir / "err.txt");
+    ASSERT_EQ(q.code, 0) << q.err;
+    EXPECT_EQ(q.err, "") << "--quiet prints no progress or step lines";
+    EXPECT_NE(q.out.find("phusong run: small"), std::string::npos) << "the closing table stays";
+    EXPECT_FALSE(fs::exists(m_dir / "q" / "plan"));
+    // A bad scenario: exit 2, the file, line and key in the message, and no output folder.
+    const std::string bad = write("bad.yaml", smallScenario(6, "small") + "outputs: {kmz: maybe}\n");
+    const RunResult r = run("run " + bad + " --out " + path("bad_out"));
+    EXPECT_EQ(r.code, 2) << r.output;
+    EXPECT_NE(r.output.find("bad.yaml line 22: outputs.kmz: expected true or false, got 'maybe'"), std::string::npos) << r.output;
+    EXPECT_FALSE(fs::exists(m_dir / "bad_out"));
+    for (const auto& e : fs::directory_iterator(m_dir)) EXPECT_EQ(e.path().filename().string().find(".partial"), std::string::npos);
+    const RunResult lf = run("run " + scn + " --out " + path("lf") + " --log-format xml");
+    EXPECT_EQ(lf.code, 2);
+    EXPECT_NE(lf.output.find("--log-format 'xml': use text or json"), std::string::npos) << lf.output;
+}
+
+TEST_F(Cli, CompareShowsTowersAddedAndWhereCoverageChanged) {
+    const std::string a = write("a.yaml", smallScenario(4, "before"));
+    const std::string b = write("b.yaml", smallScenario(9, "after"));
+    // B first as a finished run: compare takes run folders as well as scenario files.
+    const RunResult rb = run("run " + b + " --out " + path("b_run") + " --no-plan --no-report -q");
+    ASSERT_EQ(rb.code, 0) << rb.output;
+    const RunResult r = run("compare " + a + " " + path("b_run") + " --out " + path("cmp") + " --no-plan -q");
+    ASSERT_EQ(r.code, 0) << r.output;
+    const auto c = nlohmann::json::parse(slurp(m_dir / "cmp" / "compare.json"));
+    EXPECT_EQ(c["towers"]["a"].get<int>(), 4);
+    EXPECT_EQ(c["towers"]["b"].get<int>(), 9);
+    EXPECT_EQ(c["towers"]["added"].get<int>(), 5) << "the same seed: B's first four towers are A's";
+    EXPECT_EQ(c["towers"]["removed"].get<int>(), 0);
+    EXPECT_EQ(c["bts"]["4G"]["change"].get<int>(), 5);
+    // Villages gained agree with the two runs' own village tables.
+    const phusong::Table va = phusong::readCsvFile((m_dir / "cmp" / "A_before" / "villages.csv").string());
+    const phusong::Table vb = phusong::readCsvFile((m_dir / "b_run" / "villages.csv").string());
+    int gained = 0;
+    for (size_t i = 0; i < va.rows.size(); ++i) gained += va.rows[i].get("covered_4g") == "0" && vb.rows[i].get("covered_4g") == "1";
+    for (const auto& t : c["technologies"])
+        if (t["tech"] == "4G") {
+            EXPECT_EQ(t["villages_gained"].get<int>(), gained);
+            EXPECT_GE(t["b_covered_km2"].get<double>(), t["a_covered_km2"].get<double>());
+            EXPECT_NEAR(t["gained_km2"].get<double>() - t["lost_km2"].get<double>(), t["b_covered_km2"].get<double>() - t["a_covered_km2"].get<double>(), 1e-6);
+        }
+    const Raster ch = readRaster((m_dir / "cmp" / "change_4G.tif").string());
+    ASSERT_GT(ch.v.size(), 0u);
+    EXPECT_TRUE(fs::exists(m_dir / "cmp" / "change_4G.qml"));
+    EXPECT_TRUE(fs::exists(m_dir / "cmp" / "report" / "index.html"));
+    EXPECT_NE(r.output.find("towers 4 -> 9 (5 added, 0 removed)"), std::string::npos) << r.output;
 }

@@ -94,7 +94,7 @@
     const n = labels.length, m = series.length;
     const H = top + n * (rowH * m + 8) + 10;
     const max = maxValue || Math.max(1e-9, ...series.flatMap((s) => s.values.filter((v) => v !== null)));
-    let svg = '<svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 ' + W + ' ' + H + '" role="img" aria-label="' + esc(title) + '">';
+    let svg = '<svg width="100%" viewBox="0 0 ' + W + ' ' + H + '" role="img" aria-label="' + esc(title) + '">';
     series.forEach((s, k) => {
       svg += '<rect x="' + (left + k * 120) + '" y="4" width="10" height="10" fill="' + s.color + '"/><text x="' + (left + k * 120 + 14) + '" y="13" font-size="11">' + esc(s.name) + '</text>';
     });
