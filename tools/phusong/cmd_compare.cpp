@@ -75,6 +75,7 @@ Side prepare(const std::string& what, const std::string& label, const fs::path& 
     fs::create_directories(s.dir);
     log.info("compare", label + " = scenario " + sc.name + " (" + what + ")");
     RunOptions ro = co.run;
+    ro.display_dir = (fs::path(co.run.out) / s.dir.filename()).string();
     s.summary = runScenario(sc, s.dir.string(), ro, log, cmd);
     return s;
 }

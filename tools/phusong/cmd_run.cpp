@@ -391,7 +391,7 @@ nlohmann::json readJson(const std::string& path) {
 }
 
 // Styles, KMZ and polygons for the rasters of one coverage folder.
-void gisOutputs(const io::Scenario& sc, const fs::path& cov_dir, bool kmz, bool gpkg, Logger& log) {
+void gisOutputs(const io::Scenario& sc, const fs::path& cov_dir, const std::string& label, bool kmz, bool gpkg, Logger& log) {
     if (!fs::is_directory(cov_dir)) return;
     std::vector<fs::path> files;
     for (const auto& e : fs::directory_iterator(cov_dir))
@@ -423,7 +423,7 @@ void gisOutputs(const io::Scenario& sc, const fs::path& cov_dir, bool kmz, bool 
             }
         }
     }
-    log.info("outputs", cov_dir.filename().string() + ": " + std::to_string(styled) + " QGIS styles" + (kmz ? ", KMZ overlays" : "") +
+    log.info("outputs", label + ": " + std::to_string(styled) + " QGIS styles" + (kmz ? ", KMZ overlays" : "") +
                             (gpkg ? ", coverage polygons (coverage_polygons.gpkg)" : ""));
 }
 
@@ -432,6 +432,15 @@ void gisOutputs(const io::Scenario& sc, const fs::path& cov_dir, bool kmz, bool 
 // ------------------------------------------------------------------------------------------------
 ojson runScenario(const io::Scenario& sc, const std::string& dir, const RunOptions& ro, Logger& log, const std::string& cmd) {
     const fs::path out(dir);
+    // Sub-steps print paths inside the staging folder; show where the files will be.
+    const auto shown = [&](std::string text) {
+        const std::string stage_dir = fs::path(dir).lexically_normal().string();
+        std::string base = stage_dir;
+        while (!base.empty() && base.back() == '/') base.pop_back();
+        const std::string final_dir = ro.display_dir.empty() ? base : ro.display_dir;
+        for (size_t at = 0; !base.empty() && (at = text.find(base, at)) != std::string::npos; at += final_dir.size()) text.replace(at, base.size(), final_dir);
+        return text;
+    };
     const fs::path inputs = out / "inputs";
     fs::create_directories(inputs);
     ojson summary;
@@ -483,7 +492,7 @@ ojson runScenario(const io::Scenario& sc, const std::string& dir, const RunOptio
             table = cap.text();
         }
         if (const auto at = table.find("  outputs: "); at != std::string::npos) table.erase(at);  // the staging path means nothing here
-        if (!log.json() && !log.quiet()) std::cerr << table;
+        if (!log.json() && !log.quiet()) std::cerr << shown(table);
         sectors = io::readSectors(m.sites);
         stamp("coverage");
     }
@@ -573,7 +582,7 @@ ojson runScenario(const io::Scenario& sc, const std::string& dir, const RunOptio
             rc = runPlan(pc, cmd);
             text = cap.text();
         }
-        if (!log.json() && !log.quiet()) std::cerr << text;
+        if (!log.json() && !log.quiet()) std::cerr << shown(text);
         const nlohmann::json ps = readJson((out / "plan" / "plan_summary.json").string());
         plan_summary = ojson::parse(ps.dump());
         if (rc == 3) log.warn("plan", std::to_string(ps["villages_unreachable"].get<int>()) + " villages cannot be reached by any candidate (listed in plan/plan_summary.json)");
@@ -638,8 +647,8 @@ ojson runScenario(const io::Scenario& sc, const std::string& dir, const RunOptio
             }
         }
     }
-    gisOutputs(sc, out / "coverage", sc.kmz, sc.gpkg, log);
-    gisOutputs(sc, out / "plan" / "coverage", false, false, log);
+    gisOutputs(sc, out / "coverage", "coverage/", sc.kmz, sc.gpkg, log);
+    gisOutputs(sc, out / "plan" / "coverage", "plan/coverage/", false, false, log);
     stamp("gis");
 
     // The report.
@@ -676,7 +685,9 @@ int runRun(const RunOptions& ro, const std::string& cmd) {
     const io::Scenario sc = io::loadScenario(ro.scenario, ro.data_dir);
     log.info("run", "scenario " + sc.name + (sc.title.empty() ? "" : " (" + sc.title + ")") + " -> " + ro.out);
     io::StagedOutput stage(ro.out);
-    const ojson s = runScenario(sc, stage.path(""), ro, log, cmd);
+    RunOptions shown = ro;
+    shown.display_dir = ro.out;
+    const ojson s = runScenario(sc, stage.path(""), shown, log, cmd);
     stage.commit();
     // The closing table goes to stdout (even with --quiet): what the planner reads first.
     std::cout << "phusong run: " << sc.name << " -> " << ro.out << " (" << fmt(log.elapsed_s(), 1) << " s)\n";

@@ -19,6 +19,7 @@ namespace phusong::cli {
 
 struct RunOptions {
     std::string scenario, out, data_dir, log_format = "text", cache_dir;
+    std::string display_dir;  ///< where the run's folder will be once committed, for messages
     bool quiet = false, no_plan = false, no_report = false;
     int threads = 0;
 };

@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <sstream>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -283,7 +284,11 @@ PlanResult planTowers(const std::vector<Village>& villages, const std::vector<To
     so.time_limit_s = std::max(0.5, 0.2 * opt.time_limit_s);
     so.exact = false;
     const SetCoverResult warm = solveSetCover(scp, so);
-    say("heuristic tower-level cover: " + std::to_string(warm.objective));
+    {
+        std::ostringstream m;
+        m << "heuristic tower-level cover: " << warm.objective;
+        say(m.str());
+    }
 
     // The MIP.
     MipProblem mip;
