@@ -218,14 +218,14 @@ int runCompare(const CompareOptions& co, const std::string& cmd) {
                              {t + " coverage change at " + fmt(thr, 0) + " dBm: 0 neither, 1 lost, 2 kept, 3 gained (A -> B)", "", io::provenance(cmd)});
                 io::ColorRamp ramp;
                 ramp.title = t + " coverage change (A to B)";
-                ramp.classes = {{0.5, 0, 0, 0, 0, "not covered"}, {1.5, 214, 40, 40, 255, "lost"}, {2.5, 160, 190, 210, 255, "kept"},
+                ramp.classes = {{0.5, 0, 0, 0, 0, "not covered"}, {1.5, 214, 40, 40, 255, "lost"}, {2.5, 110, 160, 215, 255, "kept"},
                                 {std::numeric_limits<double>::infinity(), 30, 150, 60, 255, "gained"}};
                 io::writeQml((dir / file).string(), ramp);
                 const io::WebOverlay w = io::writeWebOverlay((dir / "report" / "overlays" / ("change_" + t + ".png")).string(), (dir / file).string(), ramp);
                 io::writeLegendPng((dir / "report" / "overlays" / ("change_" + t + "_legend.png")).string(), ramp);
                 const ojson bnds = ojson::array({ojson::array({w.south, w.west}), ojson::array({w.north, w.east})});
                 overlays.push_back({{"id", "change_" + t}, {"tech", t}, {"label", t + " coverage change"}, {"png", "overlays/change_" + t + ".png"},
-                                    {"legend", "overlays/change_" + t + "_legend.png"}, {"bounds", bnds}, {"default", overlays.empty()}});
+                                    {"legend", "overlays/change_" + t + "_legend.png"}, {"bounds", bnds}, {"default", false}});
                 if (!extent) extent = w;
                 row(t + " km2 gained", 0, e["gained_km2"].get<double>(), 1);
             } else {
@@ -257,6 +257,12 @@ int runCompare(const CompareOptions& co, const std::string& cmd) {
         d["hillshade"] = {{"png", "overlays/terrain.png"}, {"bounds", bnds}};
         d["bounds"] = bnds;
     }
+    // Show first the technology that gained the most area.
+    std::string best_tech;
+    double best_gain = -1.0;
+    for (const auto& e : tech_rows)
+        if (e.contains("gained_km2") && e["gained_km2"].get<double>() > best_gain) best_gain = e["gained_km2"].get<double>(), best_tech = e["tech"];
+    for (auto& o : overlays) o["default"] = o["tech"] == best_tech;
     d["overlays"] = overlays;
     ojson added_sites = ojson::array();
     for (const auto& [id, p] : tb.towers)
@@ -280,7 +286,7 @@ int runCompare(const CompareOptions& co, const std::string& cmd) {
     report_tables.push_back({{"caption", "Base stations"}, {"head", {"tech", "A", "B", "change"}}, {"rows", brow}});
     d["tables"] = report_tables;
     ojson vill = ojson::array();
-    const std::string vt = A.summary["technologies"].empty() ? "" : A.summary["technologies"].back()["tech"].get<std::string>();
+    const std::string vt = !best_tech.empty() ? best_tech : A.summary["technologies"].empty() ? "" : A.summary["technologies"].back()["tech"].get<std::string>();
     std::string lvt = vt;
     for (auto& c : lvt) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     for (const auto& [id, r] : vb) {
