@@ -479,6 +479,36 @@ TEST_F(Cli, CoverageCompositionPathlossAndClutter) {
     EXPECT_TRUE(drops.count(0.0)) << "water pixels lose nothing";
     EXPECT_EQ(drops.size(), 2u);
 
+    // Clutter heights: built-up as P.2108 urban clutter 15 m high (no fixed loss), water with none.
+    // The receiver (1.5 m) is below it, so each carrier loses the §3.1 height-gain correction,
+    // eq. (2a): A = J(nu) - 6.03 with nu = 0.342 sqrt(f_GHz) sqrt(h_dif theta_clut), h_dif = R - h,
+    // theta_clut = atan(h_dif / w_s) in degrees, w_s = 27 m, and J from P.526 eq. (31).
+    {
+        const std::string htable = write("lch.csv", "class,loss_db,height_m,type\n50,,15,urban\n80,0,,\n");
+        r = run("coverage" + base + " --out " + path("clut_h") + " --clutter " + path("lc.tif") + " --clutter-table " + htable);
+        ASSERT_EQ(r.code, 0) << r.output;
+        auto expected = [](double f_GHz) {
+            const double h_dif = 15.0 - 1.5, theta = std::atan(h_dif / 27.0) * 180.0 / M_PI;
+            const double nu = 0.342 * std::sqrt(f_GHz) * std::sqrt(h_dif * theta);
+            return 6.9 + 20.0 * std::log10(std::sqrt((nu - 0.1) * (nu - 0.1) + 1.0) + nu - 0.1) - 6.03;
+        };
+        for (const auto& [tech, f_GHz] : {std::pair<std::string, double>{"4G", 1.8}, {"2G", 0.9}}) {
+            const Raster p0 = readRaster(path("plain/signal_" + tech + ".tif")), p1 = readRaster(path("clut_h/signal_" + tech + ".tif"));
+            std::set<double> d;
+            for (size_t i = 0; i < p0.v.size(); ++i)
+                if (!std::isnan(p0.v[i]) && !std::isnan(p1.v[i])) d.insert(std::round((p0.v[i] - p1.v[i]) * 100.0) / 100.0);
+            const double want = std::round(expected(f_GHz) * 100.0) / 100.0;
+            EXPECT_TRUE(d.count(want)) << tech << " expects " << expected(f_GHz);
+            for (double x : d) EXPECT_TRUE(x == want || x == 0.0) << tech << ": unexpected drop " << x;
+            if (tech == "4G") EXPECT_TRUE(d.count(0.0)) << "4G reaches water pixels, which lose nothing";
+        }
+        // A height without a type is an error naming the line and the choices.
+        const std::string bad_h = write("lch2.csv", "class,height_m\n50,15\n80,0\n");
+        r = run("coverage" + base + " --out " + path("bad_h") + " --clutter " + path("lc.tif") + " --clutter-table " + bad_h);
+        EXPECT_EQ(r.code, 2);
+        EXPECT_NE(r.output.find("lch2.csv line 2: field 'type' must be one of"), std::string::npos) << r.output;
+    }
+
     // SINR never exceeds signal over noise; throughput within the 4G cap of 4.4 bit/s/Hz x 20 MHz.
     const Raster sinr = readRaster(path("plain/sinr_4G.tif")), thr = readRaster(path("plain/throughput_4G.tif"));
     const Raster ov = readRaster(path("plain/overlap_4G.tif")), sec = readRaster(path("plain/second_signal_4G.tif"));

@@ -94,12 +94,21 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
     io::projectSectors(sectors, terrain.crs);
     engine::validateSectors(terrain.grid, sectors, opt);
     Grid<float> clutter_loss;
+    std::map<double, Grid<float>> clutter_by_freq;
     if (!cfg.clutter.empty()) {
         const ClutterTable table = parseClutterTable(readCsvFile(cfg.clutter_table));
         const Grid<float> classes = io::loadOnGrid(cfg.clutter, terrain.grid.geoTransform(), terrain.grid.width(),
                                                    terrain.grid.height(), terrain.crs);
-        clutter_loss = clutterLossGrid(classes, table, cfg.clutter);
-        opt.clutter_loss_dB = &clutter_loss;
+        if (table.hasHeights()) {
+            // Clutter heights: the P.2108 §3.1 correction depends on the carrier; one grid per frequency.
+            for (const Sector& s : sectors)
+                if (!clutter_by_freq.count(s.freq_MHz))
+                    clutter_by_freq.emplace(s.freq_MHz, clutterLossGrid(classes, table, cfg.clutter, s.freq_MHz, cfg.rx_height_m));
+            opt.clutter_loss_for_freq = [&clutter_by_freq](double f) { return &clutter_by_freq.at(f); };
+        } else {
+            clutter_loss = clutterLossGrid(classes, table, cfg.clutter);
+            opt.clutter_loss_dB = &clutter_loss;
+        }
     }
     {
         // P.1812's beta0 depends on latitude; the DEM centre stands for every path.
@@ -218,7 +227,9 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         {"threads", res.threads_used},
         {"engine", cfg.engine},
         {"noise_figure_db", opt.noise_figure_dB},
-        {"clutter", cfg.clutter.empty() ? nlohmann::json(nullptr) : nlohmann::json({{"raster", cfg.clutter}, {"table", cfg.clutter_table}})},
+        {"clutter", cfg.clutter.empty() ? nlohmann::json(nullptr)
+                                         : nlohmann::json({{"raster", cfg.clutter}, {"table", cfg.clutter_table},
+                                                           {"heights", clutter_by_freq.empty() ? "none" : "P.2108-1 §3.1 height-gain correction per class (street width 27 m; carriers above 3 GHz evaluated at 3 GHz)"}})},
         {"pathloss_rasters", pathloss_files},
         {"compute_time_s", compute_s},
         {"run_time_s", run_s},
@@ -273,7 +284,7 @@ void addCoverage(CLI::App& app, Context& ctx) {
     sub->add_option("--engine", cfg->engine, "radial (fast sweep) or reference (full profile per pixel, slow)")->capture_default_str();
     sub->add_flag("--pathloss", cfg->pathloss, "Also write each sector's path-loss raster pathloss_<site_id>.tif (Float32 dB, its window)");
     sub->add_option("--clutter", cfg->clutter, "Land-cover class raster (any GDAL raster), applied at the receiver");
-    sub->add_option("--clutter-table", cfg->clutter_table, "CSV class,loss_db[,name] for --clutter");
+    sub->add_option("--clutter-table", cfg->clutter_table, "CSV class,loss_db[,height_m,type,name] for --clutter (height_m: P.2108 representative clutter height)");
     sub->add_option("--noise-figure-db", cfg->noise_figure_dB, "Receiver noise figure for SINR, dB")->capture_default_str();
     sub->callback([cfg, crs, thresholds, &ctx] {
         ctx.action = [cfg, crs, thresholds, &ctx] {

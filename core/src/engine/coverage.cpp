@@ -68,7 +68,7 @@ void referenceWindow(const DemGrid& dem, const Sector& s, const CoverageOptions&
             // The pixel holding the site itself is shorter than a profile step; that is expected, not a warning.
             if (warnings) *warnings |= pl.warnings & ~models::kWarnShortPath;
             storePixel(s, c, r, dx, dy, profile.h_m.front() + s.antenna_height_m, profile.h_m.back() + opt.rx_height_m,
-                       pl.loss_dB, opt.clutter_loss_dB, out);
+                       pl.loss_dB, opt.clutter_loss_for_freq ? opt.clutter_loss_for_freq(s.freq_MHz) : opt.clutter_loss_dB, out);
         }
     }
 }
@@ -272,7 +272,15 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
                     const int si = tech_sectors[ju];
                     const Sector& s = sectors[static_cast<size_t>(si)];
                     SectorWindow& win = opt.on_sector ? windows[ju - b0] : local;
-                    if (opt.engine == EngineKind::Radial) sweepSector(dem, s, sw, plan, win, *scratch, &warnings);
+                    if (opt.engine == EngineKind::Radial) {
+                        if (opt.clutter_loss_for_freq) {
+                            SweepOptions local = sw;
+                            local.clutter_loss_dB = opt.clutter_loss_for_freq(s.freq_MHz);
+                            sweepSector(dem, s, local, plan, win, *scratch, &warnings);
+                        } else {
+                            sweepSector(dem, s, sw, plan, win, *scratch, &warnings);
+                        }
+                    }
                     else referenceWindow(dem, s, opt, radius_px, step_m, profile, win, &warnings);
                     acc[0]->merge(win, si, group[ju], s.reference_offset_dB);
                     if (view_of[ju] > 0) acc[static_cast<size_t>(view_of[ju])]->merge(win, si, group[ju], s.reference_offset_dB);

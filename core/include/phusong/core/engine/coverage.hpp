@@ -35,6 +35,10 @@ struct CoverageOptions {
     bool per_operator = true;          ///< also compose each operator's sectors on their own
     /// Receiver-side clutter loss per pixel (dB), same geometry as the DEM; null = none.
     const Grid<float>* clutter_loss_dB = nullptr;
+    /// Receiver-side clutter that depends on the carrier (clutter heights, P.2108 §3.1): the grid
+    /// for a sector's frequency. When set it replaces clutter_loss_dB. Must be thread-safe (it is
+    /// called from the workers; a lookup into grids prepared beforehand).
+    std::function<const Grid<float>*(double freq_MHz)> clutter_loss_for_freq;
     /// Called with the done fraction from one thread only; must not throw.
     std::function<void(double)> progress;
     /// Called once per sector, in table order, outside parallel regions, with the sector's
