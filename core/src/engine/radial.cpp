@@ -1,6 +1,7 @@
 #include "phusong/core/engine/radial.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -85,7 +86,7 @@ void RadialPlan::stepOffset(const Ray& ray, int k, int& dx, int& dy, double& min
 bool hasIncrementalForm(models::ModelKind k) {
     using models::ModelKind;
     return k == ModelKind::FreeSpace || k == ModelKind::Hata || k == ModelKind::Cost231 || k == ModelKind::P526Bullington ||
-           models::isTr38901(k);
+           k == ModelKind::Itm || models::isTr38901(k);
 }
 
 // The state of one radial as the receiver moves outward. Arrays are sized once per plan and
@@ -98,22 +99,42 @@ struct SweepScratch {
     std::vector<double> z;   // heights in the straight-ray frame: h - d^2 / (2 a_e)
     std::vector<int> hull;   // upper convex hull of intermediate samples (indices >= 1), hull_n used
     std::vector<double> inv_k;  // 1 / k for steps 0..radius (sized by sweepSector)
+    // ITM: raw heights and prefix sums S0[i] = sum_{k<i} h_k, S1[i] = sum_{k<i} k h_k, so that
+    // ITM's least-squares fits and mean heights over any index range cost O(1).
+    bool keep_sums = false;
+    std::vector<double> hraw, S0, S1;
     int m = 0, hull_n = 0;
+    int stim_idx = 0;        // the sample where stim is reached
+    double dh_len = 0.0, dh_d0 = 0.0, dh_raw = 0.0;  // ITM delta_h last computed on this ray (range, start, before the length factor)
     double stim = -1e300;    // max (z_i - h_ts) / d_i over intermediate samples
     double ce_half = 0.0;    // 500 C_e: metres of bulge per km^2
 
-    void reset(int capacity, double h0, double ce_per_km, bool keep, bool hull_needed) {
+    void reset(int capacity, double h0, double ce_per_km, bool keep, bool hull_needed, bool sums_needed = false) {
         keep_hull = hull_needed;
+        keep_sums = sums_needed;
         if (static_cast<int>(d.size()) < capacity + 2) {
             d.resize(static_cast<size_t>(capacity) + 2);
             z.resize(d.size());
             hull.resize(d.size());
         }
+        if (keep_sums && hraw.size() < d.size()) {
+            hraw.resize(d.size());
+            S0.resize(d.size() + 1);
+            S1.resize(d.size() + 1);
+        }
         m = 1;
         d[0] = 0.0;
         z[0] = h0;
+        if (keep_sums) {
+            hraw[0] = h0;
+            S0[0] = S1[0] = 0.0;
+            S0[1] = h0;
+            S1[1] = 0.0;
+        }
         hull_n = 0;
         stim = -1e300;
+        stim_idx = 0;
+        dh_len = dh_d0 = dh_raw = 0.0;
         ce_half = 500.0 * ce_per_km;
         keep_profile = keep;
         if (keep) {
@@ -128,7 +149,14 @@ struct SweepScratch {
         const double zi = h_m - ce_half * d_km * d_km;
         d[static_cast<size_t>(i)] = d_km;
         z[static_cast<size_t>(i)] = zi;
-        stim = std::max(stim, (zi - hts) * inv_d_km);
+        const double slope = (zi - hts) * inv_d_km;
+        if (slope > stim) stim = slope, stim_idx = i;
+        if (keep_sums) {
+            const size_t u = static_cast<size_t>(i);
+            hraw[u] = h_m;
+            S0[u + 1] = S0[u] + h_m;
+            S1[u + 1] = S1[u] + i * h_m;
+        }
         if (!keep_hull) return;
         // Andrew's monotone chain, upper hull: drop the last vertex while it lies on or below
         // the segment from the one before it to the new point.
@@ -149,6 +177,11 @@ struct SweepScratch {
     // straight-ray frame. The function is unimodal along an upper hull seen from its right; the
     // search compares cross products (every D - d_j > 0) and divides once.
     double rxSlope(double D, double zr) const {
+        const size_t v = static_cast<size_t>(rxHorizon(D, zr));
+        return (z[v] - zr) / (D - d[v]);
+    }
+    // The sample where that largest slope is reached.
+    int rxHorizon(double D, double zr) const {
         int lo = 0, hi = hull_n - 1;
         while (lo < hi) {
             const int mid = (lo + hi) / 2;
@@ -156,8 +189,7 @@ struct SweepScratch {
             if ((z[a] - zr) * (D - d[b]) < (z[b] - zr) * (D - d[a])) lo = mid + 1;
             else hi = mid;
         }
-        const size_t v = static_cast<size_t>(hull[static_cast<size_t>(lo)]);
-        return (z[v] - zr) / (D - d[v]);
+        return hull[static_cast<size_t>(lo)];
     }
 };
 
@@ -230,6 +262,180 @@ inline double fsplSlant_dB(const Link& L) {
     return L.fspl_f_dB + 10.0 * fast::log10(std::max(L.D_km * L.D_km + dh_km * dh_km, 1e-6));
 }
 
+// Below this many samples ITM runs on the whole prefix (see evaluate()).
+constexpr int kItmShortPath = 16;
+// ITM's delta_h is recomputed along a radial when its range has grown by this fraction.
+constexpr double kItmDeltaHStep = 0.02;
+// Clearance (m) below which a path counts as grazing (see itmGrazing()).
+constexpr double kItmGrazing_m = 3.0;
+
+// Whether the highest intermediate point lies within kItmGrazing_m of the line from the
+// transmitter to the receiver: there ITM switches between its line-of-sight and trans-horizon
+// geometry (a step of several dB), so the horizons are found on the resampled profile, as the
+// per-pixel evaluation does.
+bool itmGrazing(const SweepScratch& st, const Link& L) {
+    if (st.stim_idx < 1) return false;
+    const double zr = L.hrs - st.ce_half * L.D_km * L.D_km;
+    const double to_rx = (zr - L.hts) / L.D_km;
+    return std::abs((st.stim - to_rx) * st.d[static_cast<size_t>(st.stim_idx)]) < kItmGrazing_m;
+}
+
+// ITM point-to-point [Algorithm, §3 "qlrpfl"] from the radial's running state, O(log m) per
+// pixel but for delta_h (dlthx resamples at most 245 points): the profile is the samples
+// 0..m-1 at their distances plus the receiver at D, index m.
+//  - horizons ("hzns"): the transmitter's from the running maximum, the receiver's from the
+//    tangent to the upper hull (both found in the engine's straight-ray frame, then evaluated
+//    with ITM's own effective earth radius, which depends on the path's mean height);
+//  - least-squares fits ("zlsq1"): the same trapezoid-weighted fit over the same index range as
+//    the reference, from prefix sums of heights;
+//  - mean height of the middle 80 % for N_s: from the prefix sums.
+double itmIncremental(const models::ModelParams& mp, SweepScratch& st, const Link& L, double h_rx_ground, bool grazing,
+                      uint32_t* warnings) {
+    const int m = st.m;  // receiver index
+    const double d = L.D_km * 1000.0;
+    const double xi = d / m;  // the reference profile's spacing
+    const double pos_step = xi;
+    const double x_last = (m - 1) * pos_step;
+    auto xOf = [&](int k) { return k < m ? k * pos_step : d; };
+    auto hOf = [&](int k) { return k < m ? st.hraw[static_cast<size_t>(k)] : h_rx_ground; };
+    // Sums over indices [a, b] (b may be the receiver) of 1, x, x^2, h, x h.
+    struct Sums {
+        double n = 0, x = 0, xx = 0, h = 0, xh = 0;
+    };
+    auto sums = [&](int a, int b) {
+        Sums r;
+        const int bs = std::min(b, m - 1);
+        if (bs >= a) {
+            const double cnt = bs - a + 1;
+            const double sk = 0.5 * (a + bs) * cnt;
+            auto sq = [](double n) { return n * (n + 1.0) * (2.0 * n + 1.0) / 6.0; };
+            r.n = cnt;
+            r.x = pos_step * sk;
+            r.xx = pos_step * pos_step * (sq(bs) - sq(a - 1.0));
+            r.h = st.S0[static_cast<size_t>(bs) + 1] - st.S0[static_cast<size_t>(a)];
+            r.xh = pos_step * (st.S1[static_cast<size_t>(bs) + 1] - st.S1[static_cast<size_t>(a)]);
+        }
+        if (b >= m) {
+            r.n += 1;
+            r.x += d;
+            r.xx += d * d;
+            r.h += h_rx_ground;
+            r.xh += d * h_rx_ground;
+        }
+        return r;
+    };
+    models::itm::ProfileSummary pr;
+    pr.d_m = d;
+    pr.z_tx_ground_m = st.hraw[0];
+    pr.z_rx_ground_m = h_rx_ground;
+    {
+        const int p10 = static_cast<int>(0.1 * m);
+        pr.h_sys_m = sums(p10, m - p10).h / (m - 2 * p10 + 1);
+    }
+    pr.horizons = [&](double a_e, double theta[2], double dl[2]) {
+        const double z_tx = st.hraw[0] + L.tx_h, z_rx = h_rx_ground + L.rx_h;
+        theta[0] = (z_rx - z_tx) / d - d / (2.0 * a_e);
+        theta[1] = -(z_rx - z_tx) / d - d / (2.0 * a_e);
+        dl[0] = dl[1] = d;
+        if (m < 2) return;
+        if (grazing) {
+            // Grazing: whether the path clears the terrain hangs on centimetres, so the horizons
+            // are scanned over the profile resampled at the reference's spacing d/m, as the
+            // per-pixel evaluation does (O(m), on these few pixels only).
+            const double step = st.d[1] * 1000.0;
+            for (int j = 1; j < m; ++j) {
+                const double x = j * xi;
+                const double u = x / step;
+                const int k = std::min(static_cast<int>(u), m - 1);
+                const double h = k + 1 < m ? hOf(k) + (hOf(k + 1) - hOf(k)) * (u - k)
+                                           : hOf(m - 1) + (h_rx_ground - hOf(m - 1)) * std::min(1.0, (x - (m - 1) * step) / std::max(d - (m - 1) * step, 1e-9));
+                const double t_tx = (h - z_tx) / x - x / (2.0 * a_e);
+                const double t_rx = (h - z_rx) / (d - x) - (d - x) / (2.0 * a_e);
+                if (t_tx > theta[0]) theta[0] = t_tx, dl[0] = x;
+                if (t_rx > theta[1]) theta[1] = t_rx, dl[1] = d - x;
+            }
+            return;
+        }
+        if (st.hull_n == 0) return;
+        // The engine's frame (k-factor earth) finds the horizon vertex on the hull; ITM's own
+        // earth radius differs slightly, so its neighbours along the hull are compared too, in
+        // index order with strict '>' as the reference's scan.
+        auto best = [&](int pos, auto&& angle, double& theta_out, double& dl_out, bool from_tx) {
+            for (int q = std::max(0, pos - 2); q <= std::min(st.hull_n - 1, pos + 2); ++q) {
+                const int k = st.hull[static_cast<size_t>(q)];
+                const double x = from_tx ? xOf(k) : d - xOf(k);
+                if (!(x > 0.0)) continue;
+                const double t = angle(k, x);
+                if (t > theta_out) theta_out = t, dl_out = x;
+            }
+        };
+        const int* hb = st.hull.data();
+        const int tx_pos = static_cast<int>(std::lower_bound(hb, hb + st.hull_n, st.stim_idx) - hb);
+        best(std::min(tx_pos, st.hull_n - 1), [&](int k, double x) { return (hOf(k) - z_tx) / x - x / (2.0 * a_e); }, theta[0], dl[0], true);
+        const int j = st.rxHorizon(L.D_km, L.hrs - st.ce_half * L.D_km * L.D_km);
+        const int rx_pos = static_cast<int>(std::lower_bound(hb, hb + st.hull_n, j) - hb);
+        best(rx_pos, [&](int k, double x) { return (hOf(k) - z_rx) / x - x / (2.0 * a_e); }, theta[1], dl[1], false);
+    };
+    pr.delta_h = [&](double d0, double d1) {
+        // delta_h is the interdecile range of the terrain over the whole path: along a radial it
+        // changes slowly, so it is recomputed when the range has grown by kItmDeltaHStep since the
+        // last computation on this radial, and reused in between (with the length factor of
+        // ERL 79 Eqn 3 for the current range).
+        const double len = d1 - d0;
+        const double factor = 1.0 - 0.8 * std::exp(-len / 50e3);
+        if (st.dh_len > 0.0 && len >= st.dh_len && len <= st.dh_len * (1.0 + kItmDeltaHStep) &&
+            std::abs(d0 - st.dh_d0) <= kItmDeltaHStep * len)
+            return st.dh_raw / factor;
+        // dlthx's resampling, linear between the samples (the last one to the receiver).
+        const int n = models::itm::irregularitySampleCount(xi, d0, d1);
+        if (n == 0) return 0.0;
+        std::array<double, 245> s;
+        const double dx = (d1 - d0) / (n - 1), span = d - x_last, inv_pos = 1.0 / pos_step;
+        for (int j = 0; j < n; ++j) {
+            const double x = d0 + dx * j;
+            double h;
+            if (x >= x_last) {
+                h = span > 0.0 ? hOf(m - 1) + (h_rx_ground - hOf(m - 1)) * std::min(1.0, (x - x_last) / span) : h_rx_ground;
+            } else {
+                const double u = std::max(0.0, x * inv_pos);
+                const int k = std::min(static_cast<int>(u), m - 2);
+                const double a = st.hraw[static_cast<size_t>(k)], b = st.hraw[static_cast<size_t>(k) + 1];
+                h = a + (b - a) * (u - k);
+            }
+            s[static_cast<size_t>(j)] = h;
+        }
+        const double dh = models::itm::irregularityOfSamples(std::span<double>(s.data(), static_cast<size_t>(n)), d0, d1);
+        st.dh_len = len;
+        st.dh_d0 = d0;
+        st.dh_raw = dh * factor;
+        return dh;
+    };
+    pr.fit = [&](double d0, double d1, double& z0, double& z1) {
+        // The reference's index range [Algorithm, "zlsq1"], then a fit with half weights at its ends.
+        auto dimf = [](double a, double b) { return a > b ? a - b : 0.0; };
+        int i0 = static_cast<int>(dimf(d0 / xi, 0.0));
+        int i1 = m - static_cast<int>(dimf(m, d1 / xi));
+        if (i1 <= i0) {
+            i0 = static_cast<int>(dimf(i0, 1.0));
+            i1 = m - static_cast<int>(dimf(m, i1 + 1.0));
+        }
+        Sums s = sums(i0, i1);
+        for (int k : {i0, i1}) {
+            const double x = xOf(k), h = hOf(k);
+            s.n -= 0.5, s.x -= 0.5 * x, s.xx -= 0.5 * x * x, s.h -= 0.5 * h, s.xh -= 0.5 * x * h;
+        }
+        const double det = s.n * s.xx - s.x * s.x;
+        const double slope = det > 0.0 ? (s.n * s.xh - s.x * s.h) / det : 0.0;
+        const double icpt = s.n > 0.0 ? (s.h - slope * s.x) / s.n : hOf(i0);
+        z0 = icpt;
+        z1 = icpt + slope * d;
+    };
+    const models::itm::Result r = models::itm::pointToPoint(mp.itm, L.tx_h, L.rx_h, pr, L.f_MHz);
+    if (warnings) *warnings |= r.warnings << models::kWarnItmShift;
+    return r.loss_dB;
+}
+
+
 // Path loss to the receiver at (D, ground h_rx), the scratch holding samples 0..m-1 (m >= 2).
 double evaluate(const models::ModelParams& mp, bool incremental, bool terminal_losses, SweepScratch& st, const Link& L,
                 double h_rx_ground, uint32_t* warnings) {
@@ -247,6 +453,21 @@ double evaluate(const models::ModelParams& mp, bool incremental, bool terminal_l
     switch (mp.kind) {
         case ModelKind::FreeSpace: loss_dB = fsplSlant_dB(L); break;
         case ModelKind::P526Bullington: loss_dB = fsplSlant_dB(L) + bullingtonFast(st, L); break;
+        case ModelKind::Itm:
+            if (st.m < kItmShortPath) {
+                // Short paths: the whole prefix, resampled as the reference does.
+                Profile pr;
+                pr.d_km.assign(st.d.begin(), st.d.begin() + st.m);
+                pr.h_m.assign(st.hraw.begin(), st.hraw.begin() + st.m);
+                pr.d_km.push_back(L.D_km);
+                pr.h_m.push_back(h_rx_ground);
+                const models::PathLoss pl = models::pathLossOverProfile(mp, pr, L.tx_h, L.rx_h, L.f_MHz);
+                if (warnings) *warnings |= pl.warnings & ~models::kWarnShortPath;
+                loss_dB = pl.loss_dB;
+            } else {
+                loss_dB = itmIncremental(mp, st, L, h_rx_ground, itmGrazing(st, L), warnings);
+            }
+            break;
         default: {
             // Empirical models over the horizontal distance; TR 38.901 takes LOS from the terrain.
             const double zr = L.hrs - st.ce_half * L.D_km * L.D_km;
@@ -282,10 +503,10 @@ void forEachRaySample(const DemGrid& dem, const RadialPlan& plan, int cc, int rr
         inv_k.assign(static_cast<size_t>(n) + 1, 0.0);
         for (int k = 1; k <= n; ++k) inv_k[static_cast<size_t>(k)] = 1.0 / k;
     }
-    const bool keep_profile = st.keep_profile, keep_hull = st.keep_hull;
+    const bool keep_profile = st.keep_profile, keep_hull = st.keep_hull, keep_sums = st.keep_sums;
     for (const RadialPlan::Ray& ray : plan.rays()) {
         if (ray.owned.empty()) continue;
-        st.reset(n, h0, ce_per_km, keep_profile, keep_hull);
+        st.reset(n, h0, ce_per_km, keep_profile, keep_hull, keep_sums);
         const int last = ray.owned.back();
         const double step_km = ray.step_m / 1000.0, inv_step_km = 1000.0 / ray.step_m;
         size_t next = 0;
@@ -405,7 +626,8 @@ void sweepSector(const DemGrid& dem, const Sector& s, const SweepOptions& opt, c
     };
 
     // The site's own pixel.
-    st.reset(n, h0, ce_per_km, !incremental, mp.kind == models::ModelKind::P526Bullington);
+    const bool itm = mp.kind == models::ModelKind::Itm;
+    st.reset(n, h0, ce_per_km, !incremental, mp.kind == models::ModelKind::P526Bullington || itm, itm);
     if (!std::isnan(dem.at(cc, rr))) emit(cc, rr, dem.at(cc, rr));
     forEachRaySample(dem, plan, cc, rr, h0, ce_per_km, st, [&](int px, int py, double g) { emit(px, py, g); },
                      [&](double d_km, double inv_d_km, double z) {

@@ -1,6 +1,7 @@
 #include "phusong/core/models/itm.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <complex>
 #include <functional>
@@ -120,25 +121,24 @@ void horizons(std::span<const double> z, double xi, double a_e, const double h_m
 }
 
 // Point-to-point geometry: horizons, delta_h and effective heights [Algorithm, §3 "qlrpfl"].
-Geometry profileGeometry(std::span<const double> z, double xi, double gamma_e, double h_tx, double h_rx) {
+Geometry profileGeometry(const ProfileSummary& pr, double gamma_e, double h_tx, double h_rx) {
     Geometry g{};
     g.h_m[0] = h_tx;
     g.h_m[1] = h_rx;
-    const int np = static_cast<int>(z.size()) - 1;
-    g.d_m = np * xi;
+    g.d_m = pr.d_m;
     const double a_e = 1.0 / gamma_e;
-    horizons(z, xi, a_e, g.h_m, g.theta_hzn, g.d_hzn_m);
+    pr.horizons(a_e, g.theta_hzn, g.d_hzn_m);
     // Terrain is considered from about 15 tower heights out [Hufford 1982, p. 25].
     const double d_start = std::min(15.0 * h_tx, 0.1 * g.d_hzn_m[0]);
     const double d_end = g.d_m - std::min(15.0 * h_rx, 0.1 * g.d_hzn_m[1]);
-    g.delta_h_m = terrainIrregularity_m(z, xi, d_start, d_end);
+    g.delta_h_m = pr.delta_h(d_start, d_end);
     double fit_tx = 0, fit_rx = 0, unused = 0;
     if (g.d_hzn_m[0] + g.d_hzn_m[1] > 1.5 * g.d_m) {
         // Well within line of sight: effective heights over the fitted line, horizons from the
         // smooth-earth formulas [Algorithm, Eqns 3.3-3.4].
-        leastSquaresLine(z, xi, d_start, d_end, fit_tx, fit_rx);
-        g.h_e_m[0] = h_tx + dim(z[0], fit_tx);
-        g.h_e_m[1] = h_rx + dim(z[np], fit_rx);
+        pr.fit(d_start, d_end, fit_tx, fit_rx);
+        g.h_e_m[0] = h_tx + dim(pr.z_tx_ground_m, fit_tx);
+        g.h_e_m[1] = h_rx + dim(pr.z_rx_ground_m, fit_rx);
         auto smoothHorizon = [&](int i) {
             return std::sqrt(2.0 * g.h_e_m[i] * a_e) * std::exp(-0.07 * std::sqrt(g.delta_h_m / std::max(g.h_e_m[i], 5.0)));
         };
@@ -156,10 +156,10 @@ Geometry profileGeometry(std::span<const double> z, double xi, double gamma_e, d
             g.theta_hzn[i] = (0.65 * g.delta_h_m * (q / g.d_hzn_m[i] - 1.0) - 2.0 * g.h_e_m[i]) / q;
         }
     } else {
-        leastSquaresLine(z, xi, d_start, 0.9 * g.d_hzn_m[0], fit_tx, unused);
-        g.h_e_m[0] = h_tx + dim(z[0], fit_tx);
-        leastSquaresLine(z, xi, g.d_m - 0.9 * g.d_hzn_m[1], d_end, unused, fit_rx);
-        g.h_e_m[1] = h_rx + dim(z[np], fit_rx);
+        pr.fit(d_start, 0.9 * g.d_hzn_m[0], fit_tx, unused);
+        g.h_e_m[0] = h_tx + dim(pr.z_tx_ground_m, fit_tx);
+        pr.fit(g.d_m - 0.9 * g.d_hzn_m[1], d_end, unused, fit_rx);
+        g.h_e_m[1] = h_rx + dim(pr.z_rx_ground_m, fit_rx);
     }
     return g;
 }
@@ -629,55 +629,103 @@ std::vector<std::string> describeWarnings(uint32_t f) {
     return out;
 }
 
-double terrainIrregularity_m(std::span<const double> z, double xi, double d_start, double d_end) {
-    // Resample the profile between the two distances to n points, fit a line, and take the
-    // interdecile range of the residuals [ERL 79, Eqn 3] ("dlthx" of [Algorithm, §3]).
-    const int np = static_cast<int>(z.size()) - 1;
-    double x_start = d_start / xi;
-    double x_end = d_end / xi;
-    if (x_end - x_start < 2.0) return 0.0;
-    const int p10 = std::clamp(static_cast<int>(0.1 * (x_end - x_start + 8.0)), 4, 25);
-    const int n = 10 * p10 - 5;
+int irregularitySampleCount(double xi, double d_start, double d_end) {
+    const double x_start = d_start / xi, x_end = d_end / xi;
+    if (x_end - x_start < 2.0) return 0;
+    return 10 * std::clamp(static_cast<int>(0.1 * (x_end - x_start + 8.0)), 4, 25) - 5;
+}
+
+double irregularityOfSamples(std::span<double> s, double d_start, double d_end) {
+    const int n = static_cast<int>(s.size());
+    if (n < 2) return 0.0;
+    const int p10 = (n + 5) / 10;
     const int p90 = n - p10;
-    const double step = (x_end - x_start) / (n - 1);
-    int i = static_cast<int>(x_start);
-    x_start -= i + 1.0;
-    std::vector<double> s(static_cast<size_t>(n));
-    for (int j = 0; j < n; ++j) {
-        while (x_start > 0.0 && i + 1 < np) {
-            x_start -= 1.0;
-            ++i;
-        }
-        s[j] = z[i + 1] + (z[i + 1] - z[i]) * x_start;
-        x_start += step;
-    }
     double y0 = 0, y1 = 0;
     leastSquaresLine(s, 1.0, 0.0, n - 1, y0, y1);
     const double slope = (y1 - y0) / (n - 1);
-    std::vector<double> diff(static_cast<size_t>(n));
-    for (int j = 0; j < n; ++j) diff[j] = s[j] - (y0 + slope * j);
-    std::nth_element(diff.begin(), diff.begin() + (p10 - 1), diff.end(), std::greater<double>());
-    const double q10 = diff[p10 - 1];
-    std::nth_element(diff.begin(), diff.begin() + p90, diff.end(), std::greater<double>());
-    const double q90 = diff[p90];
+    for (int j = 0; j < n; ++j) s[static_cast<size_t>(j)] -= y0 + slope * j;
+    // The p10-th largest residual and the p10-th smallest (= the (p90+1)-th largest), each from a
+    // sorted buffer of the p10 most extreme values seen so far (p10 <= 25): after the first few
+    // values most are rejected by one comparison, which beats a general selection here.
+    std::array<double, 25> hi, lo;
+    int nh = 0, nl = 0;
+    for (int j = 0; j < n; ++j) {
+        const double v = s[static_cast<size_t>(j)];
+        if (nh < p10 || v > hi[static_cast<size_t>(nh) - 1]) {  // hi: descending
+            int k = nh < p10 ? nh++ : nh - 1;
+            while (k > 0 && hi[static_cast<size_t>(k) - 1] < v) hi[static_cast<size_t>(k)] = hi[static_cast<size_t>(k) - 1], --k;
+            hi[static_cast<size_t>(k)] = v;
+        }
+        if (nl < p10 || v < lo[static_cast<size_t>(nl) - 1]) {  // lo: ascending
+            int k = nl < p10 ? nl++ : nl - 1;
+            while (k > 0 && lo[static_cast<size_t>(k) - 1] > v) lo[static_cast<size_t>(k)] = lo[static_cast<size_t>(k) - 1], --k;
+            lo[static_cast<size_t>(k)] = v;
+        }
+    }
+    const double q10 = hi[static_cast<size_t>(p10) - 1];
+    const double q90 = lo[static_cast<size_t>(p10) - 1];
+    (void)p90;
     return (q10 - q90) / (1.0 - 0.8 * std::exp(-(d_end - d_start) / 50e3));
+}
+
+namespace {
+// dlthx over a profile given as height at a distance [ERL 79, Eqn 3]: resample the terrain
+// between the two distances to n points, fit a line, and take the interdecile range of the
+// residuals, extrapolated to an infinite path.
+template <class HeightAt>
+double irregularity(const HeightAt& height_at, double xi, double d_start, double d_end) {
+    const int n = irregularitySampleCount(xi, d_start, d_end);  // at most 245
+    if (n == 0) return 0.0;
+    const double step_m = (d_end - d_start) / (n - 1);
+    std::array<double, 245> s;
+    for (int j = 0; j < n; ++j) s[static_cast<size_t>(j)] = height_at(d_start + step_m * j);
+    return irregularityOfSamples(std::span<double>(s.data(), static_cast<size_t>(n)), d_start, d_end);
+}
+}  // namespace
+
+double terrainIrregularity_m(const std::function<double(double)>& height_at, double xi, double d_start, double d_end) {
+    return irregularity(height_at, xi, d_start, d_end);
+}
+
+double terrainIrregularity_m(std::span<const double> z, double xi, double d_start, double d_end) {
+    // Linear between samples, as the reference's index walk.
+    const int np = static_cast<int>(z.size()) - 1;
+    return irregularity(
+        [&](double x_m) {
+            const double u = x_m / xi;
+            const int i = std::clamp(static_cast<int>(u), 0, np - 1);
+            return z[static_cast<size_t>(i)] + (z[static_cast<size_t>(i) + 1] - z[static_cast<size_t>(i)]) * (u - i);
+        },
+        xi, d_start, d_end);
+}
+
+Result pointToPoint(const Params& p, double h_tx_m, double h_rx_m, const ProfileSummary& pr, double f_MHz) {
+    if (!(pr.d_m > 0.0)) throw InputError("ITM: path distance must be > 0 m");
+    uint32_t w = 0;
+    validate(p, h_tx_m, h_rx_m, f_MHz, w);
+    const Atmosphere atm = atmosphere(p, f_MHz, pr.h_sys_m);
+    const Geometry g = profileGeometry(pr, atm.gamma_e, h_tx_m, h_rx_m);
+    return finish(p, g, atm, f_MHz, true, w);
 }
 
 Result pointToPoint(const Params& p, double h_tx_m, double h_rx_m, std::span<const double> z, double step_m, double f_MHz) {
     if (z.size() < 3 || !(step_m > 0.0)) {
         throw InputError("ITM: the profile needs at least 3 points and a positive spacing");
     }
-    uint32_t w = 0;
-    validate(p, h_tx_m, h_rx_m, f_MHz, w);
-    // Mean path height over the middle 80 % sets the surface refractivity [Algorithm, Eqn 2.2].
     const int np = static_cast<int>(z.size()) - 1;
+    ProfileSummary pr;
+    pr.d_m = np * step_m;
+    pr.z_tx_ground_m = z[0];
+    pr.z_rx_ground_m = z[static_cast<size_t>(np)];
+    // Mean path height over the middle 80 % sets the surface refractivity [Algorithm, Eqn 2.2].
     const int p10 = static_cast<int>(0.1 * np);
-    double h_sys = 0.0;
-    for (int i = p10; i <= np - p10; ++i) h_sys += z[i];
-    h_sys /= (np - 2 * p10 + 1);
-    const Atmosphere atm = atmosphere(p, f_MHz, h_sys);
-    const Geometry g = profileGeometry(z, step_m, atm.gamma_e, h_tx_m, h_rx_m);
-    return finish(p, g, atm, f_MHz, true, w);
+    for (int i = p10; i <= np - p10; ++i) pr.h_sys_m += z[static_cast<size_t>(i)];
+    pr.h_sys_m /= (np - 2 * p10 + 1);
+    const double hm[2] = {h_tx_m, h_rx_m};
+    pr.horizons = [&](double a_e, double theta[2], double d_hzn[2]) { horizons(z, step_m, a_e, hm, theta, d_hzn); };
+    pr.delta_h = [&](double d0, double d1) { return terrainIrregularity_m(z, step_m, d0, d1); };
+    pr.fit = [&](double d0, double d1, double& z0, double& z1) { leastSquaresLine(z, step_m, d0, d1, z0, z1); };
+    return pointToPoint(p, h_tx_m, h_rx_m, pr, f_MHz);
 }
 
 Result area(const Params& p, double h_tx_m, double h_rx_m, Siting tx_siting, Siting rx_siting, double d_km, double delta_h_m,

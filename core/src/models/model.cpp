@@ -347,7 +347,8 @@ PathLoss pathLossOverProfileBare(const ModelParams& mp_in, const Profile& pr, do
     }
     if (mp.kind == ModelKind::Itm) {
         itmOverProfile(mp, pr, tx_height_m, rx_height_m, freq_MHz, out);
-        out.los = deygout(dp).los;  // geometric, at the k-factor
+        // The geometric LOS flag (at the k-factor) for one-off links; per-pixel loops skip it.
+        if (mp.want_details) out.los = deygout(dp).los;
         return out;
     }
     if (mp.kind == ModelKind::P1812) {

@@ -13,6 +13,7 @@
 ///                 in the area prediction mode", NTIA Report 82-100.
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -92,6 +93,25 @@ struct Result {
 Result pointToPoint(const Params& p, double h_tx_m, double h_rx_m, std::span<const double> elevation_m, double step_m,
                     double f_MHz);
 
+/// What point-to-point mode reads from a profile, for callers that keep it incrementally (the
+/// radial engine updates horizons and running sums as the receiver moves outward) instead of
+/// handing over the samples. pointToPoint() is this with the callbacks bound to a sample array.
+struct ProfileSummary {
+    double d_m = 0.0;                 ///< path length
+    double z_tx_ground_m = 0.0;       ///< ground at the transmitter (profile's first point)
+    double z_rx_ground_m = 0.0;       ///< ground at the receiver (last point)
+    double h_sys_m = 0.0;             ///< mean ground height over the middle 80 % [Algorithm, Eqn 2.2]
+    /// The terminals' horizon angles and distances ("hzns") for an effective earth radius a_e,
+    /// with the structure heights of the call; starts from the line-of-sight values.
+    std::function<void(double a_e_m, double theta_rad[2], double d_hzn_m[2])> horizons;
+    /// delta_h of the terrain between two distances ("dlthx"), see terrainIrregularity_m.
+    std::function<double(double d_start_m, double d_end_m)> delta_h;
+    /// The least-squares line through the terrain between two distances ("zlsq1"), evaluated at
+    /// both ends of the path.
+    std::function<void(double d_start_m, double d_end_m, double& z_at_tx, double& z_at_rx)> fit;
+};
+Result pointToPoint(const Params& p, double h_tx_m, double h_rx_m, const ProfileSummary& profile, double f_MHz);
+
 /// Area mode: no profile; the terrain is described by its irregularity @p delta_h_m.
 Result area(const Params& p, double h_tx_m, double h_rx_m, Siting tx_siting, Siting rx_siting, double d_km,
             double delta_h_m, double f_MHz);
@@ -99,5 +119,13 @@ Result area(const Params& p, double h_tx_m, double h_rx_m, Siting tx_siting, Sit
 /// Terrain irregularity parameter delta_h of a profile between two distances [ERL 79, Eqn 3]
 /// (interdecile range of the deviations from a least-squares line, extrapolated to infinite length).
 double terrainIrregularity_m(std::span<const double> elevation_m, double step_m, double d_start_m, double d_end_m);
+/// The two halves of terrainIrregularity_m, for callers that resample the terrain themselves:
+/// how many points dlthx takes between the distances (0 = too short: delta_h is 0; at most 245),
+/// and delta_h from those points, equally spaced from @p d_start_m to @p d_end_m (reorders them).
+int irregularitySampleCount(double step_m, double d_start_m, double d_end_m);
+double irregularityOfSamples(std::span<double> samples, double d_start_m, double d_end_m);
+/// The same over any profile given as ground height at a distance (linear between samples);
+/// @p step_m sets how many points dlthx resamples, as the sample spacing does above.
+double terrainIrregularity_m(const std::function<double(double x_m)>& height_at, double step_m, double d_start_m, double d_end_m);
 
 }  // namespace phusong::models::itm
