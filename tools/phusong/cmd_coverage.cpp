@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
@@ -117,8 +118,19 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
             io::Projector(terrain.crs).toLatLon(PointXY{gt.centerX(terrain.grid.width() / 2), gt.centerY(terrain.grid.height() / 2)}).lat_deg;
     }
 
-    io::StagedOutput stage(cfg.out);
-    opt.progress = cfg.progress ? cfg.progress : progressBar(cfg.quiet);
+    // Scale-out: every process computes its share of the sectors; the compositions are combined
+    // (bit-identical to one process) and only the first process writes.
+    const ScaleOut& so = scaleOut();
+    const bool writer = so.rank == 0;
+    if (so.size > 1) {
+        if (cfg.pathloss) throw InputError("--pathloss is not available under MPI; run phusong (one process) for per-sector rasters");
+        opt.compute_sector = [rank = so.rank, size = so.size](int si) { return si % size == rank; };
+        opt.combine = so.combine;
+    }
+    std::optional<io::StagedOutput> stage_holder;
+    if (writer) stage_holder.emplace(cfg.out);
+    io::StagedOutput* stage_ptr = stage_holder ? &*stage_holder : nullptr;
+    opt.progress = !writer ? std::function<void(double)>() : cfg.progress ? cfg.progress : progressBar(cfg.quiet);
     const auto meta_base = io::provenance(command_line);
     nlohmann::json pathloss_files = nlohmann::json::object();
     std::map<std::string, int> uses;  // sectors per site_id: shared ids get a row suffix
@@ -129,6 +141,7 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
             std::string name = fileSlug(s.site_id);
             if (uses[s.site_id] > 1) name += "_row" + std::to_string(si + 1);
             const std::string file = "pathloss_" + name + ".tif";
+            io::StagedOutput& stage = *stage_ptr;
             const GeoTransform& g = terrain.grid.geoTransform();
             Grid<float> w(win.width, win.height,
                           GeoTransform{g.origin_x_m + win.col0 * g.pixel_width_m, g.origin_y_m - win.row0 * g.pixel_height_m,
@@ -143,6 +156,8 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
     // Each layer is written as soon as it is composed, then dropped (one layer's rasters in memory).
     nlohmann::json techs = nlohmann::json::object();
     opt.on_layer = [&](const engine::TechnologyCoverage& layer) {
+        if (!writer) return;
+        io::StagedOutput& stage = *stage_ptr;
         const std::string tech_name(toString(layer.tech));
         // Per-operator layers carry the operator in their file names: signal_4G_viettel.tif.
         const std::string t = layer.operator_name.empty() ? tech_name : tech_name + "_" + fileSlug(layer.operator_name);
@@ -203,6 +218,8 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
     const double compute_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     const double run_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!writer) return 0;
+    io::StagedOutput& stage = *stage_ptr;
     nlohmann::json summary = {
         {"phusong_version", PHUSONG_VERSION},
         {"command", command_line},
@@ -225,6 +242,7 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
           {"voids_filled", terrain.voids_filled},
           {"valid_area_km2", res.valid_area_km2}}},
         {"threads", res.threads_used},
+        {"processes", so.size},
         {"engine", cfg.engine},
         {"noise_figure_db", opt.noise_figure_dB},
         {"clutter", cfg.clutter.empty() ? nlohmann::json(nullptr)

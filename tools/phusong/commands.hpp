@@ -10,10 +10,24 @@
 #include <string>
 
 #include "model_options.hpp"
+#include "phusong/core/engine/coverage.hpp"
 #include "phusong/core/plan/planner.hpp"
 #include "phusong/core/profile.hpp"
 
 namespace phusong::cli {
+
+/// Processes sharing one coverage computation (the MPI build sets it; one process otherwise).
+struct ScaleOut {
+    int rank = 0, size = 1;
+    /// Combines a layer's partial composition over all processes (every process gets the result).
+    std::function<void(engine::PartialComposition&)> combine;
+    /// Commands that may run under several processes.
+    bool allowed(const std::string& command) const { return size == 1 || command == "coverage"; }
+};
+ScaleOut& scaleOut();
+
+/// Parses the command line and runs the chosen command; returns the exit code.
+int runCli(int argc, char** argv);
 
 struct Context {
     std::string command_line;

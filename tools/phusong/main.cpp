@@ -1,51 +1,5 @@
-// phusong: coverage planning for 2G/3G/4G/5G networks. Thin CLI: parse, call the library,
-// map errors to exit codes (0 ok, 1 internal error, 2 bad input or usage).
-
-#include <iostream>
+// phusong: coverage planning for 2G/3G/4G/5G networks.
 
 #include "commands.hpp"
-#include "phusong/core/error.hpp"
 
-int main(int argc, char** argv) {
-    using namespace phusong;
-    CLI::App app{"phusong " PHUSONG_VERSION ": radio coverage planning for 2G/3G/4G/5G networks", "phusong"};
-    app.require_subcommand(1);
-    app.set_version_flag("--version", std::string("phusong ") + PHUSONG_VERSION);
-    cli::Context ctx;
-    for (int i = 0; i < argc; ++i) ctx.command_line += (i ? " " : "") + std::string(argv[i]);
-    cli::addCoverage(app, ctx);
-    cli::addPathloss(app, ctx);
-    cli::addSynthTerrain(app, ctx);
-    cli::addDemo(app, ctx);
-    cli::addProfile(app, ctx);
-    cli::addViewshed(app, ctx);
-    cli::addCalibrate(app, ctx);
-    cli::addOptimize(app, ctx);
-    cli::addPlan(app, ctx);
-    cli::addRun(app, ctx);
-    cli::addCompare(app, ctx);
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForAllHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForVersion& e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError& e) {
-        app.exit(e);
-        return 2;
-    }
-    try {
-        return ctx.action ? ctx.action() : 2;
-    } catch (const InputError& e) {
-        std::cerr << "phusong: error: " << e.what() << "\n";
-        return 2;
-    } catch (const Error& e) {
-        std::cerr << "phusong: error: " << e.what() << "\n";
-        return 1;
-    } catch (const std::exception& e) {
-        std::cerr << "phusong: internal error: " << e.what() << "\n";
-        return 1;
-    }
-}
+int main(int argc, char** argv) { return phusong::cli::runCli(argc, argv); }

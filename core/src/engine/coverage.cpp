@@ -210,7 +210,10 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
     result.threads_used = threads;
     uint32_t warnings = 0;
     std::atomic<long long> done{0};
-    const long long total = static_cast<long long>(sectors.size());
+    long long total = 0;
+    for (size_t i = 0; i < sectors.size(); ++i) total += !opt.compute_sector || opt.compute_sector(static_cast<int>(i)) ? 1 : 0;
+    total = std::max(total, 1LL);
+    if (opt.compute_sector && opt.on_sector) throw Error("per-sector windows (--pathloss) are not available when sectors are split over processes");
 
     for (const float v : dem.data()) result.valid_pixels += std::isnan(v) ? 0 : 1;
     result.valid_area_km2 = result.valid_pixels * pixel_km2;
@@ -270,6 +273,7 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
                 for (long long j = static_cast<long long>(b0); j < b1; ++j) {
                     const size_t ju = static_cast<size_t>(j);
                     const int si = tech_sectors[ju];
+                    if (opt.compute_sector && !opt.compute_sector(si)) continue;
                     const Sector& s = sectors[static_cast<size_t>(si)];
                     SectorWindow& win = opt.on_sector ? windows[ju - b0] : local;
                     if (opt.engine == EngineKind::Radial) {
@@ -295,6 +299,17 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
             }
         }
 
+        if (opt.combine) {
+            for (size_t v = 0; v < views; ++v) {
+                PartialComposition pc;
+                pc.pixels = pixels;
+                pc.top_k = kTopK;
+                pc.topk = acc[v]->topk.data();
+                pc.best_idx = acc[v]->best_idx.data();
+                for (auto& pw : acc[v]->power) pc.power.push_back(pw.empty() ? nullptr : pw.data());
+                opt.combine(pc);
+            }
+        }
         std::vector<int> group_of_sector(sectors.size(), 0);
         for (size_t j = 0; j < n; ++j) group_of_sector[static_cast<size_t>(tech_sectors[j])] = group[j];
         std::vector<std::string> view_names(views);

@@ -22,6 +22,15 @@ enum class EngineKind { Radial, Reference };
 
 struct TechnologyCoverage;
 
+/// One layer's per-pixel composition state, as CoverageOptions::combine sees it.
+struct PartialComposition {
+    size_t pixels = 0;
+    int top_k = 0;                 ///< signals kept per pixel, descending
+    float* topk = nullptr;         ///< pixels x top_k dBm (-inf = none); topk[p * top_k] is the best
+    int32_t* best_idx = nullptr;   ///< best server per pixel (sector index), -1 = none
+    std::vector<int64_t*> power;   ///< per co-channel group (null = unused): summed power units
+};
+
 struct CoverageOptions {
     models::ModelParams model;
     EngineKind engine = EngineKind::Radial;
@@ -48,6 +57,15 @@ struct CoverageOptions {
     /// dropped from the result (its numbers stay), so only one layer's rasters are held at once.
     /// Empty = every layer keeps its rasters in the result.
     std::function<void(const TechnologyCoverage&)> on_layer;
+    /// Scale-out (e.g. MPI ranks): only sectors for which this returns true are computed by this
+    /// process; empty = all. Per-sector windows (on_sector) are not available then.
+    std::function<bool(int sector_index)> compute_sector;
+    /// Scale-out: called once per layer (technology, then operator views in a fixed order, the
+    /// same on every process) with this process's partial composition, which it must replace by
+    /// the combination over all processes before the layer is finished. Every merge is order
+    /// independent (top-k multiset, best value with the lower sector index on ties, integer
+    /// power sums), so the combined result is bit-identical to a single process.
+    std::function<void(struct PartialComposition&)> combine;
 
     double threshold_dBm(Technology t) const {
         const auto it = thresholds_dBm.find(t);
