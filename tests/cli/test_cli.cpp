@@ -742,7 +742,7 @@ TEST_F(Cli, RunScenarioWritesCoveragePlanGisOutputsAndReport) {
         stages.insert(j.at("stage").get<std::string>());
         EXPECT_TRUE(j.contains("t_s") && j.contains("level"));
     }
-    for (const char* s : {"run", "terrain", "villages", "sites", "coverage", "plan", "outputs", "report"}) EXPECT_TRUE(stages.count(s)) << s;
+    for (const char* s : {"run", "terrain", "villages", "sites", "coverage", "matrix", "plan", "outputs", "report"}) EXPECT_TRUE(stages.count(s)) << s;
     EXPECT_NE(r.out.find("open: "), std::string::npos) << r.out;
 
     // Villages: the coverage flag agrees with the signal raster at the village, read independently.

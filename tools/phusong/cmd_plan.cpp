@@ -2,7 +2,10 @@
 // by one), industrial zones reach their 5G targets, at the least cost; with the bound and gap,
 // what sharing saves, and the plan's coverage rasters.
 
+#include <unistd.h>
+
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -173,7 +176,18 @@ plan::CoverageMatrix cachedMatrix(const PlanConfig& cfg, const DemGrid& dem, con
             // A damaged cache entry is recomputed and overwritten.
         }
     }
-    auto m = plan::computeCoverageMatrix(dem, towers, points, radio, sweep, floor_dBm, cfg.threads);
+    std::function<void(double)> progress = cfg.progress;
+    if (!progress && !cfg.quiet && ::isatty(STDERR_FILENO)) {
+        progress = [last = -1](double f) mutable {
+            const int pct = static_cast<int>(f * 100.0);
+            if (pct == last) return;
+            last = pct;
+            std::fprintf(stderr, "\rmatrix    [%.*s%*s] %3d%%", pct / 4, "#########################", 25 - pct / 4, "", pct);
+            if (pct >= 100) std::fprintf(stderr, "\n");
+            std::fflush(stderr);
+        };
+    }
+    auto m = plan::computeCoverageMatrix(dem, towers, points, radio, sweep, floor_dBm, cfg.threads, progress);
     if (!cfg.no_cache) {
         std::error_code ec;
         fs::create_directories(dir, ec);

@@ -572,6 +572,7 @@ ojson runScenario(const io::Scenario& sc, const std::string& dir, const RunOptio
         pc.cache_dir = ro.cache_dir;
         pc.threads = ro.threads;
         pc.quiet = log.quiet() || log.json();
+        pc.progress = log.progress("matrix");
         if (m.villages.empty()) throw InputError(sc.path + ": targets.villages needs villages");
         log.info("plan", "planning " + pc.tech + " for " + std::to_string(m.villages_rows.size()) + " villages (cover by " + pc.cover_by + ")" +
                              (tg.zones_5g ? " and 5G in " + std::to_string(sc.zones.size()) + " industrial zones" : ""));

@@ -66,6 +66,7 @@ struct PlanConfig {
     std::string cache_dir;
     bool no_cache = false, no_rasters = false, quiet = false, heuristic_only = false;
     int threads = 0;
+    std::function<void(double)> progress;  ///< coverage-matrix progress (overrides the terminal bar)
 };
 
 /// Runs the planner and writes its outputs; 0, or 3 when some villages cannot be reached.

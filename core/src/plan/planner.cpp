@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <sstream>
 #include <chrono>
 #include <cmath>
@@ -57,9 +58,11 @@ struct Fnv {
 }  // namespace
 
 CoverageMatrix computeCoverageMatrix(const DemGrid& dem, const std::vector<Tower>& towers, const std::vector<PointXY>& points,
-                                     const Radio& radio, const engine::SweepOptions& sweep, double floor_dBm, int threads) {
+                                     const Radio& radio, const engine::SweepOptions& sweep, double floor_dBm, int threads,
+                                     const std::function<void(double)>& progress) {
     const GeoTransform& gt = dem.geoTransform();
     CoverageMatrix m;
+    std::atomic<long> done{0};
     m.points = static_cast<int>(points.size());
     m.by_tower.resize(towers.size());
     // Points by pixel, so that each tower's window is scanned for the points inside it only.
@@ -86,8 +89,11 @@ CoverageMatrix computeCoverageMatrix(const DemGrid& dem, const std::vector<Tower
                 const float v = win.signal_dBm[static_cast<size_t>(r) * win.width + c];
                 if (!std::isnan(v) && v >= floor_dBm) out.emplace_back(static_cast<int>(i), v);
             }
+            const long d = ++done;
+            if (progress && omp_get_thread_num() == 0) progress(static_cast<double>(d) / static_cast<double>(n));
         }
     }
+    if (progress) progress(1.0);
     return m;
 }
 

@@ -72,9 +72,11 @@ struct CoverageMatrix {
     std::vector<std::vector<std::pair<int, float>>> by_tower;  ///< (point, signal dBm)
 };
 
-/// Sweeps every tower (in parallel, deterministic) and samples the points' pixels.
+/// Sweeps every tower (in parallel, deterministic) and samples the points' pixels. @p progress,
+/// when set, gets the done fraction from the first thread only.
 CoverageMatrix computeCoverageMatrix(const DemGrid& dem, const std::vector<Tower>& towers, const std::vector<PointXY>& points,
-                                     const Radio& radio, const engine::SweepOptions& sweep, double floor_dBm, int threads);
+                                     const Radio& radio, const engine::SweepOptions& sweep, double floor_dBm, int threads,
+                                     const std::function<void(double)>& progress = {});
 
 /// Content hash (FNV-1a 64) of everything the matrix depends on; the CLI caches by it.
 /// @p model_signature spells out the propagation model and its parameters.
