@@ -754,7 +754,10 @@ SetCoverResult solveSetCover(const SetCoverProblem& p, const SetCoverOptions& op
         if (core_cols.size() * 2 > static_cast<size_t>(c.n)) break;  // no longer a core: the full MIP follows
         MipOptions mo;
         mo.time_limit_s = core_deadline - secondsSince(t0);
-        mo.warm_start = warm;
+        // Only strictly better covers are of interest: with integral costs, cost <= UB - delta.
+        // The cutoff prunes every node that cannot reach one (no warm start is then needed).
+        if (c.delta > 0) mo.cutoff = inc.cost - c.delta + 1e-6;
+        else mo.warm_start = warm;
         const MipResult mr = solveMip(coreMip(c, core_cols), mo);
         if (mr.has_solution && mr.objective < inc.cost - 1e-9) {
             inc.cols.clear();
@@ -764,7 +767,7 @@ SetCoverResult solveSetCover(const SetCoverProblem& p, const SetCoverOptions& op
             method = "cbc-core";
         }
         say(opt, "core of " + std::to_string(core_cols.size()) + " columns: " + std::to_string(red.fixed_cost + inc.cost) +
-                     (mr.optimal ? " (core optimal, " : " (") + std::to_string(secondsSince(t0)) + " s)");
+                     (mr.optimal || mr.infeasible ? " (core optimal, " : " (") + std::to_string(secondsSince(t0)) + " s)");
         if (proven() || secondsSince(t0) >= limit) return finish(inc.cols, lb, method);
     }
 
