@@ -413,21 +413,28 @@ void writeKmz(const std::string& kmz_path, const std::string& raster_path, const
     renameInto(tmp, kmz_path);
 }
 
+namespace {
+// The WGS 84 bounds of a Web Mercator image (spherical, EPSG:3857's definition).
+WebOverlay mercatorOverlay(const double gt[6], int width, int height) {
+    const double R = 6378137.0;
+    auto lon = [&](double x) { return x / R * 180.0 / M_PI; };
+    auto lat = [&](double y) { return (2.0 * std::atan(std::exp(y / R)) - M_PI / 2.0) * 180.0 / M_PI; };
+    WebOverlay o;
+    o.width = width;
+    o.height = height;
+    o.west = lon(gt[0]);
+    o.east = lon(gt[0] + width * gt[1]);
+    o.north = lat(gt[3]);
+    o.south = lat(gt[3] + height * gt[5]);
+    return o;
+}
+}  // namespace
+
 WebOverlay writeWebOverlay(const std::string& png_path, const std::string& raster_path, const ColorRamp& ramp, int max_px) {
     DatasetPtr ds = warpTo(raster_path, "EPSG:3857", max_px);
     double gt[6];
     ds->GetGeoTransform(gt);
-    WebOverlay o;
-    o.width = ds->GetRasterXSize();
-    o.height = ds->GetRasterYSize();
-    // Web Mercator to lat/lon (spherical, EPSG:3857's definition).
-    const double R = 6378137.0;
-    auto lon = [&](double x) { return x / R * 180.0 / M_PI; };
-    auto lat = [&](double y) { return (2.0 * std::atan(std::exp(y / R)) - M_PI / 2.0) * 180.0 / M_PI; };
-    o.west = lon(gt[0]);
-    o.east = lon(gt[0] + o.width * gt[1]);
-    o.north = lat(gt[3]);
-    o.south = lat(gt[3] + o.height * gt[5]);
+    const WebOverlay o = mercatorOverlay(gt, ds->GetRasterXSize(), ds->GetRasterYSize());
     writeFileBytes(png_path, pngBytes(o.width, o.height, colourise(ds.get(), ramp)));
     return o;
 }
@@ -442,9 +449,7 @@ WebOverlay writeHillshadeOverlay(const std::string& png_path, const std::string&
     if (!hs) throw Error(dem_path + ": cannot compute a hillshade (" + lastGdalError() + ")");
     double gt[6];
     dem->GetGeoTransform(gt);
-    WebOverlay w;
-    w.width = hs->GetRasterXSize();
-    w.height = hs->GetRasterYSize();
+    const WebOverlay w = mercatorOverlay(gt, hs->GetRasterXSize(), hs->GetRasterYSize());
     std::vector<uint8_t> shade(static_cast<size_t>(w.width) * w.height);
     std::vector<float> z(shade.size());
     if (hs->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w.width, w.height, shade.data(), w.width, w.height, GDT_Byte, 0, 0) != CE_None ||
@@ -456,11 +461,6 @@ WebOverlay writeHillshadeOverlay(const std::string& png_path, const std::string&
         const uint8_t g = static_cast<uint8_t>(90 + shade[i] * 150 / 255);
         rgba[4 * i] = g, rgba[4 * i + 1] = g, rgba[4 * i + 2] = static_cast<uint8_t>(std::min(255, g + 8)), rgba[4 * i + 3] = 255;
     }
-    const double R = 6378137.0;
-    w.west = gt[0] / R * 180.0 / M_PI;
-    w.east = (gt[0] + w.width * gt[1]) / R * 180.0 / M_PI;
-    w.north = (2.0 * std::atan(std::exp(gt[3] / R)) - M_PI / 2.0) * 180.0 / M_PI;
-    w.south = (2.0 * std::atan(std::exp((gt[3] + w.height * gt[5]) / R)) - M_PI / 2.0) * 180.0 / M_PI;
     writeFileBytes(png_path, pngBytes(w.width, w.height, rgba));
     return w;
 }

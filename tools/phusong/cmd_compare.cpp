@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "cli_util.hpp"
 #include "commands.hpp"
 #include "phusong/core/csv.hpp"
 #include "phusong/core/error.hpp"
@@ -32,26 +33,6 @@ struct CompareOptions {
     std::string a, b;
 };
 
-std::string fmt(double v, int prec) {
-    if (std::isnan(v)) return "";
-    std::ostringstream s;
-    s << std::fixed << std::setprecision(prec) << v;
-    return s.str();
-}
-
-std::string csvEscape(const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string o = "\"";
-    for (char c : s) o += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return o + "\"";
-}
-
-ojson readJson(const fs::path& p) {
-    std::ifstream i(p);
-    if (!i) throw InputError(p.string() + ": cannot read");
-    return ojson::parse(i);
-}
-
 struct Side {
     std::string label;  ///< "A" or "B"
     fs::path dir;       ///< the run folder
@@ -66,7 +47,7 @@ Side prepare(const std::string& what, const std::string& label, const fs::path& 
         if (!fs::exists(fs::path(what) / "run_summary.json"))
             throw InputError(what + ": not a finished run (no run_summary.json); give a scenario .yaml or a folder written by phusong run");
         s.dir = what;
-        s.summary = readJson(s.dir / "run_summary.json");
+        s.summary = readJsonFile((s.dir / "run_summary.json").string());
         log.info("compare", label + " = finished run " + what);
         return s;
     }
@@ -223,9 +204,8 @@ int runCompare(const CompareOptions& co, const std::string& cmd) {
                 io::writeQml((dir / file).string(), ramp);
                 const io::WebOverlay w = io::writeWebOverlay((dir / "report" / "overlays" / ("change_" + t + ".png")).string(), (dir / file).string(), ramp);
                 io::writeLegendPng((dir / "report" / "overlays" / ("change_" + t + "_legend.png")).string(), ramp);
-                const ojson bnds = ojson::array({ojson::array({w.south, w.west}), ojson::array({w.north, w.east})});
                 overlays.push_back({{"id", "change_" + t}, {"tech", t}, {"label", t + " coverage change"}, {"png", "overlays/change_" + t + ".png"},
-                                    {"legend", "overlays/change_" + t + "_legend.png"}, {"bounds", bnds}, {"default", false}});
+                                    {"legend", "overlays/change_" + t + "_legend.png"}, {"bounds", overlayBounds(w)}, {"default", false}});
                 if (!extent) extent = w;
                 row(t + " km2 gained", 0, e["gained_km2"].get<double>(), 1);
             } else {
@@ -253,9 +233,8 @@ int runCompare(const CompareOptions& co, const std::string& cmd) {
     const fs::path dem = B.dir / "inputs" / "dem.tif";
     if (fs::exists(dem)) {
         const io::WebOverlay hs = io::writeHillshadeOverlay((dir / "report" / "overlays" / "terrain.png").string(), dem.string());
-        const ojson bnds = ojson::array({ojson::array({hs.south, hs.west}), ojson::array({hs.north, hs.east})});
-        d["hillshade"] = {{"png", "overlays/terrain.png"}, {"bounds", bnds}};
-        d["bounds"] = bnds;
+        d["hillshade"] = {{"png", "overlays/terrain.png"}, {"bounds", overlayBounds(hs)}};
+        d["bounds"] = overlayBounds(hs);
     }
     // Show first the technology that gained the most area.
     std::string best_tech;
@@ -298,7 +277,7 @@ int runCompare(const CompareOptions& co, const std::string& cmd) {
     d["village_tech"] = vt;
     d["technologies"] = ojson::array();
     d["provenance"] = ojson::array({{"A", A.dir.string()}, {"B", B.dir.string()}});
-    if (!d.contains("bounds") && extent) d["bounds"] = ojson::array({ojson::array({extent->south, extent->west}), ojson::array({extent->north, extent->east})});
+    if (!d.contains("bounds") && extent) d["bounds"] = overlayBounds(*extent);
     writeReportData(dir / "report", d);
     stage.commit();
 

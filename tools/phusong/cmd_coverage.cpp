@@ -10,6 +10,7 @@
 #include <optional>
 #include <nlohmann/json.hpp>
 
+#include "cli_util.hpp"
 #include "commands.hpp"
 #include "phusong/core/clutter.hpp"
 #include "phusong/core/engine/coverage.hpp"
@@ -41,25 +42,6 @@ std::string fileSlug(const std::string& s) {
     return out;
 }
 
-// A one-line progress bar on stderr, only when stderr is a terminal.
-std::function<void(double)> progressBar(bool quiet) {
-    if (quiet || !::isatty(STDERR_FILENO)) return {};
-    return [last = -1](double f) mutable {
-        const int pct = static_cast<int>(f * 100.0);
-        if (pct == last) return;
-        last = pct;
-        const int filled = pct / 4;
-        std::fprintf(stderr, "\rcoverage [%.*s%*s] %3d%%", filled, "#########################", 25 - filled, "", pct);
-        if (pct >= 100) std::fprintf(stderr, "\n");
-        std::fflush(stderr);
-    };
-}
-
-std::string fmt(double v, int prec) {
-    std::ostringstream ss;
-    ss << std::fixed << std::setprecision(prec) << v;
-    return ss.str();
-}
 }  // namespace
 
 int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
@@ -130,7 +112,7 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
     std::optional<io::StagedOutput> stage_holder;
     if (writer) stage_holder.emplace(cfg.out);
     io::StagedOutput* stage_ptr = stage_holder ? &*stage_holder : nullptr;
-    opt.progress = !writer ? std::function<void(double)>() : cfg.progress ? cfg.progress : progressBar(cfg.quiet);
+    opt.progress = !writer ? std::function<void(double)>() : cfg.progress ? cfg.progress : terminalProgress("coverage", cfg.quiet);
     const auto meta_base = io::provenance(command_line);
     nlohmann::json pathloss_files = nlohmann::json::object();
     std::map<std::string, int> uses;  // sectors per site_id: shared ids get a row suffix

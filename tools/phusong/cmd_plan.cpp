@@ -2,10 +2,7 @@
 // by one), industrial zones reach their 5G targets, at the least cost; with the bound and gap,
 // what sharing saves, and the plan's coverage rasters.
 
-#include <unistd.h>
-
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +14,7 @@
 #include <set>
 #include <sstream>
 
+#include "cli_util.hpp"
 #include "commands.hpp"
 #include "phusong/core/csv.hpp"
 #include "phusong/core/error.hpp"
@@ -43,28 +41,6 @@ double defaultFreq_MHz(Technology t) {
         case Technology::G5: return 3500.0;
     }
     return 1800.0;
-}
-
-std::string firstField(const io::Feature& f, std::initializer_list<const char*> names) {
-    for (const char* n : names) {
-        const auto it = f.fields.find(n);
-        if (it != f.fields.end() && !it->second.empty()) return it->second;
-    }
-    return "";
-}
-
-std::string csvEscape(const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string o = "\"";
-    for (char c : s) o += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return o + "\"";
-}
-
-std::string fmt(double v, int prec = 2) {
-    if (std::isnan(v)) return "";
-    std::ostringstream s;
-    s << std::fixed << std::setprecision(prec) << v;
-    return s.str();
 }
 
 std::vector<plan::Village> readVillages(const std::string& path) {
@@ -176,17 +152,7 @@ plan::CoverageMatrix cachedMatrix(const PlanConfig& cfg, const DemGrid& dem, con
             // A damaged cache entry is recomputed and overwritten.
         }
     }
-    std::function<void(double)> progress = cfg.progress;
-    if (!progress && !cfg.quiet && ::isatty(STDERR_FILENO)) {
-        progress = [last = -1](double f) mutable {
-            const int pct = static_cast<int>(f * 100.0);
-            if (pct == last) return;
-            last = pct;
-            std::fprintf(stderr, "\rmatrix    [%.*s%*s] %3d%%", pct / 4, "#########################", 25 - pct / 4, "", pct);
-            if (pct >= 100) std::fprintf(stderr, "\n");
-            std::fflush(stderr);
-        };
-    }
+    const std::function<void(double)> progress = cfg.progress ? cfg.progress : terminalProgress("matrix", cfg.quiet);
     auto m = plan::computeCoverageMatrix(dem, towers, points, radio, sweep, floor_dBm, cfg.threads, progress);
     if (!cfg.no_cache) {
         std::error_code ec;

@@ -14,6 +14,7 @@
 #include <set>
 #include <sstream>
 
+#include "cli_util.hpp"
 #include "commands.hpp"
 #include "log.hpp"
 #include "phusong/core/csv.hpp"
@@ -37,34 +38,7 @@ using ojson = nlohmann::ordered_json;
 
 namespace {
 
-std::string fmt(double v, int prec) {
-    if (std::isnan(v)) return "";
-    std::ostringstream s;
-    s << std::fixed << std::setprecision(prec) << v;
-    return s.str();
-}
-
-std::string csvEscape(const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string o = "\"";
-    for (char c : s) o += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return o + "\"";
-}
-
 int utmEpsg(LatLon c) { return (c.lat_deg >= 0 ? 32600 : 32700) + static_cast<int>(std::floor((c.lon_deg + 180.0) / 6.0)) + 1; }
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
-}
-
-std::string field(const io::Feature& f, std::initializer_list<const char*> names) {
-    for (const char* n : names) {
-        const auto it = f.fields.find(n);
-        if (it != f.fields.end() && !it->second.empty()) return it->second;
-    }
-    return "";
-}
 
 void writeText(const std::string& path, const std::string& text) {
     std::ofstream o(path, std::ios::binary);
@@ -105,14 +79,14 @@ std::vector<io::Feature> selectFeatures(const std::string& scenario, const std::
                                         const std::map<std::string, std::string>& where) {
     const auto feats = io::readFeatures(file);
     for (const auto& [k, v] : where) {
-        const bool known = std::any_of(feats.begin(), feats.end(), [&](const io::Feature& f) { return f.fields.count(lower(k)) > 0; });
+        const bool known = std::any_of(feats.begin(), feats.end(), [&](const io::Feature& f) { return f.fields.count(lowerCase(k)) > 0; });
         if (!known) throw InputError(scenario + ": " + key + ".where." + k + ": " + file + " has no field '" + k + "'");
     }
     std::vector<io::Feature> out;
     for (const auto& f : feats) {
         bool keep = true;
         for (const auto& [k, v] : where) {
-            const auto it = f.fields.find(lower(k));
+            const auto it = f.fields.find(lowerCase(k));
             keep = keep && it != f.fields.end() && it->second == v;
         }
         if (keep) out.push_back(f);
@@ -213,10 +187,10 @@ void materialiseVillages(const io::Scenario& sc, const fs::path& inputs, Materia
         for (const auto& f : feats) {
             ++n;
             VillageRow r;
-            r.id = field(f, {"village_id", "ma1", "ma", "id"});
+            r.id = firstField(f, {"village_id", "ma1", "ma", "id"});
             if (r.id.empty()) r.id = "V" + std::to_string(n);
-            r.name = field(f, {"name", "tenhc", "name_ascii"});
-            const std::string pop = field(f, {"population", "dansonguoi"});
+            r.name = firstField(f, {"name", "tenhc", "name_ascii"});
+            const std::string pop = firstField(f, {"population", "dansonguoi"});
             r.population = pop.empty() ? 1.0 : parseNumber(pop, f.location, "population");
             r.ll = f.point;
             const PointXY xy = proj.toXY(r.ll);
@@ -384,12 +358,6 @@ void materialiseSites(const io::Scenario& sc, const fs::path& inputs, Materialis
     log.info("sites", m.notes.back().second);
 }
 
-nlohmann::json readJson(const std::string& path) {
-    std::ifstream i(path);
-    if (!i) throw Error(path + ": cannot read");
-    return nlohmann::json::parse(i);
-}
-
 // Styles, KMZ and polygons for the rasters of one coverage folder.
 void gisOutputs(const io::Scenario& sc, const fs::path& cov_dir, const std::string& label, bool kmz, bool gpkg, Logger& log) {
     if (!fs::is_directory(cov_dir)) return;
@@ -497,7 +465,7 @@ ojson runScenario(const io::Scenario& sc, const std::string& dir, const RunOptio
         stamp("coverage");
     }
     ojson techs = ojson::array();
-    const nlohmann::json cov = m.sites.empty() ? nlohmann::json::object() : readJson((out / "coverage" / "summary.json").string());
+    const ojson cov = m.sites.empty() ? ojson::object() : readJsonFile((out / "coverage" / "summary.json").string());
 
     // Village coverage per technology, from the rasters at each village point.
     std::vector<LatLon> vpts;
@@ -584,8 +552,8 @@ ojson runScenario(const io::Scenario& sc, const std::string& dir, const RunOptio
             text = cap.text();
         }
         if (!log.json() && !log.quiet()) std::cerr << shown(text);
-        const nlohmann::json ps = readJson((out / "plan" / "plan_summary.json").string());
-        plan_summary = ojson::parse(ps.dump());
+        const ojson ps = readJsonFile((out / "plan" / "plan_summary.json").string());
+        plan_summary = ps;
         if (rc == 3) log.warn("plan", std::to_string(ps["villages_unreachable"].get<int>()) + " villages cannot be reached by any candidate (listed in plan/plan_summary.json)");
         const Table vc = readCsvFile((out / "plan" / "village_coverage.csv").string());
         for (const auto& r : vc.rows) covered_after[r.get("village_id")] = r.get("covered") == "1";
@@ -604,7 +572,7 @@ ojson runScenario(const io::Scenario& sc, const std::string& dir, const RunOptio
         pl.name = "villages";
         pl.columns = {{"village_id", 's'}, {"name", 's'}, {"population", 'r'}};
         for (const auto& [t, st] : sc.techs) {
-            const std::string ts = lower(std::string(toString(t)));
+            const std::string ts = lowerCase(std::string(toString(t)));
             if (!vsig.count(std::string(toString(t)))) continue;
             pl.columns.push_back({"signal_" + ts + "_dbm", 'r'});
             pl.columns.push_back({"covered_" + ts, 'i'});

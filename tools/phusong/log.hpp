@@ -2,8 +2,6 @@
 // Run logs: human lines on stderr, or one JSON object per line (`--log-format json`) for
 // pipelines; a progress bar on a terminal; `--quiet` keeps only warnings and errors.
 
-#include <unistd.h>
-
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -12,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cli_util.hpp"
 #include "phusong/core/error.hpp"
 
 namespace phusong::cli {
@@ -20,7 +19,6 @@ class Logger {
 public:
     Logger(const std::string& format, bool quiet) : m_json(format == "json"), m_quiet(quiet), m_t0(std::chrono::steady_clock::now()) {
         if (format != "text" && format != "json") throw InputError("--log-format '" + format + "': use text or json");
-        m_tty = ::isatty(STDERR_FILENO) != 0;
     }
 
     bool json() const { return m_json; }
@@ -46,16 +44,7 @@ public:
                 emit("progress", stage, "", {{"fraction", decile / 10.0}});
             };
         }
-        if (!m_tty) return {};
-        return [stage, last = -1](double f) mutable {
-            const int pct = static_cast<int>(f * 100.0);
-            if (pct == last) return;
-            last = pct;
-            const int filled = pct / 4;
-            std::fprintf(stderr, "\r%-9s [%.*s%*s] %3d%%", stage.c_str(), filled, "#########################", 25 - filled, "", pct);
-            if (pct >= 100) std::fprintf(stderr, "\n");
-            std::fflush(stderr);
-        };
+        return terminalProgress(stage, false);  // a bar only on a terminal
     }
 
     double elapsed_s() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_t0).count(); }
@@ -76,7 +65,7 @@ private:
             std::cerr << "phusong " << stage << ": " << message << "\n";
         }
     }
-    bool m_json, m_quiet, m_tty = false;
+    bool m_json, m_quiet;
     std::chrono::steady_clock::time_point m_t0;
 };
 

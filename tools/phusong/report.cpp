@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "cli_util.hpp"
 #include "phusong/core/csv.hpp"
 #include "phusong/core/error.hpp"
 #include "phusong/io/gis.hpp"
@@ -29,14 +30,12 @@ void writeReportAssets(const fs::path& dir) {
 }
 
 namespace {
-ojson bounds(const io::WebOverlay& w) { return ojson::array({ojson::array({w.south, w.west}), ojson::array({w.north, w.east})}); }
 
-std::string num(double v, int prec) {
-    std::ostringstream s;
-    s << std::fixed << std::setprecision(prec) << v;
-    return s.str();
-}
 }  // namespace
+
+nlohmann::ordered_json overlayBounds(const io::WebOverlay& w) {
+    return ojson::array({ojson::array({w.south, w.west}), ojson::array({w.north, w.east})});
+}
 
 void writeReport(const ReportInput& in, const std::string& cmd) {
     const io::Scenario& sc = in.sc;
@@ -54,8 +53,8 @@ void writeReport(const ReportInput& in, const std::string& cmd) {
 
     // Terrain and coverage overlays.
     const io::WebOverlay hs = io::writeHillshadeOverlay((dir / "overlays" / "terrain.png").string(), (in.out / "inputs" / "dem.tif").string());
-    d["hillshade"] = {{"png", "overlays/terrain.png"}, {"bounds", bounds(hs)}};
-    d["bounds"] = bounds(hs);
+    d["hillshade"] = {{"png", "overlays/terrain.png"}, {"bounds", overlayBounds(hs)}};
+    d["bounds"] = overlayBounds(hs);
     const std::string village_tech = sc.targets ? std::string(toString(sc.targets->village_tech)) : "";
     ojson overlays = ojson::array();
     bool any_default = false;
@@ -66,7 +65,7 @@ void writeReport(const ReportInput& in, const std::string& cmd) {
         const io::WebOverlay w = io::writeWebOverlay((dir / "overlays" / (id + ".png")).string(), tif.string(), ramp);
         io::writeLegendPng((dir / "overlays" / (id + "_legend.png")).string(), ramp);
         overlays.push_back({{"id", id}, {"tech", std::string(toString(t))}, {"label", label}, {"png", "overlays/" + id + ".png"},
-                            {"legend", "overlays/" + id + "_legend.png"}, {"bounds", bounds(w)}, {"default", is_default}});
+                            {"legend", "overlays/" + id + "_legend.png"}, {"bounds", overlayBounds(w)}, {"default", is_default}});
         any_default = any_default || is_default;
     };
     for (const auto& [t, st] : sc.techs) {
@@ -144,14 +143,14 @@ void writeReport(const ReportInput& in, const std::string& cmd) {
     for (const auto& t : techs)
         if (t["villages_total"].get<int>() > 0 && t["sectors"].get<int>() > 0)
             head.push_back({{"label", t["tech"].get<std::string>() + " villages covered"},
-                            {"value", num(100.0 * t["villages_covered"].get<int>() / t["villages_total"].get<int>(), 1) + " %"}});
+                            {"value", fmt(100.0 * t["villages_covered"].get<int>() / t["villages_total"].get<int>(), 1) + " %"}});
     ojson tables = ojson::array();
     d["technologies"] = techs;
     if (in.plan_summary) {
         const ojson& p = *in.plan_summary;
         head.push_back({{"label", "planned new towers"}, {"value", p["towers_new"]}});
-        head.push_back({{"label", "plan cost (" + sc.costs.unit + ")"}, {"value", num(p["cost"].get<double>(), 0)}});
-        head.push_back({{"label", "optimality gap"}, {"value", num(100.0 * p["gap"].get<double>(), 2) + " %"}});
+        head.push_back({{"label", "plan cost (" + sc.costs.unit + ")"}, {"value", fmt(p["cost"].get<double>(), 0)}});
+        head.push_back({{"label", "optimality gap"}, {"value", fmt(100.0 * p["gap"].get<double>(), 2) + " %"}});
         // Before/after: villages covered by the network, then with the plan.
         const std::string vt = p["tech"].get<std::string>();
         int before = 0;
@@ -179,9 +178,9 @@ void writeReport(const ReportInput& in, const std::string& cmd) {
         row("villages covered", std::to_string(p["villages_covered"].get<int>()) + " / " + std::to_string(p["villages_total"].get<int>()));
         row("towers: new / shared / existing", std::to_string(p["towers_new"].get<int>()) + " / " + std::to_string(p["towers_shared"].get<int>()) + " / " +
                                                   std::to_string(p["towers_existing"].get<int>()));
-        row("cost (" + sc.costs.unit + ")", num(p["cost"].get<double>(), 1));
-        row("lower bound", num(p["lower_bound"].get<double>(), 1));
-        row("gap", num(100.0 * p["gap"].get<double>(), 2) + " %");
+        row("cost (" + sc.costs.unit + ")", fmt(p["cost"].get<double>(), 1));
+        row("lower bound", fmt(p["lower_bound"].get<double>(), 1));
+        row("gap", fmt(100.0 * p["gap"].get<double>(), 2) + " %");
         row("solver", p["solver"].get<std::string>());
         tables.push_back({{"caption", "Plan"}, {"head", {"", "value"}}, {"rows", rows}});
         if (p.contains("sharing")) {
@@ -190,12 +189,12 @@ void writeReport(const ReportInput& in, const std::string& cmd) {
             ojson srows = ojson::array();
             for (const auto& [name, o] : s["per_operator"].items()) {
                 per.push_back({{"name", name}, {"towers_alone", o["towers_alone"]}, {"cost_alone", o["cost_alone"]}});
-                srows.push_back({name, std::to_string(o["towers_alone"].get<int>()), num(o["cost_alone"].get<double>(), 1),
+                srows.push_back({name, std::to_string(o["towers_alone"].get<int>()), fmt(o["cost_alone"].get<double>(), 1),
                                  std::to_string(o["towers_used_in_plan"].get<int>())});
             }
-            srows.push_back({"shared plan", std::to_string(p["towers_new"].get<int>()) + " new", num(p["cost"].get<double>(), 1), ""});
-            srows.push_back({"saved", std::to_string(s["towers_saved"].get<int>()) + " towers", num(s["cost_saved"].get<double>(), 1) + " (" +
-                                          num(100.0 * s["cost_saved_fraction"].get<double>(), 1) + " %)", ""});
+            srows.push_back({"shared plan", std::to_string(p["towers_new"].get<int>()) + " new", fmt(p["cost"].get<double>(), 1), ""});
+            srows.push_back({"saved", std::to_string(s["towers_saved"].get<int>()) + " towers", fmt(s["cost_saved"].get<double>(), 1) + " (" +
+                                          fmt(100.0 * s["cost_saved_fraction"].get<double>(), 1) + " %)", ""});
             d["sharing"] = {{"per_operator", per}, {"cost_alone_total", s["cost_alone_total"]}, {"cost_shared", p["cost"]}, {"unit", sc.costs.unit}};
             tables.push_back({{"caption", "Sharing: each operator alone vs the shared plan"},
                               {"head", {"operator", "towers alone", "cost alone", "towers used in plan"}}, {"rows", srows}});
@@ -204,14 +203,14 @@ void writeReport(const ReportInput& in, const std::string& cmd) {
             ojson urows = ojson::array();
             for (const auto& u : p["unreachable"])
                 urows.push_back({u["village_id"].get<std::string>(), u["name"].get<std::string>(),
-                                 u["best_achievable_dbm"].is_null() ? "none within range" : num(u["best_achievable_dbm"].get<double>(), 1)});
+                                 u["best_achievable_dbm"].is_null() ? "none within range" : fmt(u["best_achievable_dbm"].get<double>(), 1)});
             tables.push_back({{"caption", "Villages no candidate can reach"}, {"head", {"village", "name", "best achievable dBm"}}, {"rows", urows}});
         }
         if (p.contains("industrial_zones")) {
             ojson zrows = ojson::array();
             for (const auto& z : p["industrial_zones"])
-                zrows.push_back({z["zone"].get<std::string>(), num(100.0 * z["target_share"].get<double>(), 0) + " %",
-                                 num(100.0 * z["achieved_share"].get<double>(), 1) + " %", num(z["threshold_dbm"].get<double>(), 0)});
+                zrows.push_back({z["zone"].get<std::string>(), fmt(100.0 * z["target_share"].get<double>(), 0) + " %",
+                                 fmt(100.0 * z["achieved_share"].get<double>(), 1) + " %", fmt(z["threshold_dbm"].get<double>(), 0)});
             tables.push_back({{"caption", "Industrial zones: 5G targets"}, {"head", {"zone", "target", "planned", "threshold dBm"}}, {"rows", zrows}});
         }
     }

@@ -13,6 +13,7 @@
 #include "phusong/core/geometry.hpp"
 #include "phusong/core/sector.hpp"
 #include "phusong/io/dem.hpp"
+#include "phusong/io/gis.hpp"
 #include "phusong/io/scenario.hpp"
 
 namespace phusong::cli {
@@ -51,6 +52,9 @@ struct ReportInput {
 
 /// Writes out/report/: index.html, report.js, report.css, Leaflet, data.js and the overlays.
 void writeReport(const ReportInput& in, const std::string& cmd);
+
+/// An overlay's bounds as Leaflet takes them: [[south, west], [north, east]].
+nlohmann::ordered_json overlayBounds(const io::WebOverlay& w);
 
 /// Writes @p d as the report's data.js in @p dir.
 void writeReportData(const std::filesystem::path& dir, const nlohmann::ordered_json& d);
