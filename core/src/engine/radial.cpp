@@ -293,11 +293,20 @@ double itmIncremental(const models::ModelParams& mp, SweepScratch& st, const Lin
                       uint32_t* warnings) {
     const int m = st.m;  // receiver index
     const double d = L.D_km * 1000.0;
-    const double xi = d / m;  // the reference profile's spacing
-    const double pos_step = xi;
-    const double x_last = (m - 1) * pos_step;
-    auto xOf = [&](int k) { return k < m ? k * pos_step : d; };
+    // Sample k stands at k xi, the reference profile's spacing (the per-pixel evaluation resamples
+    // the prefix to m intervals over the path); the receiver, index m, at d.
+    const double xi = d / m;
+    auto xOf = [&](int k) { return k < m ? k * xi : d; };
     auto hOf = [&](int k) { return k < m ? st.hraw[static_cast<size_t>(k)] : h_rx_ground; };
+    // Ground at distance x with samples @p spacing apart: linear between samples, and from the
+    // last sample to the receiver.
+    auto heightAt = [&](double x, double spacing) {
+        const double x_last = (m - 1) * spacing, span = d - x_last;
+        if (x >= x_last) return span > 0.0 ? hOf(m - 1) + (h_rx_ground - hOf(m - 1)) * std::min(1.0, (x - x_last) / span) : h_rx_ground;
+        const double u = std::max(0.0, x / spacing);
+        const int k = std::min(static_cast<int>(u), m - 2);
+        return hOf(k) + (hOf(k + 1) - hOf(k)) * (u - k);
+    };
     // Sums over indices [a, b] (b may be the receiver) of 1, x, x^2, h, x h.
     struct Sums {
         double n = 0, x = 0, xx = 0, h = 0, xh = 0;
@@ -310,10 +319,10 @@ double itmIncremental(const models::ModelParams& mp, SweepScratch& st, const Lin
             const double sk = 0.5 * (a + bs) * cnt;
             auto sq = [](double n) { return n * (n + 1.0) * (2.0 * n + 1.0) / 6.0; };
             r.n = cnt;
-            r.x = pos_step * sk;
-            r.xx = pos_step * pos_step * (sq(bs) - sq(a - 1.0));
+            r.x = xi * sk;
+            r.xx = xi * xi * (sq(bs) - sq(a - 1.0));
             r.h = st.S0[static_cast<size_t>(bs) + 1] - st.S0[static_cast<size_t>(a)];
-            r.xh = pos_step * (st.S1[static_cast<size_t>(bs) + 1] - st.S1[static_cast<size_t>(a)]);
+            r.xh = xi * (st.S1[static_cast<size_t>(bs) + 1] - st.S1[static_cast<size_t>(a)]);
         }
         if (b >= m) {
             r.n += 1;
@@ -342,13 +351,10 @@ double itmIncremental(const models::ModelParams& mp, SweepScratch& st, const Lin
             // Grazing: whether the path clears the terrain hangs on centimetres, so the horizons
             // are scanned over the profile resampled at the reference's spacing d/m, as the
             // per-pixel evaluation does (O(m), on these few pixels only).
-            const double step = st.d[1] * 1000.0;
+            const double step = st.d[1] * 1000.0;  // the samples' true spacing along the ray
             for (int j = 1; j < m; ++j) {
                 const double x = j * xi;
-                const double u = x / step;
-                const int k = std::min(static_cast<int>(u), m - 1);
-                const double h = k + 1 < m ? hOf(k) + (hOf(k + 1) - hOf(k)) * (u - k)
-                                           : hOf(m - 1) + (h_rx_ground - hOf(m - 1)) * std::min(1.0, (x - (m - 1) * step) / std::max(d - (m - 1) * step, 1e-9));
+                const double h = heightAt(x, step);
                 const double t_tx = (h - z_tx) / x - x / (2.0 * a_e);
                 const double t_rx = (h - z_rx) / (d - x) - (d - x) / (2.0 * a_e);
                 if (t_tx > theta[0]) theta[0] = t_tx, dl[0] = x;
@@ -390,20 +396,8 @@ double itmIncremental(const models::ModelParams& mp, SweepScratch& st, const Lin
         const int n = models::itm::irregularitySampleCount(xi, d0, d1);
         if (n == 0) return 0.0;
         std::array<double, 245> s;
-        const double dx = (d1 - d0) / (n - 1), span = d - x_last, inv_pos = 1.0 / pos_step;
-        for (int j = 0; j < n; ++j) {
-            const double x = d0 + dx * j;
-            double h;
-            if (x >= x_last) {
-                h = span > 0.0 ? hOf(m - 1) + (h_rx_ground - hOf(m - 1)) * std::min(1.0, (x - x_last) / span) : h_rx_ground;
-            } else {
-                const double u = std::max(0.0, x * inv_pos);
-                const int k = std::min(static_cast<int>(u), m - 2);
-                const double a = st.hraw[static_cast<size_t>(k)], b = st.hraw[static_cast<size_t>(k) + 1];
-                h = a + (b - a) * (u - k);
-            }
-            s[static_cast<size_t>(j)] = h;
-        }
+        const double dx = (d1 - d0) / (n - 1);
+        for (int j = 0; j < n; ++j) s[static_cast<size_t>(j)] = heightAt(d0 + dx * j, xi);
         const double dh = models::itm::irregularityOfSamples(std::span<double>(s.data(), static_cast<size_t>(n)), d0, d1);
         st.dh_len = len;
         st.dh_d0 = d0;

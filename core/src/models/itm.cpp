@@ -639,12 +639,11 @@ double irregularityOfSamples(std::span<double> s, double d_start, double d_end) 
     const int n = static_cast<int>(s.size());
     if (n < 2) return 0.0;
     const int p10 = (n + 5) / 10;
-    const int p90 = n - p10;
     double y0 = 0, y1 = 0;
     leastSquaresLine(s, 1.0, 0.0, n - 1, y0, y1);
     const double slope = (y1 - y0) / (n - 1);
     for (int j = 0; j < n; ++j) s[static_cast<size_t>(j)] -= y0 + slope * j;
-    // The p10-th largest residual and the p10-th smallest (= the (p90+1)-th largest), each from a
+    // The p10-th largest residual and the p10-th smallest (= the (n - p10 + 1)-th largest), each from a
     // sorted buffer of the p10 most extreme values seen so far (p10 <= 25): after the first few
     // values most are rejected by one comparison, which beats a general selection here.
     std::array<double, 25> hi, lo;
@@ -664,7 +663,6 @@ double irregularityOfSamples(std::span<double> s, double d_start, double d_end) 
     }
     const double q10 = hi[static_cast<size_t>(p10) - 1];
     const double q90 = lo[static_cast<size_t>(p10) - 1];
-    (void)p90;
     return (q10 - q90) / (1.0 - 0.8 * std::exp(-(d_end - d_start) / 50e3));
 }
 
