@@ -319,9 +319,9 @@ Scenario loadScenario(const std::string& path, const std::string& data_dir) {
             r.checkKeys(g, "sites.generate", {"seed", "towers", "bts", "placement", "antenna_height_m", "sectors_per_bts", "min_spacing_m",
                                               "operator_share"});
             SiteGeneratorSpec gs;
-            if (g["seed"]) gs.seed = static_cast<uint64_t>(r.integer(g["seed"], "sites.generate.seed", 0, 1LL << 53));
+            if (g["seed"]) gs.rules.seed = static_cast<uint64_t>(r.integer(g["seed"], "sites.generate.seed", 0, 1LL << 53));
             if (!g["towers"]) r.fail(g, "sites.generate.towers", "missing; how many towers to place");
-            gs.towers = static_cast<int>(r.integer(g["towers"], "sites.generate.towers", 1, 200000));
+            gs.rules.towers = static_cast<int>(r.integer(g["towers"], "sites.generate.towers", 1, 200000));
             if (!g["bts"]) r.fail(g, "sites.generate.bts", "missing; base stations per technology, e.g. {2G: 884, 3G: 1242, 4G: 1647, 5G: 2}");
             r.requireMap(g["bts"], "sites.generate.bts");
             for (const auto& kv : g["bts"]) {
@@ -330,17 +330,17 @@ Scenario loadScenario(const std::string& path, const std::string& data_dir) {
             }
             if (const auto p = g["placement"]) {
                 r.checkKeys(p, "sites.generate.placement", {"hilltops", "villages", "population"});
-                gs.share_hilltops = p["hilltops"] ? r.number(p["hilltops"], "sites.generate.placement.hilltops", 0, 1) : 0.0;
-                gs.share_villages = p["villages"] ? r.number(p["villages"], "sites.generate.placement.villages", 0, 1) : 0.0;
-                gs.share_population = p["population"] ? r.number(p["population"], "sites.generate.placement.population", 0, 1) : 0.0;
-                const double sum = gs.share_hilltops + gs.share_villages + gs.share_population;
+                gs.rules.share_hilltops = p["hilltops"] ? r.number(p["hilltops"], "sites.generate.placement.hilltops", 0, 1) : 0.0;
+                gs.rules.share_villages = p["villages"] ? r.number(p["villages"], "sites.generate.placement.villages", 0, 1) : 0.0;
+                gs.rules.share_population = p["population"] ? r.number(p["population"], "sites.generate.placement.population", 0, 1) : 0.0;
+                const double sum = gs.rules.share_hilltops + gs.rules.share_villages + gs.rules.share_population;
                 if (std::abs(sum - 1.0) > 1e-6) r.fail(p, "sites.generate.placement", "the shares must add up to 1 (they add up to " + std::to_string(sum) + ")");
             }
             if (g["antenna_height_m"]) gs.antenna_height_m = r.number(g["antenna_height_m"], "sites.generate.antenna_height_m", 2, 300, " m");
             if (g["sectors_per_bts"]) {
                 gs.sectors_per_bts = static_cast<int>(r.integer(g["sectors_per_bts"], "sites.generate.sectors_per_bts", 1, 6));
             }
-            if (g["min_spacing_m"]) gs.min_spacing_m = r.number(g["min_spacing_m"], "sites.generate.min_spacing_m", 0, 50000, " m");
+            if (g["min_spacing_m"]) gs.rules.min_spacing_m = r.number(g["min_spacing_m"], "sites.generate.min_spacing_m", 0, 50000, " m");
             if (const auto os = g["operator_share"]) {
                 r.requireMap(os, "sites.generate.operator_share");
                 for (const auto& kv : os)

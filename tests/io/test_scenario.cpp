@@ -69,7 +69,7 @@ TEST_F(ScenarioFile, EveryBundledScenarioLoadsWithAndWithoutTheSharedData) {
     // The province figures the scenarios echo.
     const io::Scenario bg = io::loadScenario((dir / "bac_giang_2024.yaml").string(), "");
     ASSERT_TRUE(bg.generator);
-    EXPECT_EQ(bg.generator->towers, 1596);
+    EXPECT_EQ(bg.generator->rules.towers, 1596);
     EXPECT_EQ(bg.generator->bts.at(Technology::G2), 884);
     EXPECT_EQ(bg.generator->bts.at(Technology::G3), 1242);
     EXPECT_EQ(bg.generator->bts.at(Technology::G4), 1647);

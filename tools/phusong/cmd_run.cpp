@@ -266,14 +266,7 @@ void materialiseSites(const io::Scenario& sc, const fs::path& inputs, Materialis
         std::vector<PointXY> vxy;
         std::vector<double> pop;
         for (const auto& v : m.villages_rows) vxy.push_back(proj.toXY(v.ll)), pop.push_back(v.population);
-        gen::TowerRules rules;
-        rules.towers = g.towers;
-        rules.share_hilltops = g.share_hilltops;
-        rules.share_villages = g.share_villages;
-        rules.share_population = g.share_population;
-        rules.min_spacing_m = g.min_spacing_m;
-        rules.seed = g.seed;
-        const auto towers = gen::placeTowers(m.grid, vxy, pop, rules);
+        const auto towers = gen::placeTowers(m.grid, vxy, pop, g.rules);
         std::vector<std::pair<std::string, double>> shares;
         for (const auto& op : sc.operators)
             shares.emplace_back(op, g.operator_share.empty() ? 1.0 : (g.operator_share.count(op) ? g.operator_share.at(op) : 0.0));
@@ -283,7 +276,7 @@ void materialiseSites(const io::Scenario& sc, const fs::path& inputs, Materialis
             for (const auto& p : z.polygon) la += p.lat_deg, lo += p.lon_deg;
             hotspots.push_back(proj.toXY({la / z.polygon.size(), lo / z.polygon.size()}));
         }
-        const auto bts = gen::assignBaseStations(towers, g.bts, shares, hotspots, g.seed);
+        const auto bts = gen::assignBaseStations(towers, g.bts, shares, hotspots, g.rules.seed);
         for (const char* c : {"site_id", "lat", "lon", "antenna_height_m", "tech", "freq_mhz", "eirp_dbm", "azimuth_deg", "electrical_tilt_deg",
                               "h_beamwidth_deg", "v_beamwidth_deg", "bandwidth_mhz", "operator", "tower_id", "placement"})
             addColumn(c);
@@ -324,9 +317,9 @@ void materialiseSites(const io::Scenario& sc, const fs::path& inputs, Materialis
         m.notes.emplace_back("sites", "synthetic: " + std::to_string(towers.size()) + " towers (" + rules_text + ") carrying " +
                                           std::to_string(bts.size()) + " BTS (" + bts_text + "), " +
                                           (g.sectors_per_bts == 1 ? "one omni cell each" : std::to_string(g.sectors_per_bts) + " sectors each") +
-                                          ", seed " + std::to_string(g.seed));
-        if (static_cast<int>(towers.size()) < g.towers)
-            log.warn("sites", "only " + std::to_string(towers.size()) + " of " + std::to_string(g.towers) + " towers fit on the terrain");
+                                          ", seed " + std::to_string(g.rules.seed));
+        if (static_cast<int>(towers.size()) < g.rules.towers)
+            log.warn("sites", "only " + std::to_string(towers.size()) + " of " + std::to_string(g.rules.towers) + " towers fit on the terrain");
     }
     if (rows.empty()) return;
     std::set<std::string> tower_ids;

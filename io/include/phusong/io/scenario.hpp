@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "phusong/core/geometry.hpp"
+#include "phusong/core/network_gen.hpp"
 #include "phusong/core/technology.hpp"
 
 namespace phusong::io {
@@ -52,13 +53,10 @@ struct BoundarySpec {
 };
 
 struct SiteGeneratorSpec {
-    uint64_t seed = 1;
-    int towers = 0;
+    gen::TowerRules rules;                    ///< tower count, placement shares, spacing, seed
     std::map<Technology, int> bts;            ///< base stations per technology (one sector row each unless sectors_per_bts)
-    double share_hilltops = 0.3, share_villages = 0.5, share_population = 0.2;  ///< placement rules
     double antenna_height_m = 30.0;
     int sectors_per_bts = 1;                  ///< 1 = omni cell, 3 = three 120° sectors
-    double min_spacing_m = 1000.0;
     std::map<std::string, double> operator_share;  ///< operator -> share of BTS (default equal)
     int zone_5g_only = 1;                     ///< 5G BTS go to towers in industrial zones first
 };
