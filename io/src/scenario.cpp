@@ -262,10 +262,10 @@ Scenario loadScenario(const std::string& path, const std::string& data_dir) {
             r.checkKeys(s, "region.terrain.synthetic", {"center", "size_km", "resolution_m", "max_relief_m", "seed"});
             SyntheticTerrainSpec st;
             if (s["center"]) st.center = r.latLon(s["center"], "region.terrain.synthetic.center");
-            if (s["size_km"]) st.size_km = r.number(s["size_km"], "region.terrain.synthetic.size_km", 1, 400, " km");
-            if (s["resolution_m"]) st.resolution_m = r.number(s["resolution_m"], "region.terrain.synthetic.resolution_m", 5, 1000, " m");
-            if (s["max_relief_m"]) st.max_relief_m = r.number(s["max_relief_m"], "region.terrain.synthetic.max_relief_m", 0, 8000, " m");
-            if (s["seed"]) st.seed = static_cast<uint64_t>(r.integer(s["seed"], "region.terrain.synthetic.seed", 0, 1LL << 53));
+            if (s["size_km"]) st.options.size_km = r.number(s["size_km"], "region.terrain.synthetic.size_km", 1, 400, " km");
+            if (s["resolution_m"]) st.options.resolution_m = r.number(s["resolution_m"], "region.terrain.synthetic.resolution_m", 5, 1000, " m");
+            if (s["max_relief_m"]) st.options.max_relief_m = r.number(s["max_relief_m"], "region.terrain.synthetic.max_relief_m", 0, 8000, " m");
+            if (s["seed"]) st.options.seed = static_cast<uint64_t>(r.integer(s["seed"], "region.terrain.synthetic.seed", 0, 1LL << 53));
             sc.terrain.synthetic = st;
         }
         if (sc.terrain.dem.empty() && !sc.terrain.synthetic) {

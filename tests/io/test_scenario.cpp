@@ -80,7 +80,7 @@ TEST_F(ScenarioFile, MinimalScenarioGetsDefaults) {
     const io::Scenario s = io::loadScenario(write(kMinimal), "");
     EXPECT_EQ(s.name, "t");
     ASSERT_TRUE(s.terrain.synthetic);
-    EXPECT_DOUBLE_EQ(s.terrain.synthetic->size_km, 10.0);
+    EXPECT_DOUBLE_EQ(s.terrain.synthetic->options.size_km, 10.0);
     ASSERT_EQ(s.techs.count(Technology::G4), 1u);  // added for the generator's 4G BTS
     EXPECT_DOUBLE_EQ(s.techs.at(Technology::G4).threshold_dBm, defaultThreshold_dBm(Technology::G4));
     EXPECT_EQ(s.operators.size(), 3u);

@@ -153,13 +153,10 @@ void materialiseTerrain(const io::Scenario& sc, const fs::path& inputs, Material
             }
             s.center = {0.5 * (la0 + la1), 0.5 * (lo0 + lo1)};
             const double h_km = (la1 - la0) * 110.574, w_km = (lo1 - lo0) * 111.320 * std::cos(s.center.lat_deg * M_PI / 180.0);
-            s.size_km = std::ceil(std::max(h_km, w_km) + 4.0);
+            s.options.size_km = std::ceil(std::max(h_km, w_km) + 4.0);
         }
-        SynthTerrainOptions o;
-        o.size_km = s.size_km;
-        o.resolution_m = sc.resolution_m > 0 ? sc.resolution_m : s.resolution_m;
-        o.seed = s.seed;
-        o.max_relief_m = s.max_relief_m;
+        SynthTerrainOptions& o = s.options;
+        if (sc.resolution_m > 0) o.resolution_m = sc.resolution_m;
         o.epsg = sc.epsg.value_or(utmEpsg(s.center));
         m.crs = io::Crs::fromEpsg(o.epsg);
         const PointXY c = io::Projector(m.crs).toXY(s.center);
@@ -167,8 +164,8 @@ void materialiseTerrain(const io::Scenario& sc, const fs::path& inputs, Material
         o.center_y_m = c.y_m;
         m.grid = synthesizeTerrain(o);
         if (!boundary.empty()) applyBoundary(m.grid, m.crs);
-        std::string note = "synthetic: " + fmt(s.size_km, 0) + " km square centred at " + fmt(s.center.lat_deg, 3) + " N " +
-                           fmt(s.center.lon_deg, 3) + " E, relief " + fmt(s.max_relief_m, 0) + " m, seed " + std::to_string(s.seed);
+        std::string note = "synthetic: " + fmt(o.size_km, 0) + " km square centred at " + fmt(s.center.lat_deg, 3) + " N " +
+                           fmt(s.center.lon_deg, 3) + " E, relief " + fmt(o.max_relief_m, 0) + " m, seed " + std::to_string(o.seed);
         if (!sc.terrain.dem_unavailable.empty()) note += " (the real DEM " + sc.terrain.dem_unavailable + ")";
         io::writeCog(m.dem, m.grid, m.crs, {"elevation above mean sea level; " + note, "m", io::provenance(cmd)});
         m.notes.emplace_back("terrain", note);

@@ -14,6 +14,7 @@
 
 #include "phusong/core/geometry.hpp"
 #include "phusong/core/network_gen.hpp"
+#include "phusong/core/synth_terrain.hpp"
 #include "phusong/core/technology.hpp"
 
 namespace phusong::io {
@@ -32,10 +33,7 @@ struct ScenarioTech {
 
 struct SyntheticTerrainSpec {
     LatLon center{21.3, 106.2};
-    double size_km = 40.0;
-    double resolution_m = 30.0;
-    double max_relief_m = 900.0;
-    uint64_t seed = 7;
+    SynthTerrainOptions options;  ///< size, resolution, relief, seed; centre and CRS set from `center` by the run
 };
 
 struct TerrainSpec {
