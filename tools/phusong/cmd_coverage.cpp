@@ -109,9 +109,8 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         opt.compute_sector = [rank = so.rank, size = so.size](int si) { return si % size == rank; };
         opt.combine = so.combine;
     }
-    std::optional<io::StagedOutput> stage_holder;
-    if (writer) stage_holder.emplace(cfg.out);
-    io::StagedOutput* stage_ptr = stage_holder ? &*stage_holder : nullptr;
+    std::optional<io::StagedOutput> staged;  // only the writing process stages outputs
+    if (writer) staged.emplace(cfg.out);
     opt.progress = !writer ? std::function<void(double)>() : cfg.progress ? cfg.progress : terminalProgress("coverage", cfg.quiet);
     const auto meta_base = io::provenance(command_line);
     nlohmann::json pathloss_files = nlohmann::json::object();
@@ -123,7 +122,7 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
             std::string name = fileSlug(s.site_id);
             if (uses[s.site_id] > 1) name += "_row" + std::to_string(si + 1);
             const std::string file = "pathloss_" + name + ".tif";
-            io::StagedOutput& stage = *stage_ptr;
+            io::StagedOutput& stage = *staged;
             const GeoTransform& g = terrain.grid.geoTransform();
             Grid<float> w(win.width, win.height,
                           GeoTransform{g.origin_x_m + win.col0 * g.pixel_width_m, g.origin_y_m - win.row0 * g.pixel_height_m,
@@ -139,7 +138,7 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
     nlohmann::json techs = nlohmann::json::object();
     opt.on_layer = [&](const engine::TechnologyCoverage& layer) {
         if (!writer) return;
-        io::StagedOutput& stage = *stage_ptr;
+        io::StagedOutput& stage = *staged;
         const std::string tech_name(toString(layer.tech));
         // Per-operator layers carry the operator in their file names: signal_4G_viettel.tif.
         const std::string t = layer.operator_name.empty() ? tech_name : tech_name + "_" + fileSlug(layer.operator_name);
@@ -201,7 +200,7 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
 
     const double run_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!writer) return 0;
-    io::StagedOutput& stage = *stage_ptr;
+    io::StagedOutput& stage = *staged;
     nlohmann::json summary = {
         {"phusong_version", PHUSONG_VERSION},
         {"command", command_line},
