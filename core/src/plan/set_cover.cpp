@@ -434,32 +434,37 @@ LagrangianResult subgradient(const Core& c, Incumbent& inc, const std::vector<do
     return best;
 }
 
-/// Row-weighting local search from @p inc; returns when the time budget is spent, the incumbent
-/// meets @p lower_bound, or no improvement for a long stretch.
-void rowWeightingSearch(const Core& c, Incumbent& inc, double lower_bound, double deadline_s, Clock::time_point t0,
-                        uint64_t seed) {
-    if (c.n == 0) return;
-    std::mt19937_64 rng(seed);
-    std::vector<char> in(c.n, 0);
-    std::vector<int> cov(c.m, 0);
-    std::vector<long long> w(c.m, 1), score(c.n, 0);
-    std::vector<long long> stamp(c.n, 0);
-    std::vector<int> open_pos(c.m, -1), open;  // rows with cov < demand
-    std::vector<int> sol;                       // columns in, unordered
-    std::vector<int> sol_pos(c.n, -1);
+/// The state both local searches move through: a (possibly infeasible) set of columns, each row's
+/// coverage and weight, and each column's score: for a column out of the solution the weight it
+/// would cover (rows below their demand), for a column in it minus the weight its removal would
+/// uncover. Scores change only where a row crosses its demand, so updates are local.
+struct WeightedCover {
+    const Core& c;
+    std::vector<char> in;
+    std::vector<int> cov;
+    std::vector<long long> cover_sum;  ///< per row, the sum of the solution columns covering it
+    std::vector<long long> w, score, stamp;
+    std::vector<int> open, open_pos;  ///< rows with cov < demand
+    std::vector<int> sol, sol_pos;    ///< columns in, unordered
     double cost = 0.0;
-    const double eps = c.delta > 0 ? c.delta - 1e-9 : 1e-9 * std::max(1.0, inc.cost);
+    long long clock = 0;
 
-    auto contrib = [&](int k, int i) -> long long {
+    WeightedCover(const Core& core, const std::vector<int>& start)
+        : c(core), in(c.n, 0), cov(c.m, 0), cover_sum(c.m, 0), w(c.m, 1), score(c.n, 0), stamp(c.n, 0), open_pos(c.m, -1), sol_pos(c.n, -1) {
+        for (int i = 0; i < c.m; ++i) setOpen(i);
+        for (int j = 0; j < c.n; ++j) recompute(j);
+        for (int j : start) add(j);
+    }
+    long long contrib(int k, int i) const {
         if (in[k]) return cov[i] <= c.demand[i] ? -w[i] : 0;
         return cov[i] < c.demand[i] ? w[i] : 0;
-    };
-    auto recompute = [&](int j) {
+    }
+    void recompute(int j) {
         long long sc = 0;
         for (const int* r = c.col.begin(j); r != c.col.end(j); ++r) sc += contrib(j, *r);
         score[j] = sc;
-    };
-    auto setOpen = [&](int i) {
+    }
+    void setOpen(int i) {
         const bool want = cov[i] < c.demand[i];
         if (want && open_pos[i] < 0) {
             open_pos[i] = static_cast<int>(open.size());
@@ -471,20 +476,19 @@ void rowWeightingSearch(const Core& c, Incumbent& inc, double lower_bound, doubl
             open.pop_back();
             open_pos[i] = -1;
         }
-    };
-    // Changing cov[i] changes other columns' contributions only at the demand thresholds.
-    auto changeCover = [&](int i, int delta, int self) {
+    }
+    void changeCover(int i, int delta, int self) {
         for (const int* k = c.row.begin(i); k != c.row.end(i); ++k)
             if (*k != self) score[*k] -= contrib(*k, i);
         cov[i] += delta;
         for (const int* k = c.row.begin(i); k != c.row.end(i); ++k)
             if (*k != self) score[*k] += contrib(*k, i);
         setOpen(i);
-    };
-    long long clock = 0;
-    auto add = [&](int j) {
+    }
+    void add(int j) {
         for (const int* r = c.col.begin(j); r != c.col.end(j); ++r) {
             const int i = *r;
+            cover_sum[i] += j;
             if (cov[i] == c.demand[i] - 1 || cov[i] == c.demand[i]) changeCover(i, +1, j);
             else ++cov[i];
         }
@@ -494,10 +498,11 @@ void rowWeightingSearch(const Core& c, Incumbent& inc, double lower_bound, doubl
         cost += c.cost[j];
         stamp[j] = ++clock;
         recompute(j);
-    };
-    auto remove = [&](int j) {
+    }
+    void remove(int j) {
         for (const int* r = c.col.begin(j); r != c.col.end(j); ++r) {
             const int i = *r;
+            cover_sum[i] -= j;
             if (cov[i] == c.demand[i] || cov[i] == c.demand[i] + 1) changeCover(i, -1, j);
             else --cov[i];
         }
@@ -510,62 +515,174 @@ void rowWeightingSearch(const Core& c, Incumbent& inc, double lower_bound, doubl
         cost -= c.cost[j];
         stamp[j] = ++clock;
         recompute(j);
-    };
-    // Higher is better: gain per unit cost; ties go to the column changed longest ago.
-    auto better = [&](int a, int b) {
+    }
+    /// Raises the weight of every open row by one.
+    void bumpOpenWeights() {
+        for (int r : open) {
+            ++w[r];
+            for (const int* k = c.row.begin(r); k != c.row.end(r); ++k) score[*k] += in[*k] ? -1 : 1;
+        }
+    }
+    /// Higher is better: score per unit cost; ties go to the column changed longest ago.
+    bool better(int a, int b) const {
         const double sa = static_cast<double>(score[a]) / c.cost[a];
         const double sb = static_cast<double>(score[b]) / c.cost[b];
         if (sa != sb) return sa > sb;
         return stamp[a] < stamp[b];
-    };
-    for (int i = 0; i < c.m; ++i) setOpen(i);
-    for (int j = 0; j < c.n; ++j) recompute(j);
-    for (int j : inc.cols) add(j);
-
-    auto removeBest = [&](int tabu) {
+    }
+    /// Removes the solution column whose removal uncovers the least weight (not @p tabu).
+    int removeBest(int tabu) {
         int pick = -1;
         for (int j : sol)
             if (j != tabu && (pick < 0 || better(j, pick))) pick = j;
         if (pick >= 0) remove(pick);
         return pick;
+    }
+    /// Records a feasible current solution in @p inc when it is cheaper.
+    bool record(Incumbent& inc) const {
+        if (!open.empty() || cost >= inc.cost - 1e-9) return false;
+        inc.cols = sol;
+        std::sort(inc.cols.begin(), inc.cols.end());
+        inc.cost = cost;
+        return true;
+    }
+};
+
+/// Row-weighting local search from @p inc (Gao, Weise & Li 2015, Algorithm 1): remove the column
+/// whose removal costs least, add the best column of a random open row that configuration checking
+/// allows, raise the weights of the rows left open. Returns when the time budget is spent, the
+/// incumbent meets @p lower_bound, or after @p stale_limit steps without improvement.
+void rowWeightingSearch(const Core& c, Incumbent& inc, double lower_bound, double deadline_s, Clock::time_point t0,
+                        uint64_t seed, long long stale_limit) {
+    if (c.n == 0) return;
+    std::mt19937_64 rng(seed);
+    WeightedCover s(c, inc.cols);
+    // Configuration checking (section 3.3): a removed column may come back only after a column
+    // sharing a row with it has changed state; this breaks add/remove cycles.
+    std::vector<char> conf(c.n, 1);
+    auto touchNeighbours = [&](int j) {
+        for (const int* r = c.col.begin(j); r != c.col.end(j); ++r)
+            for (const int* k = c.row.begin(*r); k != c.row.end(*r); ++k) conf[*k] = 1;
+    };
+    const double eps = c.delta > 0 ? c.delta - 1e-9 : 1e-9 * std::max(1.0, inc.cost);
+    auto removeBest = [&](int tabu) {
+        const int j = s.removeBest(tabu);
+        if (j >= 0) {
+            touchNeighbours(j);
+            conf[j] = 0;
+        }
+        return j;
     };
     long long it = 0, last_improve = 0;
-    const long long stale_limit = std::max<long long>(200000, 20LL * c.n);
-    int tabu_add = -1, tabu_remove = -1;
+    int tabu_add = -1;
     while (true) {
         ++it;
-        if (open.empty()) {
-            if (cost < inc.cost - 1e-9) {
-                inc.cols = sol;
-                std::sort(inc.cols.begin(), inc.cols.end());
-                inc.cost = cost;
+        if (s.open.empty()) {
+            if (s.record(inc)) {
                 last_improve = it;
                 if (gapClosed(c, inc.cost, lower_bound)) return;
             }
-            while (!sol.empty() && cost > inc.cost - eps) removeBest(-1);
+            while (!s.sol.empty() && s.cost > inc.cost - eps) removeBest(-1);
             continue;
         }
         if ((it & 1023) == 0 && (secondsSince(t0) > deadline_s || it - last_improve > stale_limit)) return;
-        tabu_remove = removeBest(tabu_add);
-        // Add the best column of a random open row.
-        const int i = open[rng() % open.size()];
+        removeBest(tabu_add);
+        const int i = s.open[rng() % s.open.size()];
         int pick = -1;
         for (const int* k = c.row.begin(i); k != c.row.end(i); ++k)
-            if (!in[*k] && *k != tabu_remove && (pick < 0 || better(*k, pick))) pick = *k;
+            if (!s.in[*k] && conf[*k] && (pick < 0 || s.better(*k, pick))) pick = *k;
         if (pick < 0)
             for (const int* k = c.row.begin(i); k != c.row.end(i); ++k)
-                if (!in[*k]) pick = *k;
+                if (!s.in[*k] && (pick < 0 || s.better(*k, pick))) pick = *k;
         if (pick >= 0) {
-            add(pick);
+            s.add(pick);
+            touchNeighbours(pick);
             tabu_add = pick;
         }
-        for (int r : open) {
-            ++w[r];
-            for (const int* k = c.row.begin(r); k != c.row.end(r); ++k) score[*k] += in[*k] ? -1 : 1;
-        }
-        while (!sol.empty() && cost > inc.cost - eps && sol.size() > 1) {
+        s.bumpOpenWeights();
+        while (s.sol.size() > 1 && s.cost > inc.cost - eps)
             if (removeBest(tabu_add) < 0) break;
+    }
+}
+
+/// Unicost local search with a joint swap (Lin et al. 2020, "Weighting-based parallel local search
+/// for optimal camera placement and unicost set covering", the swap of section 3): with one column
+/// fewer than the incumbent, pick a random open row, and among the pairs (add j1 covering it, remove
+/// j2 from the solution) take the one whose open weight after the swap is least, counting that rows
+/// j1 and j2 share stay covered. Row weights rise when no swap lowers the open weight. Stops as
+/// rowWeightingSearch does.
+void swapSearch(const Core& c, Incumbent& inc, double lower_bound, double deadline_s, Clock::time_point t0, uint64_t seed,
+                long long stale_limit) {
+    if (c.n == 0 || inc.cols.empty()) return;
+    std::mt19937_64 rng(seed);
+    WeightedCover s(c, inc.cols);
+    std::vector<long long> shared(c.n, 0);  // per solution column: weight it stops being alone on
+    std::vector<int> touched;
+    long long it = 0, last_improve = 0;
+    int last_added = -1, last_removed = -1;
+    while (true) {
+        ++it;
+        if (s.open.empty()) {
+            if (s.record(inc)) {
+                last_improve = it;
+                if (gapClosed(c, inc.cost, lower_bound)) return;
+            }
+            s.removeBest(-1);
+            continue;
         }
+        if ((it & 1023) == 0 && (secondsSince(t0) > deadline_s || it - last_improve > stale_limit)) return;
+        const int e = s.open[rng() % s.open.size()];
+        // The two cheapest removals ignoring interactions: the default partners of every j1.
+        auto cheaper = [&](int a, int b) { return b < 0 || s.score[a] > s.score[b] || (s.score[a] == s.score[b] && s.stamp[a] < s.stamp[b]); };
+        int free1 = -1, free2 = -1;
+        for (int j : s.sol) {
+            if (j == last_added) continue;
+            if (cheaper(j, free1)) free2 = free1, free1 = j;
+            else if (cheaper(j, free2)) free2 = j;
+        }
+        int best1 = -1, best2 = -1;
+        long long best_delta = 0;
+        for (const int* k = c.row.begin(e); k != c.row.end(e); ++k) {
+            const int j1 = *k;
+            if (s.in[j1] || j1 == last_removed) continue;
+            // Adding j1 lifts rows at their demand to one above it: their sole coverer may then go.
+            touched.clear();
+            for (const int* r = c.col.begin(j1); r != c.col.end(j1); ++r) {
+                const int i = *r;
+                if (s.cov[i] != c.demand[i]) continue;
+                auto share = [&](int j2) {
+                    if (shared[j2] == 0) touched.push_back(j2);
+                    shared[j2] += s.w[i];
+                };
+                if (s.cov[i] == 1) {
+                    share(static_cast<int>(s.cover_sum[i]));  // the one column covering i
+                } else {
+                    for (const int* q = c.row.begin(i); q != c.row.end(i); ++q)
+                        if (s.in[*q]) share(*q);
+                }
+            }
+            auto consider = [&](int j2, long long removal) {
+                const long long delta = -s.score[j1] + removal;
+                const bool take = best1 < 0 || delta < best_delta ||
+                                  (delta == best_delta && s.stamp[j1] + s.stamp[j2] < s.stamp[best1] + s.stamp[best2]);
+                if (take) best1 = j1, best2 = j2, best_delta = delta;
+            };
+            const int free_best = free1 >= 0 && shared[free1] == 0 ? free1 : free2 >= 0 && shared[free2] == 0 ? free2 : -1;
+            if (free_best >= 0) consider(free_best, -s.score[free_best]);
+            for (int j2 : touched) {
+                if (j2 != last_added) consider(j2, -s.score[j2] - shared[j2]);
+                shared[j2] = 0;
+            }
+        }
+        if (best1 < 0) {
+            s.bumpOpenWeights();
+            continue;
+        }
+        s.add(best1);
+        s.remove(best2);
+        last_added = best1;
+        last_removed = best2;
+        if (best_delta >= 0) s.bumpOpenWeights();
     }
 }
 
@@ -716,17 +833,70 @@ SetCoverResult solveSetCover(const SetCoverProblem& p, const SetCoverOptions& op
     if (proven()) return finish(inc.cols, lb, method);
 
     const double before_ls = inc.cost;
-    const double ls_deadline = secondsSince(t0) + (opt.exact ? 0.05 : 1.0) * (limit - secondsSince(t0));
-    rowWeightingSearch(c, inc, lb, ls_deadline, t0, opt.seed);
+    const bool unicost = std::all_of(c.cost.begin(), c.cost.end(), [&](double v) { return v == c.cost[0]; });
+    const long long stale_limit = opt.exact ? std::max<long long>(200000, 20LL * c.n) : std::numeric_limits<long long>::max();
+    auto localSearch = [&](double deadline_s, long long stale) {
+        if (unicost) swapSearch(c, inc, lb, deadline_s, t0, opt.seed, stale);
+        else rowWeightingSearch(c, inc, lb, deadline_s, t0, opt.seed, stale);
+    };
+    localSearch(secondsSince(t0) + (opt.exact ? 0.05 : 1.0) * (limit - secondsSince(t0)), stale_limit);
     if (inc.cost < before_ls) method = "local-search";
     say(opt, "local search " + std::to_string(red.fixed_cost + inc.cost) + " (" + std::to_string(secondsSince(t0)) + " s)");
     if (proven() || !opt.exact || secondsSince(t0) >= limit) return finish(inc.cols, lb, method);
 
+    std::vector<double> reduced(c.n);
+    for (int j = 0; j < c.n; ++j) reduced[j] = reducedCost(c, lag.u, j);
+    // Lagrangian reduced-cost fixing: x_j = 1 with c~_j > 0 implies cost >= L(u) + c~_j, so a column
+    // with L(u) + c~_j > UB - delta appears in no solution better than the incumbent. CBC then
+    // searches the survivors, warm-started with the incumbent; its bound is valid for the problem.
+    auto exactOnSurvivors = [&](double time_limit_s) {
+        std::vector<char> in_inc(c.n, 0);
+        for (int j : inc.cols) in_inc[j] = 1;
+        std::vector<int> keep;
+        const double slack = inc.cost - (c.delta > 0 ? c.delta : 0.0) - lag.bound + 1e-7;
+        for (int j = 0; j < c.n; ++j)
+            if (in_inc[j] || reduced[j] <= slack) keep.push_back(j);
+        say(opt, "exact: " + std::to_string(keep.size()) + " of " + std::to_string(c.n) + " columns survive reduced-cost fixing");
+        std::vector<double> warm;
+        for (int j : keep) warm.push_back(in_inc[j] ? 1.0 : 0.0);
+        MipOptions mo;
+        mo.time_limit_s = time_limit_s;
+        mo.warm_start = warm;
+        const MipResult mr = solveMip(coreMip(c, keep), mo);
+        if (mr.has_solution && mr.objective < inc.cost - 1e-9) {
+            inc.cols.clear();
+            for (size_t k = 0; k < keep.size(); ++k)
+                if (mr.x[k] > 0.5) inc.cols.push_back(keep[k]);
+            inc.cost = 0;
+            for (int j : inc.cols) inc.cost += c.cost[j];
+            method = "cbc";
+        }
+        if (mr.optimal) {
+            lb = inc.cost;
+        } else if (std::isfinite(mr.bound)) {
+            lb = std::max(lb, roundBound(c, std::min(inc.cost, mr.bound)));
+        }
+        say(opt, std::string("cbc ") + (mr.optimal ? "proved optimality" : "stopped") + " after " + std::to_string(mr.time_s) +
+                     " s, " + std::to_string(mr.nodes) + " nodes");
+        if (method != "cbc" && mr.optimal) method += "+cbc-proof";
+    };
+
+    // Unicost problems with a wide integrality gap (three or more columns between incumbent and
+    // bound, as in the OR-Library unicost classes) are seldom closed by CBC: it gets a short try,
+    // and when that does not prove the incumbent, the local search gets most of the time left.
+    if (unicost && inc.cost - lb >= 3.0 * c.cost[0] - 1e-9) {
+        exactOnSurvivors(0.15 * (limit - secondsSince(t0)));
+        if (proven() || secondsSince(t0) >= limit) return finish(inc.cols, lb, method);
+        const double before = inc.cost;
+        localSearch(secondsSince(t0) + 0.85 * (limit - secondsSince(t0)), std::numeric_limits<long long>::max());
+        if (inc.cost < before) method = "local-search";
+        say(opt, "local search " + std::to_string(red.fixed_cost + inc.cost) + " (" + std::to_string(secondsSince(t0)) + " s)");
+        if (proven() || secondsSince(t0) >= limit) return finish(inc.cols, lb, method);
+    }
+
     // Core problem (Ceria, Nobili & Sassano 1998; CFT section 2): optimal covers use mostly columns of
     // small Lagrangian reduced cost. CBC on the few columns with the smallest c~_j per row finds
     // near-optimal covers quickly; they are covers of the whole problem, so any one is an incumbent.
-    std::vector<double> reduced(c.n);
-    for (int j = 0; j < c.n; ++j) reduced[j] = reducedCost(c, lag.u, j);
     // Grown while CBC proves each core optimal quickly: 5, 10, 20, ... columns per row.
     const double core_deadline = secondsSince(t0) + 0.75 * (limit - secondsSince(t0));
     for (size_t per_row = 5; c.n > 4 * c.m && secondsSince(t0) < core_deadline; per_row *= 2) {
@@ -771,38 +941,7 @@ SetCoverResult solveSetCover(const SetCoverProblem& p, const SetCoverOptions& op
         if (proven() || secondsSince(t0) >= limit) return finish(inc.cols, lb, method);
     }
 
-    // Lagrangian reduced-cost fixing: x_j = 1 with c~_j > 0 implies cost >= L(u) + c~_j, so a column
-    // with L(u) + c~_j > UB - delta appears in no solution better than the incumbent.
-    std::vector<char> in_inc(c.n, 0);
-    for (int j : inc.cols) in_inc[j] = 1;
-    std::vector<int> keep;
-    const double slack = inc.cost - (c.delta > 0 ? c.delta : 0.0) - lag.bound + 1e-7;
-    for (int j = 0; j < c.n; ++j)
-        if (in_inc[j] || reduced[j] <= slack) keep.push_back(j);
-    say(opt, "exact: " + std::to_string(keep.size()) + " of " + std::to_string(c.n) + " columns survive reduced-cost fixing");
-    const MipProblem mip = coreMip(c, keep);
-    std::vector<double> warm;
-    for (int j : keep) warm.push_back(in_inc[j] ? 1.0 : 0.0);
-    MipOptions mo;
-    mo.time_limit_s = limit - secondsSince(t0);
-    mo.warm_start = warm;
-    const MipResult mr = solveMip(mip, mo);
-    if (mr.has_solution && mr.objective < inc.cost - 1e-9) {
-        inc.cols.clear();
-        for (size_t k = 0; k < keep.size(); ++k)
-            if (mr.x[k] > 0.5) inc.cols.push_back(keep[k]);
-        inc.cost = 0;
-        for (int j : inc.cols) inc.cost += c.cost[j];
-        method = "cbc";
-    }
-    if (mr.optimal) {
-        lb = inc.cost;
-    } else if (std::isfinite(mr.bound)) {
-        lb = std::max(lb, roundBound(c, std::min(inc.cost, mr.bound)));
-    }
-    say(opt, std::string("cbc ") + (mr.optimal ? "proved optimality" : "stopped") + " after " + std::to_string(mr.time_s) +
-                 " s, " + std::to_string(mr.nodes) + " nodes");
-    if (method != "cbc" && mr.optimal) method += "+cbc-proof";
+    exactOnSurvivors(limit - secondsSince(t0));
     return finish(inc.cols, lb, method);
 }
 
