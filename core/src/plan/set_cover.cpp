@@ -874,7 +874,7 @@ SetCoverResult solveSetCover(const SetCoverProblem& p, const SetCoverOptions& op
     std::vector<double> reduced(c.n);
     for (int j = 0; j < c.n; ++j) reduced[j] = reducedCost(c, lag.u, j);
     const bool unicost = std::all_of(c.cost.begin(), c.cost.end(), [&](double v) { return v == c.cost[0]; });
-    const long long stale_limit = opt.exact ? std::max<long long>(200000, 20LL * c.n) : std::numeric_limits<long long>::max();
+    const long long stale_limit = std::max<long long>(200000, 20LL * c.n);
     // The swap search suits the OR-Library unicost classes (scpa1 reaches 38 only with it); on the
     // rail instances' cores the row-weighting search does better (rail507 unicost 97 vs 98 in 60 s).
     auto search = [&](const Core& on, Incumbent& start, double deadline_s, long long stale, bool rail_like) {
@@ -903,7 +903,7 @@ SetCoverResult solveSetCover(const SetCoverProblem& p, const SetCoverOptions& op
     localSearch(secondsSince(t0) + (opt.exact ? 0.05 : 1.0) * (limit - secondsSince(t0)), stale_limit);
     if (inc.cost < before_ls) method = "local-search";
     say(opt, "local search " + std::to_string(red.fixed_cost + inc.cost) + " (" + std::to_string(secondsSince(t0)) + " s)");
-    if (proven() || !opt.exact || secondsSince(t0) >= limit) return finish(inc.cols, lb, method);
+    if (proven() || secondsSince(t0) >= limit) return finish(inc.cols, lb, method);
 
     // Lagrangian reduced-cost fixing: x_j = 1 with c~_j > 0 implies cost >= L(u) + c~_j, so a column
     // with L(u) + c~_j > UB - delta appears in no solution better than the incumbent. CBC then
@@ -944,14 +944,15 @@ SetCoverResult solveSetCover(const SetCoverProblem& p, const SetCoverOptions& op
     // bound, as in the OR-Library unicost classes) are seldom closed by CBC: it gets a short try,
     // and when that does not prove the incumbent, the local search gets most of the time left.
     if (unicost && inc.cost - lb >= 3.0 * c.cost[0] - 1e-9) {
-        exactOnSurvivors(0.15 * (limit - secondsSince(t0)));
+        if (opt.exact) exactOnSurvivors(0.15 * (limit - secondsSince(t0)));
         if (proven() || secondsSince(t0) >= limit) return finish(inc.cols, lb, method);
         const double before = inc.cost;
-        localSearch(secondsSince(t0) + 0.85 * (limit - secondsSince(t0)), std::numeric_limits<long long>::max());
+        localSearch(secondsSince(t0) + (opt.exact ? 0.85 : 1.0) * (limit - secondsSince(t0)), std::numeric_limits<long long>::max());
         if (inc.cost < before) method = "local-search";
         say(opt, "local search " + std::to_string(red.fixed_cost + inc.cost) + " (" + std::to_string(secondsSince(t0)) + " s)");
         if (proven() || secondsSince(t0) >= limit) return finish(inc.cols, lb, method);
     }
+    if (!opt.exact) return finish(inc.cols, lb, method);
 
     // Core problem (Ceria, Nobili & Sassano 1998; CFT section 2): optimal covers use mostly columns of
     // small Lagrangian reduced cost. CBC on the few columns with the smallest c~_j per row finds
