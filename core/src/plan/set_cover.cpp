@@ -4,10 +4,12 @@
 //   2. Lagrangian relaxation of the cover rows, subgradient optimisation with the step rule of
 //      Caprara, Fischetti & Toth (1999, section 3.1), and a greedy on Lagrangian costs (their score
 //      sigma_j, section 3.2) every few iterations;
-//   3. row-weighting local search (Gao, Weise & Li 2015, Algorithm 1, with costs as in its weighted
-//      form: scores divided by column cost);
-//   4. CBC on the columns whose Lagrangian reduced cost lets them appear in a better solution
-//      (L(u) + c~_j <= UB - delta), warm-started with the incumbent.
+//   3. local search: row weighting with configuration checking (Gao, Weise & Li 2015, Algorithm 1,
+//      scores divided by column cost when costs differ); on unicost problems the joint swap of Lin
+//      et al. (2020), on a Lagrangian core when rows are long (rail);
+//   4. CBC on reduced-cost cores, then on the columns whose Lagrangian reduced cost lets them appear
+//      in a better solution (L(u) + c~_j <= UB - delta), warm-started with the incumbent. Unicost
+//      problems with a wide integrality gap give CBC a short try and the search most of the time.
 
 #include "phusong/core/plan/set_cover.hpp"
 
@@ -606,7 +608,7 @@ void rowWeightingSearch(const Core& c, Incumbent& inc, double lower_bound, doubl
 }
 
 /// Unicost local search with a joint swap (Lin et al. 2020, "Weighting-based parallel local search
-/// for optimal camera placement and unicost set covering", the swap of section 3): with one column
+/// for optimal camera placement and unicost set covering", its joint swap move): with one column
 /// fewer than the incumbent, pick a random open row, and among the pairs (add j1 covering it, remove
 /// j2 from the solution) take the one whose open weight after the swap is least, counting that rows
 /// j1 and j2 share stay covered. Row weights rise when no swap lowers the open weight. Stops as
