@@ -876,7 +876,7 @@ SetCoverResult solveSetCover(const SetCoverProblem& p, const SetCoverOptions& op
     std::vector<double> reduced(c.n);
     for (int j = 0; j < c.n; ++j) reduced[j] = reducedCost(c, lag.u, j);
     const bool unicost = std::all_of(c.cost.begin(), c.cost.end(), [&](double v) { return v == c.cost[0]; });
-    const long long stale_limit = std::max<long long>(200000, 20LL * c.n);
+    const long long stale_limit = std::max<long long>(50000, 20LL * c.n);
     // The swap search suits the OR-Library unicost classes (scpa1 reaches 38 only with it); on the
     // rail instances' cores the row-weighting search does better (rail507 unicost 97 vs 98 in 60 s).
     auto search = [&](const Core& on, Incumbent& start, double deadline_s, long long stale, bool rail_like) {
