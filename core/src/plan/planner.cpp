@@ -190,7 +190,8 @@ std::vector<Tower> generateCandidates(const DemGrid& dem, double spacing_m, doub
                 }
             if (best_c < 0) continue;
             Tower t;
-            t.id = "C" + std::to_string(out.size() + 1);
+            t.id = std::to_string(out.size() + 1);
+            t.id.insert(0, 1, 'C');  // (not "C" + ...: GCC 12 -Wrestrict false positive)
             t.xy = {gt.centerX(best_c), gt.centerY(best_r)};
             t.height_m = height_m;
             t.extra = {{"ground_m", std::to_string(static_cast<int>(std::lround(best)))}};

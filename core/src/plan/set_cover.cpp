@@ -14,9 +14,11 @@
 #include "phusong/core/plan/set_cover.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <queue>
 #include <random>
 #include <sstream>
@@ -24,6 +26,8 @@
 
 #include "phusong/core/error.hpp"
 #include "phusong/core/plan/mip.hpp"
+
+#include <omp.h>
 
 namespace phusong::plan {
 
@@ -490,6 +494,20 @@ struct WeightedCover {
     void add(int j) {
         for (const int* r = c.col.begin(j); r != c.col.end(j); ++r) {
             const int i = *r;
+            if (c.demand[i] == 1 && cov[i] <= 1) {
+                // Single cover, the common case: 0 -> 1 closes the row for every column out of the
+                // solution; 1 -> 2 frees its sole coverer (found from cover_sum) from the row.
+                if (cov[i] == 0) {
+                    for (const int* k = c.row.begin(i); k != c.row.end(i); ++k)
+                        if (*k != j) score[*k] -= w[i];
+                } else {
+                    score[cover_sum[i]] += w[i];
+                }
+                ++cov[i];
+                cover_sum[i] += j;
+                setOpen(i);
+                continue;
+            }
             cover_sum[i] += j;
             if (cov[i] == c.demand[i] - 1 || cov[i] == c.demand[i]) changeCover(i, +1, j);
             else ++cov[i];
@@ -505,6 +523,18 @@ struct WeightedCover {
         for (const int* r = c.col.begin(j); r != c.col.end(j); ++r) {
             const int i = *r;
             cover_sum[i] -= j;
+            if (c.demand[i] == 1 && cov[i] <= 2) {
+                // 1 -> 0 opens the row to every other column; 2 -> 1 leaves one sole coverer.
+                if (cov[i] == 1) {
+                    for (const int* k = c.row.begin(i); k != c.row.end(i); ++k)
+                        if (*k != j) score[*k] += w[i];
+                } else {
+                    score[cover_sum[i]] -= w[i];
+                }
+                --cov[i];
+                setOpen(i);
+                continue;
+            }
             if (cov[i] == c.demand[i] || cov[i] == c.demand[i] + 1) changeCover(i, -1, j);
             else --cov[i];
         }
@@ -554,9 +584,9 @@ struct WeightedCover {
 /// whose removal costs least, add the best column of a random open row that configuration checking
 /// allows, raise the weights of the rows left open. Returns when the time budget is spent, the
 /// incumbent meets @p lower_bound, or after @p stale_limit steps without improvement.
-void rowWeightingSearch(const Core& c, Incumbent& inc, double lower_bound, double deadline_s, Clock::time_point t0,
-                        uint64_t seed, long long stale_limit) {
-    if (c.n == 0) return;
+long long rowWeightingSearch(const Core& c, Incumbent& inc, double lower_bound, double deadline_s, Clock::time_point t0,
+                             uint64_t seed, long long stale_limit, const std::atomic<bool>* stop) {
+    if (c.n == 0) return 0;
     std::mt19937_64 rng(seed);
     WeightedCover s(c, inc.cols);
     // Configuration checking (section 3.3): a removed column may come back only after a column
@@ -582,12 +612,12 @@ void rowWeightingSearch(const Core& c, Incumbent& inc, double lower_bound, doubl
         if (s.open.empty()) {
             if (s.record(inc)) {
                 last_improve = it;
-                if (gapClosed(c, inc.cost, lower_bound)) return;
+                if (gapClosed(c, inc.cost, lower_bound)) return it;
             }
             while (!s.sol.empty() && s.cost > inc.cost - eps) removeBest(-1);
             continue;
         }
-        if ((it & 1023) == 0 && (secondsSince(t0) > deadline_s || it - last_improve > stale_limit)) return;
+        if ((it & 1023) == 0 && (secondsSince(t0) > deadline_s || it - last_improve > stale_limit || (stop && *stop))) return it;
         removeBest(tabu_add);
         const int i = s.open[rng() % s.open.size()];
         int pick = -1;
@@ -613,9 +643,9 @@ void rowWeightingSearch(const Core& c, Incumbent& inc, double lower_bound, doubl
 /// j2 from the solution) take the one whose open weight after the swap is least, counting that rows
 /// j1 and j2 share stay covered. Row weights rise when no swap lowers the open weight. Stops as
 /// rowWeightingSearch does.
-void swapSearch(const Core& c, Incumbent& inc, double lower_bound, double deadline_s, Clock::time_point t0, uint64_t seed,
-                long long stale_limit) {
-    if (c.n == 0 || inc.cols.empty()) return;
+long long swapSearch(const Core& c, Incumbent& inc, double lower_bound, double deadline_s, Clock::time_point t0,
+                     uint64_t seed, long long stale_limit, const std::atomic<bool>* stop) {
+    if (c.n == 0 || inc.cols.empty()) return 0;
     std::mt19937_64 rng(seed);
     WeightedCover s(c, inc.cols);
     std::vector<long long> shared(c.n, 0);  // per solution column: weight it stops being alone on
@@ -627,12 +657,12 @@ void swapSearch(const Core& c, Incumbent& inc, double lower_bound, double deadli
         if (s.open.empty()) {
             if (s.record(inc)) {
                 last_improve = it;
-                if (gapClosed(c, inc.cost, lower_bound)) return;
+                if (gapClosed(c, inc.cost, lower_bound)) return it;
             }
             s.removeBest(-1);
             continue;
         }
-        if ((it & 1023) == 0 && (secondsSince(t0) > deadline_s || it - last_improve > stale_limit)) return;
+        if ((it & 1023) == 0 && (secondsSince(t0) > deadline_s || it - last_improve > stale_limit || (stop && *stop))) return it;
         const int e = s.open[rng() % s.open.size()];
         // The two cheapest removals ignoring interactions: the default partners of every j1.
         auto cheaper = [&](int a, int b) { return b < 0 || s.score[a] > s.score[b] || (s.score[a] == s.score[b] && s.stamp[a] < s.stamp[b]); };
@@ -879,32 +909,62 @@ SetCoverResult solveSetCover(const SetCoverProblem& p, const SetCoverOptions& op
     const long long stale_limit = std::max<long long>(50000, 20LL * c.n);
     // The swap search suits the OR-Library unicost classes (scpa1 reaches 38 only with it); on the
     // rail instances' cores the row-weighting search does better (rail507 unicost 97 vs 98 in 60 s).
-    auto search = [&](const Core& on, Incumbent& start, double deadline_s, long long stale, bool rail_like) {
-        if (unicost && !rail_like) swapSearch(on, start, lb, deadline_s, t0, opt.seed, stale);
-        else rowWeightingSearch(on, start, lb, deadline_s, t0, opt.seed, stale);
+    long long steps = 0;
+    auto search = [&](const Core& on, Incumbent& start, double deadline_s, long long stale, bool rail_like, uint64_t seed,
+                      const std::atomic<bool>* stop) {
+        return unicost && !rail_like ? swapSearch(on, start, lb, deadline_s, t0, seed, stale, stop)
+                                     : rowWeightingSearch(on, start, lb, deadline_s, t0, seed, stale, stop);
     };
     // Unicost problems with many columns per row (the rail instances) make each move scan long rows:
     // the search then runs on a core of ten columns per row by Lagrangian reduced cost (weighted
     // ones keep every column: rail507's 174 comes from CBC cores seeded by that search's incumbent).
-    auto localSearch = [&](double deadline_s, long long stale) {
-        if (!unicost || c.n <= 10 * c.m) return search(c, inc, deadline_s, stale, false);
-        const Core sub = restrictColumns(c, coreColumns(c, reduced, inc, 10));
+    const bool on_core = unicost && c.n > 10 * c.m;
+    std::optional<Core> sub;
+    if (on_core) sub.emplace(restrictColumns(c, coreColumns(c, reduced, inc, 10)));
+    // Searches from @p target (columns of c) and keeps what it finds there; returns the steps taken.
+    auto searchFrom = [&](Incumbent& target, double deadline_s, long long stale, uint64_t seed, const std::atomic<bool>* stop) {
+        if (!on_core) return search(c, target, deadline_s, stale, false, seed, stop);
         Incumbent si;
-        si.cost = inc.cost;
+        si.cost = target.cost;
         std::vector<int> pos(c.n, -1);
-        for (int k = 0; k < sub.n; ++k) pos[sub.orig_col[k]] = k;
-        for (int j : inc.cols) si.cols.push_back(pos[j]);
-        search(sub, si, deadline_s, stale, true);
-        if (si.cost < inc.cost) {
-            inc.cost = si.cost;
-            inc.cols.clear();
-            for (int k : si.cols) inc.cols.push_back(sub.orig_col[k]);
-            std::sort(inc.cols.begin(), inc.cols.end());
+        for (int k = 0; k < sub->n; ++k) pos[sub->orig_col[k]] = k;
+        for (int j : target.cols) {
+            if (pos[j] < 0) return 0LL;  // the incumbent left the core (CBC found it): nothing to map
+            si.cols.push_back(pos[j]);
+        }
+        const long long n_steps = search(*sub, si, deadline_s, stale, true, seed, stop);
+        if (si.cost < target.cost) {
+            target.cost = si.cost;
+            target.cols.clear();
+            for (int k : si.cols) target.cols.push_back(sub->orig_col[k]);
+            std::sort(target.cols.begin(), target.cols.end());
+        }
+        return n_steps;
+    };
+    auto localSearch = [&](double deadline_s, long long stale) { steps = searchFrom(inc, deadline_s, stale, opt.seed, nullptr); };
+    // The long search: one independent search per thread (seeds seed, seed + 1, ...), the best cover
+    // wins (the lowest thread on ties); a thread that meets the bound stops the others.
+    auto longSearch = [&](double deadline_s) {
+        const int threads = std::max(1, opt.threads > 0 ? opt.threads : omp_get_max_threads());
+        std::vector<Incumbent> found(static_cast<size_t>(threads), inc);
+        std::vector<long long> taken(static_cast<size_t>(threads), 0);
+        std::atomic<bool> stop{false};
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+        for (int t = 0; t < threads; ++t) {
+            const size_t u = static_cast<size_t>(t);
+            taken[u] = searchFrom(found[u], deadline_s, std::numeric_limits<long long>::max(), opt.seed + static_cast<uint64_t>(t), &stop);
+            if (gapClosed(c, found[u].cost, lb)) stop = true;
+        }
+        steps = 0;
+        for (int t = 0; t < threads; ++t) {
+            steps += taken[static_cast<size_t>(t)];
+            if (found[static_cast<size_t>(t)].cost < inc.cost) inc = found[static_cast<size_t>(t)];
         }
     };
     localSearch(secondsSince(t0) + (opt.exact ? 0.05 : 1.0) * (limit - secondsSince(t0)), stale_limit);
     if (inc.cost < before_ls) method = "local-search";
-    say(opt, "local search " + std::to_string(red.fixed_cost + inc.cost) + " (" + std::to_string(secondsSince(t0)) + " s)");
+    say(opt, "local search " + std::to_string(red.fixed_cost + inc.cost) + " after " + std::to_string(steps) + " steps (" +
+                 std::to_string(secondsSince(t0)) + " s)");
     if (proven() || secondsSince(t0) >= limit) return finish(inc.cols, lb, method);
 
     // Lagrangian reduced-cost fixing: x_j = 1 with c~_j > 0 implies cost >= L(u) + c~_j, so a column
@@ -949,9 +1009,10 @@ SetCoverResult solveSetCover(const SetCoverProblem& p, const SetCoverOptions& op
         if (opt.exact) exactOnSurvivors(0.15 * (limit - secondsSince(t0)));
         if (proven() || secondsSince(t0) >= limit) return finish(inc.cols, lb, method);
         const double before = inc.cost;
-        localSearch(secondsSince(t0) + (opt.exact ? 0.85 : 1.0) * (limit - secondsSince(t0)), std::numeric_limits<long long>::max());
+        longSearch(secondsSince(t0) + (opt.exact ? 0.85 : 1.0) * (limit - secondsSince(t0)));
         if (inc.cost < before) method = "local-search";
-        say(opt, "local search " + std::to_string(red.fixed_cost + inc.cost) + " (" + std::to_string(secondsSince(t0)) + " s)");
+        say(opt, "local search " + std::to_string(red.fixed_cost + inc.cost) + " after " + std::to_string(steps) + " steps (" +
+                 std::to_string(secondsSince(t0)) + " s)");
         if (proven() || secondsSince(t0) >= limit) return finish(inc.cols, lb, method);
     }
     if (!opt.exact) return finish(inc.cols, lb, method);

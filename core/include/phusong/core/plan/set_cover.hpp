@@ -29,6 +29,7 @@ struct SetCoverOptions {
     double time_limit_s = 60.0;
     bool exact = true;      ///< run CBC after the heuristics to prove (or improve) optimality
     uint64_t seed = 1;      ///< local search randomness; same seed, same answer (without a time cut)
+    int threads = 0;        ///< threads of the long unicost search (one seed each); 0 = all cores
     std::function<void(const std::string&)> log;  ///< progress lines; null = silent
 };
 
