@@ -460,6 +460,7 @@ struct WeightedCover {
         for (int i = 0; i < c.m; ++i) setOpen(i);
         for (int j = 0; j < c.n; ++j) recompute(j);
         for (int j : start) add(j);
+        weight_sum = c.m;
     }
     long long contrib(int k, int i) const {
         if (in[k]) return cov[i] <= c.demand[i] ? -w[i] : 0;
@@ -548,11 +549,19 @@ struct WeightedCover {
         stamp[j] = ++clock;
         recompute(j);
     }
-    /// Raises the weight of every open row by one.
-    void bumpOpenWeights() {
+    long long weight_sum = 0;  ///< sum of w, kept when weights change
+    /// Raises the weight of every open row by one; when the mean weight passes @p decay_at (> 0),
+    /// forgets: every weight is scaled by 0.3 (at least 1) and the scores rebuilt.
+    void bumpOpenWeights(double decay_at = 0.0) {
         for (int r : open) {
             ++w[r];
             for (const int* k = c.row.begin(r); k != c.row.end(r); ++k) score[*k] += in[*k] ? -1 : 1;
+        }
+        weight_sum += static_cast<long long>(open.size());
+        if (decay_at > 0.0 && static_cast<double>(weight_sum) > decay_at * c.m) {
+            weight_sum = 0;
+            for (int i = 0; i < c.m; ++i) weight_sum += w[i] = std::max<long long>(1, static_cast<long long>(0.3 * static_cast<double>(w[i])));
+            for (int j = 0; j < c.n; ++j) recompute(j);
         }
     }
     /// Higher is better: score per unit cost; ties go to the column changed longest ago.
@@ -582,10 +591,12 @@ struct WeightedCover {
 
 /// Row-weighting local search from @p inc (Gao, Weise & Li 2015, Algorithm 1): remove the column
 /// whose removal costs least, add the best column of a random open row that configuration checking
-/// allows, raise the weights of the rows left open. Returns when the time budget is spent, the
-/// incumbent meets @p lower_bound, or after @p stale_limit steps without improvement.
+/// allows, raise the weights of the rows left open. With @p decay_at > 0 the weights are forgotten
+/// (scaled by 0.3) whenever their mean passes it, as NuSC does (Luo et al.). Returns when the time
+/// budget is spent, the incumbent meets @p lower_bound, or after @p stale_limit steps without
+/// improvement (or when @p stop is set); the result is the number of steps taken.
 long long rowWeightingSearch(const Core& c, Incumbent& inc, double lower_bound, double deadline_s, Clock::time_point t0,
-                             uint64_t seed, long long stale_limit, const std::atomic<bool>* stop) {
+                             uint64_t seed, long long stale_limit, const std::atomic<bool>* stop, double decay_at = 0.0) {
     if (c.n == 0) return 0;
     std::mt19937_64 rng(seed);
     WeightedCover s(c, inc.cols);
@@ -631,7 +642,7 @@ long long rowWeightingSearch(const Core& c, Incumbent& inc, double lower_bound, 
             touchNeighbours(pick);
             tabu_add = pick;
         }
-        s.bumpOpenWeights();
+        s.bumpOpenWeights(decay_at);
         while (s.sol.size() > 1 && s.cost > inc.cost - eps)
             if (removeBest(tabu_add) < 0) break;
     }
@@ -911,9 +922,10 @@ SetCoverResult solveSetCover(const SetCoverProblem& p, const SetCoverOptions& op
     // rail instances' cores the row-weighting search does better (rail507 unicost 97 vs 98 in 60 s).
     long long steps = 0;
     auto search = [&](const Core& on, Incumbent& start, double deadline_s, long long stale, bool rail_like, uint64_t seed,
-                      const std::atomic<bool>* stop) {
-        return unicost && !rail_like ? swapSearch(on, start, lb, deadline_s, t0, seed, stale, stop)
-                                     : rowWeightingSearch(on, start, lb, deadline_s, t0, seed, stale, stop);
+                      const std::atomic<bool>* stop, bool prefer_row_weighting = false) {
+        if (unicost && !rail_like && !prefer_row_weighting) return swapSearch(on, start, lb, deadline_s, t0, seed, stale, stop);
+        // The unicost portfolio's row-weighting thread forgets its weights (mean above 2,000).
+        return rowWeightingSearch(on, start, lb, deadline_s, t0, seed, stale, stop, unicost && prefer_row_weighting ? 2000.0 : 0.0);
     };
     // Unicost problems with many columns per row (the rail instances) make each move scan long rows:
     // the search then runs on a core of ten columns per row by Lagrangian reduced cost (weighted
@@ -922,8 +934,9 @@ SetCoverResult solveSetCover(const SetCoverProblem& p, const SetCoverOptions& op
     std::optional<Core> sub;
     if (on_core) sub.emplace(restrictColumns(c, coreColumns(c, reduced, inc, 10)));
     // Searches from @p target (columns of c) and keeps what it finds there; returns the steps taken.
-    auto searchFrom = [&](Incumbent& target, double deadline_s, long long stale, uint64_t seed, const std::atomic<bool>* stop) {
-        if (!on_core) return search(c, target, deadline_s, stale, false, seed, stop);
+    auto searchFrom = [&](Incumbent& target, double deadline_s, long long stale, uint64_t seed, const std::atomic<bool>* stop,
+                          bool prefer_row_weighting = false) {
+        if (!on_core) return search(c, target, deadline_s, stale, false, seed, stop, prefer_row_weighting);
         Incumbent si;
         si.cost = target.cost;
         std::vector<int> pos(c.n, -1);
@@ -943,7 +956,9 @@ SetCoverResult solveSetCover(const SetCoverProblem& p, const SetCoverOptions& op
     };
     auto localSearch = [&](double deadline_s, long long stale) { steps = searchFrom(inc, deadline_s, stale, opt.seed, nullptr); };
     // The long search: one independent search per thread (seeds seed, seed + 1, ...), the best cover
-    // wins (the lowest thread on ties); a thread that meets the bound stops the others.
+    // wins (the lowest thread on ties); a thread that meets the bound stops the others. Odd threads
+    // run the row-weighting search with weight forgetting instead of the swap: on the OR-Library A
+    // class each of the two reaches the best known on runs where the other stalls one column above.
     auto longSearch = [&](double deadline_s) {
         const int threads = std::max(1, opt.threads > 0 ? opt.threads : omp_get_max_threads());
         std::vector<Incumbent> found(static_cast<size_t>(threads), inc);
@@ -952,7 +967,8 @@ SetCoverResult solveSetCover(const SetCoverProblem& p, const SetCoverOptions& op
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
         for (int t = 0; t < threads; ++t) {
             const size_t u = static_cast<size_t>(t);
-            taken[u] = searchFrom(found[u], deadline_s, std::numeric_limits<long long>::max(), opt.seed + static_cast<uint64_t>(t), &stop);
+            taken[u] = searchFrom(found[u], deadline_s, std::numeric_limits<long long>::max(), opt.seed + static_cast<uint64_t>(t), &stop,
+                                  t % 2 == 1);
             if (gapClosed(c, found[u].cost, lb)) stop = true;
         }
         steps = 0;
