@@ -589,14 +589,34 @@ struct WeightedCover {
     }
 };
 
+/// When a local search stops, and its record of improvements.
+struct SearchLimits {
+    const Core& c;
+    double lower_bound;
+    double deadline_s;
+    Clock::time_point t0;
+    long long stale_limit;             ///< steps without improvement
+    const std::atomic<bool>* stop;     ///< set by another thread; may be null
+    long long last_improve = 0;
+    /// Keeps the feasible state @p s in @p inc when cheaper; true when @p inc then meets the bound.
+    bool keep(const WeightedCover& s, Incumbent& inc, long long it) {
+        if (!s.record(inc)) return false;
+        last_improve = it;
+        return gapClosed(c, inc.cost, lower_bound);
+    }
+    /// Checked every 1024 steps: the time is spent, the search stalled, or another thread stopped it.
+    bool over(long long it) const {
+        return (it & 1023) == 0 && (secondsSince(t0) > deadline_s || it - last_improve > stale_limit || (stop && *stop));
+    }
+};
+
 /// Row-weighting local search from @p inc (Gao, Weise & Li 2015, Algorithm 1): remove the column
 /// whose removal costs least, add the best column of a random open row that configuration checking
 /// allows, raise the weights of the rows left open. With @p decay_at > 0 the weights are forgotten
 /// (scaled by 0.3) whenever their mean passes it, as NuSC does (Luo et al.). Returns when the time
-/// budget is spent, the incumbent meets @p lower_bound, or after @p stale_limit steps without
-/// improvement (or when @p stop is set); the result is the number of steps taken.
-long long rowWeightingSearch(const Core& c, Incumbent& inc, double lower_bound, double deadline_s, Clock::time_point t0,
-                             uint64_t seed, long long stale_limit, const std::atomic<bool>* stop, double decay_at = 0.0) {
+/// budget is spent, the incumbent meets the bound, the search stalls or another thread stops it
+/// (@p lim); the result is the number of steps taken.
+long long rowWeightingSearch(const Core& c, Incumbent& inc, SearchLimits lim, uint64_t seed, double decay_at = 0.0) {
     if (c.n == 0) return 0;
     std::mt19937_64 rng(seed);
     WeightedCover s(c, inc.cols);
@@ -616,19 +636,16 @@ long long rowWeightingSearch(const Core& c, Incumbent& inc, double lower_bound, 
         }
         return j;
     };
-    long long it = 0, last_improve = 0;
+    long long it = 0;
     int tabu_add = -1;
     while (true) {
         ++it;
         if (s.open.empty()) {
-            if (s.record(inc)) {
-                last_improve = it;
-                if (gapClosed(c, inc.cost, lower_bound)) return it;
-            }
+            if (lim.keep(s, inc, it)) return it;
             while (!s.sol.empty() && s.cost > inc.cost - eps) removeBest(-1);
             continue;
         }
-        if ((it & 1023) == 0 && (secondsSince(t0) > deadline_s || it - last_improve > stale_limit || (stop && *stop))) return it;
+        if (lim.over(it)) return it;
         removeBest(tabu_add);
         const int i = s.open[rng() % s.open.size()];
         int pick = -1;
@@ -654,26 +671,22 @@ long long rowWeightingSearch(const Core& c, Incumbent& inc, double lower_bound, 
 /// j2 from the solution) take the one whose open weight after the swap is least, counting that rows
 /// j1 and j2 share stay covered. Row weights rise when no swap lowers the open weight. Stops as
 /// rowWeightingSearch does.
-long long swapSearch(const Core& c, Incumbent& inc, double lower_bound, double deadline_s, Clock::time_point t0,
-                     uint64_t seed, long long stale_limit, const std::atomic<bool>* stop) {
+long long swapSearch(const Core& c, Incumbent& inc, SearchLimits lim, uint64_t seed) {
     if (c.n == 0 || inc.cols.empty()) return 0;
     std::mt19937_64 rng(seed);
     WeightedCover s(c, inc.cols);
     std::vector<long long> shared(c.n, 0);  // per solution column: weight it stops being alone on
     std::vector<int> touched;
-    long long it = 0, last_improve = 0;
+    long long it = 0;
     int last_added = -1, last_removed = -1;
     while (true) {
         ++it;
         if (s.open.empty()) {
-            if (s.record(inc)) {
-                last_improve = it;
-                if (gapClosed(c, inc.cost, lower_bound)) return it;
-            }
+            if (lim.keep(s, inc, it)) return it;
             s.removeBest(-1);
             continue;
         }
-        if ((it & 1023) == 0 && (secondsSince(t0) > deadline_s || it - last_improve > stale_limit || (stop && *stop))) return it;
+        if (lim.over(it)) return it;
         const int e = s.open[rng() % s.open.size()];
         // The two cheapest removals ignoring interactions: the default partners of every j1.
         auto cheaper = [&](int a, int b) { return b < 0 || s.score[a] > s.score[b] || (s.score[a] == s.score[b] && s.stamp[a] < s.stamp[b]); };
@@ -923,9 +936,10 @@ SetCoverResult solveSetCover(const SetCoverProblem& p, const SetCoverOptions& op
     long long steps = 0;
     auto search = [&](const Core& on, Incumbent& start, double deadline_s, long long stale, bool rail_like, uint64_t seed,
                       const std::atomic<bool>* stop, bool prefer_row_weighting = false) {
-        if (unicost && !rail_like && !prefer_row_weighting) return swapSearch(on, start, lb, deadline_s, t0, seed, stale, stop);
+        const SearchLimits lim{on, lb, deadline_s, t0, stale, stop};
+        if (unicost && !rail_like && !prefer_row_weighting) return swapSearch(on, start, lim, seed);
         // The unicost portfolio's row-weighting thread forgets its weights (mean above 2,000).
-        return rowWeightingSearch(on, start, lb, deadline_s, t0, seed, stale, stop, unicost && prefer_row_weighting ? 2000.0 : 0.0);
+        return rowWeightingSearch(on, start, lim, seed, unicost && prefer_row_weighting ? 2000.0 : 0.0);
     };
     // Unicost problems with many columns per row (the rail instances) make each move scan long rows:
     // the search then runs on a core of ten columns per row by Lagrangian reduced cost (weighted
