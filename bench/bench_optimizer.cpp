@@ -64,7 +64,9 @@ int main(int argc, char** argv) {
         const auto params = parseParams(rec.get("params"));
         std::string label = file;
         if (format == "sjc_xy_demand") label += " p=" + params.at("p") + " r=" + params.at("r");
-        if (problem == "set_cover_min_count_unicost") label += " (unicost)";
+        // Both unicost kinds: the count variants of weighted files and the files whose costs are all 1
+        // (scpe*, scpclr*, scpcyc*), so that --only unicost and --skip-unicost split the table.
+        if (unicost) label += " (unicost)";
         if (!only.empty() && label.find(only) == std::string::npos) continue;
         const double known_value = std::stod(rec.get("value"));
         const std::string text = io::readTextFile(data + "/" + file);

@@ -4,6 +4,8 @@
 #include <cpl_error.h>
 #include <gdal_priv.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -15,6 +17,8 @@
 namespace phusong::io {
 
 namespace {
+std::atomic<int> g_writer_threads{0};
+
 struct DatasetCloser {
     void operator()(GDALDataset* d) const { GDALClose(d); }
 };
@@ -40,7 +44,9 @@ void writeAny(const std::string& path, int w, int h, const GeoTransform& g, cons
         throw Error("cannot fill the in-memory raster for " + path);
     }
     const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-    const char* opts[] = {"COMPRESS=DEFLATE", "BLOCKSIZE=512", "OVERVIEWS=AUTO", "NUM_THREADS=ALL_CPUS", nullptr};
+    const int threads = g_writer_threads.load();
+    const std::string num_threads = "NUM_THREADS=" + (threads > 0 ? std::to_string(threads) : std::string("ALL_CPUS"));
+    const char* opts[] = {"COMPRESS=DEFLATE", "BLOCKSIZE=512", "OVERVIEWS=AUTO", num_threads.c_str(), nullptr};
     CPLErrorReset();
     GDALDataset* out = cog->CreateCopy(tmp.c_str(), ds.get(), FALSE, const_cast<char**>(opts), nullptr, nullptr);
     if (!out) {
@@ -57,6 +63,8 @@ void writeAny(const std::string& path, int w, int h, const GeoTransform& g, cons
     }
 }
 }  // namespace
+
+void setWriterThreads(int threads) { g_writer_threads = std::max(0, threads); }
 
 void writeCog(const std::string& path, const Grid<float>& grid, const Crs& crs, const RasterMeta& meta) {
     writeAny(path, grid.width(), grid.height(), grid.geoTransform(), grid.data().data(), GDT_Float32,

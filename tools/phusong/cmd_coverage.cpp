@@ -52,6 +52,7 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
     opt.rx_height_m = cfg.rx_height_m;
     if (cfg.threads < 0) throw InputError("--threads must be 0 (all cores) or positive");
     opt.threads = cfg.threads;
+    io::setWriterThreads(cfg.threads);
     for (const auto& [tech_s, dbm] : cfg.thresholds) {
         const auto t = parseTechnology(tech_s);
         if (!t) throw InputError("--threshold '" + tech_s + "=...': unknown technology; use 2G, 3G, 4G or 5G");
