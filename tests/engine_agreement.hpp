@@ -1,6 +1,6 @@
 #pragma once
-// Shared by the core (synthetic terrain) and io (real DEM) agreement tests: the radial sweep
-// against the per-pixel reference engine, model by model.
+// Shared by the core (synthetic terrain) and io (real SRTM, test_engine_real.cpp) agreement
+// tests: the radial sweep against the per-pixel reference engine, model by model.
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -22,6 +22,27 @@ void extractProfile(const DemGrid& dem, PointXY a, PointXY b, double step_m, Pro
     }
 }
 
+void extractProfileAtCrossings(const DemGrid& dem, PointXY a, PointXY b, Profile& out) {
+    const GeoTransform& gt = dem.geoTransform();
+    const double c0 = gt.colOf(a.x_m), r0 = gt.rowOf(a.y_m), c1 = gt.colOf(b.x_m), r1 = gt.rowOf(b.y_m);
+    const double dist_km = planarDistance_m(a, b) / 1000.0;
+    out.d_km.assign(1, 0.0);
+    out.h_m.assign(1, sampleBilinear(dem, c0, r0));
+    const bool x_major = std::abs(c1 - c0) >= std::abs(r1 - r0);
+    const double m0 = x_major ? c0 : r0, m1 = x_major ? c1 : r1;
+    if (m1 != m0) {
+        const double dir = m1 > m0 ? 1.0 : -1.0;
+        // Grid lines strictly between the ends, outward from a.
+        for (double g = dir > 0 ? std::floor(m0) + 1.0 : std::ceil(m0) - 1.0; dir * (m1 - g) > 1e-9; g += dir) {
+            const double t = (g - m0) / (m1 - m0);
+            out.d_km.push_back(t * dist_km);
+            out.h_m.push_back(x_major ? sampleBilinear(dem, g, r0 + t * (r1 - r0)) : sampleBilinear(dem, c0 + t * (c1 - c0), g));
+        }
+    }
+    out.d_km.push_back(dist_km);
+    out.h_m.push_back(sampleBilinear(dem, c1, r1));
+}
+
 Profile readProfileCsv(const std::string& path) {
     const Table t = readCsvFile(path);
     for (const char* col : {"distance_km", "height_m"}) {

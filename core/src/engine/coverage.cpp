@@ -55,14 +55,18 @@ void referenceWindow(const DemGrid& dem, const Sector& s, const CoverageOptions&
                      Profile& profile, SectorWindow& out, uint32_t* warnings) {
     if (!placeWindow(dem, s.xy, radius_px, out)) return;
     const GeoTransform& gt = dem.geoTransform();
+    const PointXY tx = transmitterPoint(gt, s.xy);  // the site's pixel centre, as the sweep
     const double r2 = opt.radius_m * opt.radius_m;
     for (int r = out.row0; r < out.row0 + out.height; ++r) {
         for (int c = out.col0; c < out.col0 + out.width; ++c) {
             if (std::isnan(dem.at(c, r))) continue;
             const PointXY rx{gt.centerX(c), gt.centerY(r)};
-            const double dx = rx.x_m - s.xy.x_m, dy = rx.y_m - s.xy.y_m;
+            const double dx = rx.x_m - tx.x_m, dy = rx.y_m - tx.y_m;
             if (dx * dx + dy * dy > r2) continue;
-            extractProfile(dem, s.xy, rx, step_m, profile);
+            // Samples where the path crosses the grid lines of its major axis, as the sweep's
+            // rays do; an explicit profile step samples every step_m instead.
+            if (opt.profile_step_m > 0.0) extractProfile(dem, tx, rx, step_m, profile);
+            else extractProfileAtCrossings(dem, tx, rx, profile);
             const models::PathLoss pl =
                 models::pathLossOverProfile(opt.model, profile, s.antenna_height_m, opt.rx_height_m, s.freq_MHz);
             // The pixel holding the site itself is shorter than a profile step; that is expected, not a warning.
@@ -198,7 +202,7 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
     const double step_m = opt.profile_step_m > 0.0 ? opt.profile_step_m : std::min(gt.pixel_width_m, gt.pixel_height_m);
     const double pixel_km2 = gt.pixel_width_m * gt.pixel_height_m / 1e6;
     const int radius_px = static_cast<int>(std::ceil(opt.radius_m / std::min(gt.pixel_width_m, gt.pixel_height_m)));
-    const RadialPlan plan(radius_px, gt.pixel_width_m, gt.pixel_height_m);
+    RadialPlans plans(radius_px, gt.pixel_width_m, gt.pixel_height_m);
     SweepOptions sw;
     sw.model = opt.model;
     sw.radius_m = opt.radius_m;
@@ -280,9 +284,9 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
                         if (opt.clutter_loss_for_freq) {
                             SweepOptions local = sw;
                             local.clutter_loss_dB = opt.clutter_loss_for_freq(s.freq_MHz);
-                            sweepSector(dem, s, local, plan, win, *scratch, &warnings);
+                            sweepSector(dem, s, local, plans, win, *scratch, &warnings);
                         } else {
-                            sweepSector(dem, s, sw, plan, win, *scratch, &warnings);
+                            sweepSector(dem, s, sw, plans, win, *scratch, &warnings);
                         }
                     }
                     else referenceWindow(dem, s, opt, radius_px, step_m, profile, win, &warnings);

@@ -4,6 +4,8 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <mutex>
 
 #include "phusong/core/fast_math.hpp"
 #include "phusong/core/geometry.hpp"
@@ -80,6 +82,34 @@ void RadialPlan::stepOffset(const Ray& ray, int k, int& dx, int& dy, double& min
     } else {
         dy = ray.end_dy > 0 ? k : -k;
         dx = nearest;
+    }
+}
+
+struct RadialPlans::Impl {
+    std::mutex mutex;
+    std::map<int, std::unique_ptr<RadialPlan>> plans;
+};
+
+RadialPlans::RadialPlans(int radius_px, double pw, double ph)
+    : m_radius(std::max(1, radius_px)), m_pw(pw), m_ph(ph), m_impl(std::make_unique<Impl>()) {}
+
+RadialPlans::~RadialPlans() = default;
+
+const RadialPlan& RadialPlans::get(int oversample) {
+    std::lock_guard<std::mutex> lock(m_impl->mutex);
+    auto& slot = m_impl->plans[oversample];
+    if (!slot) slot = std::make_unique<RadialPlan>(m_radius, m_pw, m_ph, oversample);
+    return *slot;
+}
+
+int raysPerBorderCell(models::ModelKind kind) {
+    using models::ModelKind;
+    switch (kind) {
+        case ModelKind::FreeSpace:
+        case ModelKind::Hata:
+        case ModelKind::Cost231: return 2;
+        case ModelKind::P526Bullington: return 4;
+        default: return models::isTr38901(kind) ? 2 : 8;
     }
 }
 
@@ -575,20 +605,28 @@ void storePixel(const Sector& s, int px, int py, double dx_m, double dy_m, doubl
         static_cast<float>(s.eirp_dBm - s.reference_offset_dB - s.pattern.attenuation_dB(bearing_deg, elevation_deg) - loss_dB);
 }
 
-void sweepSector(const DemGrid& dem, const Sector& s, const SweepOptions& opt, const RadialPlan& plan, SectorWindow& out,
+PointXY transmitterPoint(const GeoTransform& gt, PointXY site) {
+    int col = 0, row = 0;
+    sitePixel(gt, site, col, row);
+    return {gt.centerX(col), gt.centerY(row)};
+}
+
+void sweepSector(const DemGrid& dem, const Sector& s, const SweepOptions& opt, RadialPlans& plans, SectorWindow& out,
                  SweepScratch& st, uint32_t* warnings) {
     const GeoTransform& gt = dem.geoTransform();
-    const int n = plan.radius_px();
+    const int n = plans.radius_px();
     if (!placeWindow(dem, s.xy, n, out)) return;
     const int cc = out.center_col, rr = out.center_row;
+    const PointXY tx = transmitterPoint(gt, s.xy);
 
     models::ModelParams mp = opt.model;
     if (mp.kind == models::ModelKind::Auto) mp.kind = models::autoModel(s.freq_MHz);
+    const RadialPlan& plan = plans.get(raysPerBorderCell(mp.kind));
     const bool incremental = hasIncrementalForm(mp.kind);
     const bool terminal_losses = mp.p2108_location_pct || mp.p2108_clutter_type || mp.p2109_probability;
     const double ce_per_km = 1.0 / (mp.k_factor * kEarthRadius_m / 1000.0);
-    double h0 = sampleBilinear(dem, gt.colOf(s.xy.x_m), gt.rowOf(s.xy.y_m));
-    if (std::isnan(h0)) h0 = dem.at(cc, rr);
+    double h0 = dem.at(cc, rr);
+    if (std::isnan(h0)) h0 = sampleBilinear(dem, gt.colOf(s.xy.x_m), gt.rowOf(s.xy.y_m));
     Link L{};
     L.hts = h0 + s.antenna_height_m;
     L.f_MHz = s.freq_MHz;
@@ -599,7 +637,7 @@ void sweepSector(const DemGrid& dem, const Sector& s, const SweepOptions& opt, c
     const double r2 = opt.radius_m * opt.radius_m;
 
     auto emit = [&](int px, int py, double h_rx_ground) {
-        const double dx_m = gt.centerX(px) - s.xy.x_m, dy_m = gt.centerY(py) - s.xy.y_m;
+        const double dx_m = gt.centerX(px) - tx.x_m, dy_m = gt.centerY(py) - tx.y_m;
         const double d2 = dx_m * dx_m + dy_m * dy_m;
         if (d2 > r2) return;
         L.D_km = std::sqrt(d2) / 1000.0;

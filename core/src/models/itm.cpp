@@ -638,29 +638,35 @@ int irregularitySampleCount(double xi, double d_start, double d_end) {
 double irregularityOfSamples(std::span<double> s, double d_start, double d_end) {
     const int n = static_cast<int>(s.size());
     if (n < 2) return 0.0;
+    if (n > 245) throw Error("ITM delta_h: " + std::to_string(n) + " samples, at most 245 (irregularitySampleCount)");
     const int p10 = (n + 5) / 10;
     double y0 = 0, y1 = 0;
     leastSquaresLine(s, 1.0, 0.0, n - 1, y0, y1);
     const double slope = (y1 - y0) / (n - 1);
     for (int j = 0; j < n; ++j) s[static_cast<size_t>(j)] -= y0 + slope * j;
-    // The p10-th largest residual and the p10-th smallest (= the (n - p10 + 1)-th largest), each from a
-    // sorted buffer of the p10 most extreme values seen so far (p10 <= 25): after the first few
-    // values most are rejected by one comparison, which beats a general selection here.
-    std::array<double, 25> hi, lo;
+    // The p10-th largest residual and the p10-th smallest. Pivots from every 8th residual leave
+    // about 2 p10 values beyond them; one branch-free pass gathers those, and a selection over the
+    // few gathered gives the exact order statistics. Should a pivot leave fewer than p10 beyond it
+    // (strongly clustered residuals), all n are used instead.
+    std::array<double, 32> smp;
+    int ns = 0;
+    for (int j = 0; j < n; j += 8) smp[static_cast<size_t>(ns++)] = s[static_cast<size_t>(j)];
+    std::sort(smp.begin(), smp.begin() + ns);
+    const int r = std::min(ns - 1, (2 * p10 * ns + n - 1) / n);
+    const double piv_hi = smp[static_cast<size_t>(ns - 1 - r)], piv_lo = smp[static_cast<size_t>(r)];
+    std::array<double, 245> hi, lo;
     int nh = 0, nl = 0;
     for (int j = 0; j < n; ++j) {
         const double v = s[static_cast<size_t>(j)];
-        if (nh < p10 || v > hi[static_cast<size_t>(nh) - 1]) {  // hi: descending
-            int k = nh < p10 ? nh++ : nh - 1;
-            while (k > 0 && hi[static_cast<size_t>(k) - 1] < v) hi[static_cast<size_t>(k)] = hi[static_cast<size_t>(k) - 1], --k;
-            hi[static_cast<size_t>(k)] = v;
-        }
-        if (nl < p10 || v < lo[static_cast<size_t>(nl) - 1]) {  // lo: ascending
-            int k = nl < p10 ? nl++ : nl - 1;
-            while (k > 0 && lo[static_cast<size_t>(k) - 1] > v) lo[static_cast<size_t>(k)] = lo[static_cast<size_t>(k) - 1], --k;
-            lo[static_cast<size_t>(k)] = v;
-        }
+        hi[static_cast<size_t>(nh)] = v;
+        nh += v >= piv_hi;
+        lo[static_cast<size_t>(nl)] = v;
+        nl += v <= piv_lo;
     }
+    if (nh < p10) nh = n, std::copy(s.begin(), s.end(), hi.begin());
+    if (nl < p10) nl = n, std::copy(s.begin(), s.end(), lo.begin());
+    std::nth_element(hi.begin(), hi.begin() + (p10 - 1), hi.begin() + nh, std::greater<double>());
+    std::nth_element(lo.begin(), lo.begin() + (p10 - 1), lo.begin() + nl);
     const double q10 = hi[static_cast<size_t>(p10) - 1];
     const double q90 = lo[static_cast<size_t>(p10) - 1];
     return (q10 - q90) / (1.0 - 0.8 * std::exp(-(d_end - d_start) / 50e3));

@@ -70,7 +70,7 @@ CoverageMatrix computeCoverageMatrix(const DemGrid& dem, const std::vector<Tower
     for (size_t i = 0; i < points.size(); ++i)
         pix[i] = {static_cast<int>(std::floor(gt.colOf(points[i].x_m) + 0.5)), static_cast<int>(std::floor(gt.rowOf(points[i].y_m) + 0.5))};
     const int radius_px = static_cast<int>(std::ceil(sweep.radius_m / std::min(gt.pixel_width_m, gt.pixel_height_m)));
-    const engine::RadialPlan rplan(radius_px, gt.pixel_width_m, gt.pixel_height_m);
+    engine::RadialPlans rplan(radius_px, gt.pixel_width_m, gt.pixel_height_m);
     const int nthreads = threads > 0 ? threads : omp_get_max_threads();
     const long n = static_cast<long>(towers.size());
 #pragma omp parallel num_threads(nthreads)

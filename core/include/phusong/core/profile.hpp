@@ -25,6 +25,12 @@ struct Profile {
 /// @p out is reused to avoid allocation in loops.
 void extractProfile(const DemGrid& dem, PointXY a, PointXY b, double step_m, Profile& out);
 
+/// Samples the straight path from @p a to @p b where it crosses the grid lines of its major axis
+/// (every column when it runs more east-west than north-south, else every row), interpolating
+/// linearly between the two pixels there, plus both ends (bilinear). This is how the radial
+/// sweep samples its rays, so the reference engine uses it to compare the two on equal terms.
+void extractProfileAtCrossings(const DemGrid& dem, PointXY a, PointXY b, Profile& out);
+
 /// Reads a profile CSV with columns distance_km,height_m (distances strictly increasing,
 /// starting at 0). Throws InputError naming the file and line on bad rows.
 Profile readProfileCsv(const std::string& path);

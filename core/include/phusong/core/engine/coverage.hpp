@@ -37,7 +37,7 @@ struct CoverageOptions {
     double radius_m = 20000.0;   ///< computation radius around each sector
     double rx_height_m = 1.5;    ///< receiver above ground
     int threads = 0;             ///< 0 = all cores
-    double profile_step_m = 0.0; ///< 0 = the DEM's pixel size
+    double profile_step_m = 0.0; ///< reference engine: 0 = where the path crosses the grid lines of its major axis
     std::map<Technology, double> thresholds_dBm;  ///< missing = defaultThreshold_dBm
     double noise_figure_dB = 7.0;      ///< receiver noise figure for SINR
     double overlap_margin_dB = 6.0;    ///< servers within this of the best count as overlapping

@@ -53,6 +53,31 @@ private:
     std::vector<Ray> m_rays;
 };
 
+/// The plans of one window size and pixel shape, built on first use for each ray density.
+/// Thread-safe; shared by every sector of a run.
+class RadialPlans {
+public:
+    RadialPlans(int radius_px, double pixel_width_m, double pixel_height_m);
+    ~RadialPlans();
+    RadialPlans(const RadialPlans&) = delete;
+    RadialPlans& operator=(const RadialPlans&) = delete;
+    int radius_px() const { return m_radius; }
+    const RadialPlan& get(int oversample);
+
+private:
+    int m_radius;
+    double m_pw, m_ph;
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+/// Rays per border cell for @p kind. A pixel's ray passes up to 1 / (2 x this) pixel beside its
+/// centre, and the terrain models feel that: on the steep SRTM3 slopes of N44W072 a quarter-pixel
+/// shift moves ITM's horizons and Deygout's edges by several dB. Terrain models get 4 (Bullington,
+/// the fast default) or 8 (ITM, Deygout and the models evaluated on the whole profile, whose cost
+/// per pixel dwarfs the walk); models that use the terrain for line of sight only, or not at all, 2.
+int raysPerBorderCell(models::ModelKind kind);
+
 /// One sector's result over its window: the square of side 2 radius_px + 1 around its pixel,
 /// clipped to the grid. NaN outside the disc, outside the DEM or where the sweep did not reach.
 struct SectorWindow {
@@ -86,10 +111,17 @@ struct SweepOptions {
 struct SweepScratch;
 std::unique_ptr<SweepScratch, void (*)(SweepScratch*)> makeSweepScratch();
 
-/// Sweeps one sector. @p plan must have been built for ceil(radius / pixel) pixels and the DEM's
+/// Sweeps one sector. @p plans must have been built for ceil(radius / pixel) pixels and the DEM's
 /// pixel size. Thread-safe for distinct @p out and @p scratch.
-void sweepSector(const DemGrid& dem, const Sector& s, const SweepOptions& opt, const RadialPlan& plan, SectorWindow& out,
+///
+/// The transmitter stands at the centre of the DEM pixel that holds the site (as gdal_viewshed
+/// places its observer): profiles, distances and antenna angles are taken from there, so every
+/// radial is a straight line through DEM samples. The reference engine does the same.
+void sweepSector(const DemGrid& dem, const Sector& s, const SweepOptions& opt, RadialPlans& plans, SectorWindow& out,
                  SweepScratch& scratch, uint32_t* warnings);
+
+/// The point the engines put a site's transmitter at: the centre of the DEM pixel holding @p site.
+PointXY transmitterPoint(const GeoTransform& gt, PointXY site);
 
 /// Line of sight from @p tx_height_m above the ground at @p site to a receiver @p rx_height_m
 /// above every pixel within @p radius_m, over an earth of radius k_factor * a: the receiver is

@@ -121,7 +121,8 @@ Result area(const Params& p, double h_tx_m, double h_rx_m, Siting tx_siting, Sit
 double terrainIrregularity_m(std::span<const double> elevation_m, double step_m, double d_start_m, double d_end_m);
 /// The two halves of terrainIrregularity_m, for callers that resample the terrain themselves:
 /// how many points dlthx takes between the distances (0 = too short: delta_h is 0; at most 245),
-/// and delta_h from those points, equally spaced from @p d_start_m to @p d_end_m (reorders them).
+/// and delta_h from those points (2..245 of them), equally spaced from @p d_start_m to @p d_end_m
+/// (overwrites them with their deviations from the fitted line).
 int irregularitySampleCount(double step_m, double d_start_m, double d_end_m);
 double irregularityOfSamples(std::span<double> samples, double d_start_m, double d_end_m);
 /// The same over any profile given as ground height at a distance (linear between samples);
