@@ -427,7 +427,18 @@ double itmIncremental(const models::ModelParams& mp, SweepScratch& st, const Lin
         if (n == 0) return 0.0;
         std::array<double, 245> s;
         const double dx = (d1 - d0) / (n - 1);
-        for (int j = 0; j < n; ++j) s[static_cast<size_t>(j)] = heightAt(d0 + dx * j, xi);
+        // heightAt() inlined for the points before the last sample (all but the last few).
+        const double x_last = (m - 1) * xi;
+        const double* hr = st.hraw.data();
+        int j = 0;
+        for (; j < n; ++j) {
+            const double x = d0 + dx * j;
+            if (x >= x_last) break;
+            const double u = std::max(0.0, x / xi);
+            const int k = std::min(static_cast<int>(u), m - 2);
+            s[static_cast<size_t>(j)] = hr[k] + (hr[k + 1] - hr[k]) * (u - k);
+        }
+        for (; j < n; ++j) s[static_cast<size_t>(j)] = heightAt(d0 + dx * j, xi);
         const double dh = models::itm::irregularityOfSamples(std::span<double>(s.data(), static_cast<size_t>(n)), d0, d1);
         st.dh_len = len;
         st.dh_d0 = d0;
@@ -677,8 +688,9 @@ Grid<uint8_t> viewshed(const DemGrid& dem, PointXY site, double tx_height_m, dou
     sitePixel(gt, site, cc, rr);
     if (cc < 0 || rr < 0 || cc >= dem.width() || rr >= dem.height()) return out;
     const RadialPlan plan(n, gt.pixel_width_m, gt.pixel_height_m);
-    double h0 = sampleBilinear(dem, gt.colOf(site.x_m), gt.rowOf(site.y_m));
-    if (std::isnan(h0)) h0 = dem.at(cc, rr);
+    const PointXY tx = transmitterPoint(gt, site);  // the observer at its pixel centre, as in the coverage sweep
+    double h0 = dem.at(cc, rr);
+    if (std::isnan(h0)) h0 = sampleBilinear(dem, gt.colOf(site.x_m), gt.rowOf(site.y_m));
     if (std::isnan(h0)) return out;
     const double hts = h0 + tx_height_m;
     const double ce_per_km = 1.0 / (k_factor * kEarthRadius_m / 1000.0);
@@ -689,7 +701,7 @@ Grid<uint8_t> viewshed(const DemGrid& dem, PointXY site, double tx_height_m, dou
     forEachRaySample(
         dem, plan, cc, rr, h0, ce_per_km, st,
         [&](int px, int py, double g) {
-            const double dx_m = gt.centerX(px) - site.x_m, dy_m = gt.centerY(py) - site.y_m;
+            const double dx_m = gt.centerX(px) - tx.x_m, dy_m = gt.centerY(py) - tx.y_m;
             const double d2 = dx_m * dx_m + dy_m * dy_m;
             if (d2 > r2) return;
             const double D_km = std::sqrt(d2) / 1000.0;

@@ -123,7 +123,8 @@ void sweepSector(const DemGrid& dem, const Sector& s, const SweepOptions& opt, R
 /// The point the engines put a site's transmitter at: the centre of the DEM pixel holding @p site.
 PointXY transmitterPoint(const GeoTransform& gt, PointXY site);
 
-/// Line of sight from @p tx_height_m above the ground at @p site to a receiver @p rx_height_m
+/// Line of sight from @p tx_height_m above the ground of @p site's pixel (at its centre, as in the
+/// coverage sweep) to a receiver @p rx_height_m
 /// above every pixel within @p radius_m, over an earth of radius k_factor * a: the receiver is
 /// visible when it is on or above the transmitter's horizon ray, the running maximum of the
 /// elevation slope along the radial (the same sweep and terrain sampling as the coverage engine).
