@@ -135,7 +135,19 @@ struct SweepScratch {
     std::vector<double> hraw, S0, S1;
     int m = 0, hull_n = 0;
     int stim_idx = 0;        // the sample where stim is reached
-    double dh_len = 0.0, dh_d0 = 0.0, dh_raw = 0.0;  // ITM delta_h last computed on this ray (range, start, before the length factor)
+    // ITM delta_h computed on recent rays, by range bucket (kItmDeltaHStep apart): range, start,
+    // value before the length factor, and the ray it was computed on. Kept across the rays of one
+    // sector (beginSector() clears it); rays are swept in angular order.
+    struct DeltaH {
+        double len = 0.0, d0 = 0.0, raw = 0.0;
+        long long ray = -1;
+    };
+    std::vector<DeltaH> dh_cache;
+    long long ray_index = 0;
+    void beginSector() {
+        dh_cache.assign(dh_cache.size(), DeltaH{});
+        ray_index = 0;
+    }
     double stim = -1e300;    // max (z_i - h_ts) / d_i over intermediate samples
     double ce_half = 0.0;    // 500 C_e: metres of bulge per km^2
 
@@ -164,7 +176,7 @@ struct SweepScratch {
         hull_n = 0;
         stim = -1e300;
         stim_idx = 0;
-        dh_len = dh_d0 = dh_raw = 0.0;
+        ++ray_index;
         ce_half = 500.0 * ce_per_km;
         keep_profile = keep;
         if (keep) {
@@ -294,8 +306,10 @@ inline double fsplSlant_dB(const Link& L) {
 
 // Below this many samples ITM runs on the whole prefix (see evaluate()).
 constexpr int kItmShortPath = 16;
-// ITM's delta_h is recomputed along a radial when its range has grown by this fraction.
+// ITM's delta_h is recomputed when its range has grown by this fraction, on this radial or on
+// the previous kItmDeltaHRays (with 8 rays per border cell, 4 rays span half a pixel at the border).
 constexpr double kItmDeltaHStep = 0.02;
+constexpr long long kItmDeltaHRays = 4;
 // Clearance (m) below which a path counts as grazing (see itmGrazing()).
 constexpr double kItmGrazing_m = 3.0;
 
@@ -413,15 +427,21 @@ double itmIncremental(const models::ModelParams& mp, SweepScratch& st, const Lin
         best(rx_pos, [&](int k, double x) { return (hOf(k) - z_rx) / x - x / (2.0 * a_e); }, theta[1], dl[1], false);
     };
     pr.delta_h = [&](double d0, double d1) {
-        // delta_h is the interdecile range of the terrain over the whole path: along a radial it
-        // changes slowly, so it is recomputed when the range has grown by kItmDeltaHStep since the
-        // last computation on this radial, and reused in between (with the length factor of
-        // ERL 79 Eqn 3 for the current range).
+        // delta_h is the interdecile range of the terrain over the whole path: it changes slowly
+        // along a radial and from one radial to the next, so a value computed on this radial or
+        // one of the previous kItmDeltaHRays (all within half a pixel of this one) over a range up
+        // to kItmDeltaHStep shorter, from nearly the same start, is reused (with the length factor
+        // of ERL 79 Eqn 3 for the current range).
         const double len = d1 - d0;
         const double factor = 1.0 - 0.8 * std::exp(-len / 50e3);
-        if (st.dh_len > 0.0 && len >= st.dh_len && len <= st.dh_len * (1.0 + kItmDeltaHStep) &&
-            std::abs(d0 - st.dh_d0) <= kItmDeltaHStep * len)
-            return st.dh_raw / factor;
+        const int bucket = std::max(0, static_cast<int>(std::log(std::max(len, 1.0)) / std::log1p(kItmDeltaHStep)));
+        if (st.dh_cache.size() <= static_cast<size_t>(bucket) + 1) st.dh_cache.resize(static_cast<size_t>(bucket) + 2);
+        for (int b = bucket; b >= std::max(0, bucket - 1); --b) {
+            const auto& e = st.dh_cache[static_cast<size_t>(b)];
+            if (e.ray >= 0 && st.ray_index - e.ray <= kItmDeltaHRays && len >= e.len && len <= e.len * (1.0 + kItmDeltaHStep) &&
+                std::abs(d0 - e.d0) <= kItmDeltaHStep * len)
+                return e.raw / factor;
+        }
         // dlthx's resampling, linear between the samples (the last one to the receiver).
         const int n = models::itm::irregularitySampleCount(xi, d0, d1);
         if (n == 0) return 0.0;
@@ -440,9 +460,7 @@ double itmIncremental(const models::ModelParams& mp, SweepScratch& st, const Lin
         }
         for (; j < n; ++j) s[static_cast<size_t>(j)] = heightAt(d0 + dx * j, xi);
         const double dh = models::itm::irregularityOfSamples(std::span<double>(s.data(), static_cast<size_t>(n)), d0, d1);
-        st.dh_len = len;
-        st.dh_d0 = d0;
-        st.dh_raw = dh * factor;
+        st.dh_cache[static_cast<size_t>(bucket)] = {len, d0, dh * factor, st.ray_index};
         return dh;
     };
     pr.fit = [&](double d0, double d1, double& z0, double& z1) {
@@ -671,6 +689,7 @@ void sweepSector(const DemGrid& dem, const Sector& s, const SweepOptions& opt, R
     // The site's own pixel.
     const bool itm = mp.kind == models::ModelKind::Itm;
     st.reset(n, h0, ce_per_km, !incremental, mp.kind == models::ModelKind::P526Bullington || itm, itm);
+    st.beginSector();
     if (!std::isnan(dem.at(cc, rr))) emit(cc, rr, dem.at(cc, rr));
     forEachRaySample(dem, plan, cc, rr, h0, ce_per_km, st, [&](int px, int py, double g) { emit(px, py, g); },
                      [&](double d_km, double inv_d_km, double z) {
