@@ -306,8 +306,9 @@ inline double fsplSlant_dB(const Link& L) {
 
 // Below this many samples ITM runs on the whole prefix (see evaluate()).
 constexpr int kItmShortPath = 16;
-// ITM's delta_h is recomputed when its range has grown by this fraction, on this radial or on
-// the previous kItmDeltaHRays (with 8 rays per border cell, 4 rays span half a pixel at the border).
+// ITM's delta_h is recomputed when its range differs by more than this fraction from one
+// computed on this radial or the previous kItmDeltaHRays (with 8 rays per border cell, 4 span
+// half a pixel at the border).
 constexpr double kItmDeltaHStep = 0.02;
 constexpr long long kItmDeltaHRays = 4;
 // Clearance (m) below which a path counts as grazing (see itmGrazing()).
@@ -429,16 +430,16 @@ double itmIncremental(const models::ModelParams& mp, SweepScratch& st, const Lin
     pr.delta_h = [&](double d0, double d1) {
         // delta_h is the interdecile range of the terrain over the whole path: it changes slowly
         // along a radial and from one radial to the next, so a value computed on this radial or
-        // one of the previous kItmDeltaHRays (all within half a pixel of this one) over a range up
-        // to kItmDeltaHStep shorter, from nearly the same start, is reused (with the length factor
-        // of ERL 79 Eqn 3 for the current range).
+        // one of the previous kItmDeltaHRays (all within half a pixel of this one) over a range
+        // within kItmDeltaHStep of this one, from nearly the same start, is reused (with the length
+        // factor of ERL 79 Eqn 3 for the current range).
         const double len = d1 - d0;
         const double factor = 1.0 - 0.8 * std::exp(-len / 50e3);
         const int bucket = std::max(0, static_cast<int>(std::log(std::max(len, 1.0)) / std::log1p(kItmDeltaHStep)));
-        if (st.dh_cache.size() <= static_cast<size_t>(bucket) + 1) st.dh_cache.resize(static_cast<size_t>(bucket) + 2);
-        for (int b = bucket; b >= std::max(0, bucket - 1); --b) {
+        if (st.dh_cache.size() <= static_cast<size_t>(bucket) + 1) st.dh_cache.resize(static_cast<size_t>(bucket) + 2);  // b + 1 is read
+        for (int b = std::max(0, bucket - 1); b <= bucket + 1; ++b) {
             const auto& e = st.dh_cache[static_cast<size_t>(b)];
-            if (e.ray >= 0 && st.ray_index - e.ray <= kItmDeltaHRays && len >= e.len && len <= e.len * (1.0 + kItmDeltaHStep) &&
+            if (e.ray >= 0 && st.ray_index - e.ray <= kItmDeltaHRays && std::abs(len - e.len) <= kItmDeltaHStep * e.len &&
                 std::abs(d0 - e.d0) <= kItmDeltaHStep * len)
                 return e.raw / factor;
         }
