@@ -40,3 +40,12 @@ TEST(RadialEngine, AgreesWithReferenceOnWhiteMountains) { expectAgreement("real/
 TEST(RadialEngine, AgreesWithReferenceOnDaNang) {
     expectAgreement("real/srtmgl1_danang_108.08E_15.87N.tif", 30.0, 16.03, 108.2);
 }
+
+// The Swiss Alps (SRTM3 tile N46E008, Ticino) at 90 m: the steepest of the four; with 4 and 8 rays
+// per border cell (the 30 m density) Bullington's p99 here is 3.2 dB and Deygout's 4.6 dB.
+TEST(RadialEngine, AgreesWithReferenceOnAlps) { expectAgreement("real/N46E008_srtm3.tif", 90.0, 46.55, 8.55); }
+
+// The Red River delta near Hải Dương (SRTM GL1) at 30 m: flat, where line of sight grazes the ground.
+TEST(RadialEngine, AgreesWithReferenceOnRedRiverDelta) {
+    expectAgreement("real/srtmgl1_redriverdelta_haiduong_106.05E_20.65N.tif", 30.0, 20.79, 106.33);
+}

@@ -23,9 +23,10 @@ inline int floorInt(double x) {
 }
 }  // namespace
 
-RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample) : m_radius(std::max(1, radius_px)) {
+RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample)
+    : m_radius(std::max(1, radius_px)), m_oversample(std::max(1, oversample)) {
     const int n = m_radius;
-    const int q = std::max(1, oversample);
+    const int q = m_oversample;
     // Border points every 1/q cell, clockwise from the top-left corner; the order fixes ownership ties.
     std::vector<std::pair<double, double>> ends;
     for (int i = -n * q; i <= n * q; ++i) ends.emplace_back(static_cast<double>(i) / q, -n);
@@ -102,15 +103,13 @@ const RadialPlan& RadialPlans::get(int oversample) {
     return *slot;
 }
 
-int raysPerBorderCell(models::ModelKind kind) {
+int raysPerBorderCell(models::ModelKind kind, double pixel_m) {
     using models::ModelKind;
-    switch (kind) {
-        case ModelKind::FreeSpace:
-        case ModelKind::Hata:
-        case ModelKind::Cost231: return 2;
-        case ModelKind::P526Bullington: return 4;
-        default: return models::isTr38901(kind) ? 2 : 8;
-    }
+    if (kind == ModelKind::FreeSpace || kind == ModelKind::Hata || kind == ModelKind::Cost231 || models::isTr38901(kind)) return 2;
+    // A pixel's ray passes at most pixel / (2 q) beside its centre: 4 rays keep that within
+    // 3.75 m at 30 m, 8 within 5.6 m at 90 m (the Alps at 90 m need it).
+    const int q = std::clamp(static_cast<int>(std::ceil(pixel_m / 11.25 - 1e-9)), 4, 16);
+    return kind == ModelKind::P526Bullington ? q : std::min(2 * q, 32);
 }
 
 bool hasIncrementalForm(models::ModelKind k) {
@@ -144,9 +143,11 @@ struct SweepScratch {
     };
     std::vector<DeltaH> dh_cache;
     long long ray_index = 0;
-    void beginSector() {
+    long long dh_rays = 1;  // neighbouring rays whose delta_h may be reused: half a pixel's worth
+    void beginSector(int rays_per_cell) {
         dh_cache.assign(dh_cache.size(), DeltaH{});
         ray_index = 0;
+        dh_rays = std::max(1, rays_per_cell / 2);
     }
     double stim = -1e300;    // max (z_i - h_ts) / d_i over intermediate samples
     double ce_half = 0.0;    // 500 C_e: metres of bulge per km^2
@@ -307,10 +308,8 @@ inline double fsplSlant_dB(const Link& L) {
 // Below this many samples ITM runs on the whole prefix (see evaluate()).
 constexpr int kItmShortPath = 16;
 // ITM's delta_h is recomputed when its range differs by more than this fraction from one
-// computed on this radial or the previous kItmDeltaHRays (with 8 rays per border cell, 4 span
-// half a pixel at the border).
+// computed on this radial or the previous ones within half a pixel at the border (q / 2 rays).
 constexpr double kItmDeltaHStep = 0.02;
-constexpr long long kItmDeltaHRays = 4;
 // Clearance (m) below which a path counts as grazing (see itmGrazing()).
 constexpr double kItmGrazing_m = 3.0;
 
@@ -430,7 +429,7 @@ double itmIncremental(const models::ModelParams& mp, SweepScratch& st, const Lin
     pr.delta_h = [&](double d0, double d1) {
         // delta_h is the interdecile range of the terrain over the whole path: it changes slowly
         // along a radial and from one radial to the next, so a value computed on this radial or
-        // one of the previous kItmDeltaHRays (all within half a pixel of this one) over a range
+        // one of the previous st.dh_rays (all within half a pixel of this one) over a range
         // within kItmDeltaHStep of this one, from nearly the same start, is reused (with the length
         // factor of ERL 79 Eqn 3 for the current range).
         const double len = d1 - d0;
@@ -439,7 +438,7 @@ double itmIncremental(const models::ModelParams& mp, SweepScratch& st, const Lin
         if (st.dh_cache.size() <= static_cast<size_t>(bucket) + 1) st.dh_cache.resize(static_cast<size_t>(bucket) + 2);  // b + 1 is read
         for (int b = std::max(0, bucket - 1); b <= bucket + 1; ++b) {
             const auto& e = st.dh_cache[static_cast<size_t>(b)];
-            if (e.ray >= 0 && st.ray_index - e.ray <= kItmDeltaHRays && std::abs(len - e.len) <= kItmDeltaHStep * e.len &&
+            if (e.ray >= 0 && st.ray_index - e.ray <= st.dh_rays && std::abs(len - e.len) <= kItmDeltaHStep * e.len &&
                 std::abs(d0 - e.d0) <= kItmDeltaHStep * len)
                 return e.raw / factor;
         }
@@ -651,7 +650,7 @@ void sweepSector(const DemGrid& dem, const Sector& s, const SweepOptions& opt, R
 
     models::ModelParams mp = opt.model;
     if (mp.kind == models::ModelKind::Auto) mp.kind = models::autoModel(s.freq_MHz);
-    const RadialPlan& plan = plans.get(raysPerBorderCell(mp.kind));
+    const RadialPlan& plan = plans.get(raysPerBorderCell(mp.kind, std::min(gt.pixel_width_m, gt.pixel_height_m)));
     const bool incremental = hasIncrementalForm(mp.kind);
     const bool terminal_losses = mp.p2108_location_pct || mp.p2108_clutter_type || mp.p2109_probability;
     const double ce_per_km = 1.0 / (mp.k_factor * kEarthRadius_m / 1000.0);
@@ -690,7 +689,7 @@ void sweepSector(const DemGrid& dem, const Sector& s, const SweepOptions& opt, R
     // The site's own pixel.
     const bool itm = mp.kind == models::ModelKind::Itm;
     st.reset(n, h0, ce_per_km, !incremental, mp.kind == models::ModelKind::P526Bullington || itm, itm);
-    st.beginSector();
+    st.beginSector(plan.oversample());
     if (!std::isnan(dem.at(cc, rr))) emit(cc, rr, dem.at(cc, rr));
     forEachRaySample(dem, plan, cc, rr, h0, ce_per_km, st, [&](int px, int py, double g) { emit(px, py, g); },
                      [&](double d_km, double inv_d_km, double z) {

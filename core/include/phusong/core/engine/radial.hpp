@@ -44,12 +44,14 @@ public:
         std::vector<int> owned;      ///< steps (1..radius_px) whose pixel this ray owns, ascending, within the disc
     };
     int radius_px() const { return m_radius; }
+    int oversample() const { return m_oversample; }
     const std::vector<Ray>& rays() const { return m_rays; }
     /// Offset (dx, dy) of step k along @p ray, and the fractional minor-axis coordinate.
     static void stepOffset(const Ray& ray, int k, int& dx, int& dy, double& minor_exact);
 
 private:
     int m_radius;
+    int m_oversample;
     std::vector<Ray> m_rays;
 };
 
@@ -71,12 +73,13 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
-/// Rays per border cell for @p kind. A pixel's ray passes up to 1 / (2 x this) pixel beside its
-/// centre, and the terrain models feel that: on the steep SRTM3 slopes of N44W072 a quarter-pixel
-/// shift moves ITM's horizons and Deygout's edges by several dB. Terrain models get 4 (Bullington,
-/// the fast default) or 8 (ITM, Deygout and the models evaluated on the whole profile, whose cost
-/// per pixel dwarfs the walk); models that use the terrain for line of sight only, or not at all, 2.
-int raysPerBorderCell(models::ModelKind kind);
+/// Rays per border cell for @p kind on pixels of @p pixel_m. A pixel's ray passes up to
+/// pixel / (2 x this) beside its centre, and the terrain models feel that: on steep SRTM slopes a
+/// quarter-pixel shift moves ITM's horizons and Deygout's edges by several dB. Bullington gets
+/// pixel / 11.25 m (at least 4: 4 at 30 m, 8 at 90 m); ITM, Deygout and the models evaluated on the
+/// whole profile (whose cost per pixel dwarfs the walk) twice that; models that use the terrain
+/// for line of sight only, or not at all, 2.
+int raysPerBorderCell(models::ModelKind kind, double pixel_m);
 
 /// One sector's result over its window: the square of side 2 radius_px + 1 around its pixel,
 /// clipped to the grid. NaN outside the disc, outside the DEM or where the sweep did not reach.
