@@ -48,11 +48,12 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample)
     std::vector<float> best_err(static_cast<size_t>(side) * side, 2.0f);
     std::vector<int> owner(static_cast<size_t>(side) * side, -1);
     for (size_t ri = 0; ri < m_rays.size(); ++ri) {
+        const Ray& ray = m_rays[ri];
         for (int k = 1; k <= n; ++k) {
             int dx = 0, dy = 0;
             double minor = 0.0;
-            stepOffset(m_rays[ri], k, dx, dy, minor);
-            const float err = static_cast<float>(std::abs(minor - std::round(minor)));
+            stepOffset(ray, k, dx, dy, minor);
+            const float err = static_cast<float>(std::abs(minor - (ray.x_major ? dy : dx)));
             const size_t idx = static_cast<size_t>(dy + n) * side + (dx + n);
             if (err < best_err[idx]) {
                 best_err[idx] = err;
@@ -60,17 +61,19 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample)
             }
         }
     }
-    // Pixels farther than the inscribed disc (plus the half-diagonal a site may sit off its pixel
-    // centre) are never inside a sector's radius: rays stop at their last pixel within it.
+    // Each ray's owned steps, ascending: a ray reaches the pixels of square ring k (Chebyshev
+    // distance k) at its step k, so the rings are visited outward. Pixels farther than the
+    // inscribed disc (plus the half-diagonal a site may sit off its pixel centre) are never inside a
+    // sector's radius: rays stop at their last pixel within it.
     const double reach_m = n * std::min(pw, ph) + 0.5 * std::hypot(pw, ph);
-    for (size_t ri = 0; ri < m_rays.size(); ++ri) {
-        for (int k = 1; k <= n; ++k) {
-            int dx = 0, dy = 0;
-            double minor = 0.0;
-            stepOffset(m_rays[ri], k, dx, dy, minor);
-            if ((dx * pw) * (dx * pw) + (dy * ph) * (dy * ph) > reach_m * reach_m) continue;
-            if (owner[static_cast<size_t>(dy + n) * side + (dx + n)] == static_cast<int>(ri)) m_rays[ri].owned.push_back(k);
-        }
+    auto own = [&](int dx, int dy, int k) {
+        if ((dx * pw) * (dx * pw) + (dy * ph) * (dy * ph) > reach_m * reach_m) return;
+        const int r = owner[static_cast<size_t>(dy + n) * side + (dx + n)];
+        if (r >= 0) m_rays[static_cast<size_t>(r)].owned.push_back(k);
+    };
+    for (int k = 1; k <= n; ++k) {
+        for (int dx = -k; dx <= k; ++dx) own(dx, -k, k), own(dx, k, k);
+        for (int dy = -k + 1; dy < k; ++dy) own(-k, dy, k), own(k, dy, k);
     }
 }
 
