@@ -110,8 +110,8 @@ int raysPerBorderCell(models::ModelKind kind, double pixel_m) {
     using models::ModelKind;
     if (kind == ModelKind::FreeSpace || kind == ModelKind::Hata || kind == ModelKind::Cost231 || models::isTr38901(kind)) return 2;
     // A pixel's ray passes at most pixel / (2 q) beside its centre: 4 rays keep that within
-    // 3.75 m at 30 m, 8 within 5.6 m at 90 m (the Alps at 90 m need it).
-    const int q = std::clamp(static_cast<int>(std::ceil(pixel_m / 11.25 - 1e-9)), 4, 16);
+    // 3.75 m at 30 m and 7.5 m at 60 m, 6 within 7.5 m at 90 m (the Alps at 90 m need more than 4).
+    const int q = std::clamp(static_cast<int>(std::ceil(pixel_m / 15.0 - 1e-9)), 4, 16);
     return kind == ModelKind::P526Bullington ? q : std::min(2 * q, 32);
 }
 
