@@ -49,7 +49,7 @@ void BM_Sweep(benchmark::State& state) {
     opt.model.kind = model;
     opt.radius_m = static_cast<double>(state.range(0));
     engine::RadialPlans plan(static_cast<int>(std::ceil(opt.radius_m / dem.geoTransform().pixel_width_m)),
-                                  dem.geoTransform().pixel_width_m, dem.geoTransform().pixel_height_m);
+                             dem.geoTransform().pixel_width_m, dem.geoTransform().pixel_height_m);
     auto scratch = engine::makeSweepScratch();
     engine::SectorWindow win;
     long long pixels = 0;

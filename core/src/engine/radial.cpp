@@ -112,7 +112,7 @@ int raysPerBorderCell(models::ModelKind kind, double pixel_m) {
     // A pixel's ray passes at most pixel / (2 q) beside its centre: 4 rays keep that within
     // 3.75 m at 30 m and 7.5 m at 60 m, 6 within 7.5 m at 90 m (the Alps at 90 m need more than 4).
     const int q = std::clamp(static_cast<int>(std::ceil(pixel_m / 15.0 - 1e-9)), 4, 16);
-    return kind == ModelKind::P526Bullington ? q : std::min(2 * q, 32);
+    return kind == ModelKind::P526Bullington ? q : 2 * q;
 }
 
 bool hasIncrementalForm(models::ModelKind k) {

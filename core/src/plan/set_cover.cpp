@@ -612,8 +612,9 @@ struct SearchLimits {
 
 /// Row-weighting local search from @p inc (Gao, Weise & Li 2015, Algorithm 1): remove the column
 /// whose removal costs least, add the best column of a random open row that configuration checking
-/// allows, raise the weights of the rows left open. Returns when the time budget is spent, the incumbent meets the bound, the search stalls or another thread stops it
-/// (@p lim); the result is the number of steps taken.
+/// allows, raise the weights of the rows left open. Returns when the time budget is spent, the
+/// incumbent meets the bound, the search stalls or another thread stops it (@p lim); the result is
+/// the number of steps taken.
 long long rowWeightingSearch(const Core& c, Incumbent& inc, SearchLimits lim, uint64_t seed) {
     if (c.n == 0) return 0;
     std::mt19937_64 rng(seed);
@@ -670,7 +671,7 @@ long long rowWeightingSearch(const Core& c, Incumbent& inc, SearchLimits lim, ui
 /// j1 and j2 share stay covered. Row weights rise when no swap lowers the open weight; with
 /// @p decay_at > 0 they are forgotten (scaled by 0.3) whenever their mean passes it, as NuSC does
 /// (Luo et al.). Stops as rowWeightingSearch does.
-long long swapSearch(const Core& c, Incumbent& inc, SearchLimits lim, uint64_t seed, double decay_at = 0.0) {
+long long swapSearch(const Core& c, Incumbent& inc, SearchLimits lim, uint64_t seed, double decay_at) {
     if (c.n == 0 || inc.cols.empty()) return 0;
     std::mt19937_64 rng(seed);
     WeightedCover s(c, inc.cols);
@@ -987,10 +988,13 @@ SetCoverResult solveSetCover(const SetCoverProblem& p, const SetCoverOptions& op
             if (found[static_cast<size_t>(t)].cost < inc.cost) inc = found[static_cast<size_t>(t)];
         }
     };
+    auto sayLocalSearch = [&] {
+        say(opt, "local search " + std::to_string(red.fixed_cost + inc.cost) + " after " + std::to_string(steps) + " steps (" +
+                     std::to_string(secondsSince(t0)) + " s)");
+    };
     localSearch(secondsSince(t0) + (opt.exact ? 0.05 : 1.0) * (limit - secondsSince(t0)), stale_limit);
     if (inc.cost < before_ls) method = "local-search";
-    say(opt, "local search " + std::to_string(red.fixed_cost + inc.cost) + " after " + std::to_string(steps) + " steps (" +
-                 std::to_string(secondsSince(t0)) + " s)");
+    sayLocalSearch();
     if (proven() || secondsSince(t0) >= limit) return finish(inc.cols, lb, method);
 
     // Lagrangian reduced-cost fixing: x_j = 1 with c~_j > 0 implies cost >= L(u) + c~_j, so a column
@@ -1037,8 +1041,7 @@ SetCoverResult solveSetCover(const SetCoverProblem& p, const SetCoverOptions& op
         const double before = inc.cost;
         longSearch(secondsSince(t0) + (opt.exact ? 0.85 : 1.0) * (limit - secondsSince(t0)));
         if (inc.cost < before) method = "local-search";
-        say(opt, "local search " + std::to_string(red.fixed_cost + inc.cost) + " after " + std::to_string(steps) + " steps (" +
-                 std::to_string(secondsSince(t0)) + " s)");
+        sayLocalSearch();
         if (proven() || secondsSince(t0) >= limit) return finish(inc.cols, lb, method);
     }
     if (!opt.exact) return finish(inc.cols, lb, method);
