@@ -196,6 +196,19 @@ Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
     out.native_resolution_m = std::round(out.native_resolution_m * 100.0) / 100.0;
     const double res = opt.resolution_m > 0.0 ? opt.resolution_m : out.native_resolution_m;
 
+    // A DEM already in the analysis CRS at the analysis spacing (metres, square pixels) is the
+    // analysis grid: no warp, the cells as they are (a warp onto the same grid would only copy them).
+    {
+        OGRSpatialReference target;
+        target.importFromEPSG(epsg);
+        const bool same_crs = !src_srs->IsGeographic() && src_srs->GetLinearUnits() == 1.0 && target.IsSame(src_srs);
+        if (same_crs && std::abs(gt[1]) == res && std::abs(gt[5]) == res && gt[1] > 0.0 && gt[5] < 0.0) {
+            out.grid = DemGrid(sw, sh, GeoTransform{gt[0], gt[3], gt[1], -gt[5]}, 0.0f, std::numeric_limits<float>::quiet_NaN());
+            out.grid.data() = std::move(raw.data());
+            return out;
+        }
+    }
+
     // Filled source as an in-memory dataset, then one bilinear warp to the analysis grid.
     GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
     DatasetPtr filled_ds(mem->Create("", sw, sh, 1, GDT_Float32, nullptr));

@@ -111,3 +111,41 @@ TEST(Dem, ProjectedMarginStaysOutsideInteriorVoidIsFilled) {
     const float inside = sampleBilinear(t.grid, g.colOf(600000.0 + 31.5 * 100.0), g.rowOf(2300000.0 - 31.0 * 100.0));
     EXPECT_NEAR(inside, 131.0f, 1.5f);
 }
+
+// A DEM already in the analysis CRS at the analysis spacing is the analysis grid: same size,
+// same geotransform, every cell as written (what the skipped warp would give); another spacing
+// is warped.
+TEST(Dem, ProjectedDemOnTheAnalysisGridIsReadAsIs) {
+    GDALAllRegister();
+    const std::string path = (std::filesystem::temp_directory_path() / ("phusong_dem_asis_" + std::to_string(::getpid()) + ".tif")).string();
+    constexpr int w = 40, h = 30;
+    std::vector<float> v(w * h);
+    for (int r = 0; r < h; ++r) {
+        for (int c = 0; c < w; ++c) v[static_cast<size_t>(r) * w + c] = 10.0f + 0.37f * static_cast<float>(c * c) + 3.1f * static_cast<float>(r);
+    }
+    {
+        GDALDataset* ds = GetGDALDriverManager()->GetDriverByName("GTiff")->Create(path.c_str(), w, h, 1, GDT_Float32, nullptr);
+        const double gt[6] = {600030.0, 30.0, 0, 2300010.0, 0, -30.0};
+        ds->SetGeoTransform(const_cast<double*>(gt));
+        OGRSpatialReference srs;
+        srs.importFromEPSG(32648);
+        ds->SetSpatialRef(&srs);
+        ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, w, h, v.data(), w, h, GDT_Float32, 0, 0), CE_None);
+        GDALClose(ds);
+    }
+    io::DemLoadOptions o;
+    o.epsg = 32648;
+    const io::Terrain t = io::loadDem(path, o);
+    ASSERT_EQ(t.grid.width(), w);
+    ASSERT_EQ(t.grid.height(), h);
+    EXPECT_EQ(t.grid.geoTransform().origin_x_m, 600030.0);
+    EXPECT_EQ(t.grid.geoTransform().origin_y_m, 2300010.0);
+    EXPECT_EQ(t.grid.geoTransform().pixel_width_m, 30.0);
+    EXPECT_EQ(t.grid.geoTransform().pixel_height_m, 30.0);
+    EXPECT_EQ(t.grid.data(), v);
+    o.resolution_m = 15.0;
+    const io::Terrain fine = io::loadDem(path, o);
+    std::filesystem::remove(path);
+    EXPECT_EQ(fine.grid.width(), 2 * w);
+    EXPECT_EQ(fine.grid.geoTransform().pixel_width_m, 15.0);
+}

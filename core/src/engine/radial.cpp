@@ -111,7 +111,7 @@ int raysPerBorderCell(models::ModelKind kind, double pixel_m) {
     if (kind == ModelKind::FreeSpace || kind == ModelKind::Hata || kind == ModelKind::Cost231 || models::isTr38901(kind)) return 2;
     // A pixel's ray passes at most pixel / (2 q) beside its centre: 4 rays keep that within
     // 3.75 m at 30 m and 7.5 m at 60 m, 6 within 7.5 m at 90 m (the Alps at 90 m need more than 4).
-    const int q = std::clamp(static_cast<int>(std::ceil(pixel_m / 15.0 - 1e-9)), 4, 16);
+    const int q = std::clamp(static_cast<int>(std::ceil(pixel_m / 15.0 - 1e-9)), 3, 16);
     return kind == ModelKind::P526Bullington ? q : 2 * q;
 }
 
@@ -188,37 +188,7 @@ struct SweepScratch {
             profile.h_m.assign(1, h0);
         }
     }
-    // Appends a sample that becomes an intermediate point for every receiver beyond it.
-    // @p inv_d_km = 1 / d_km, which the caller has from a table.
-    void push(double d_km, double inv_d_km, double h_m, double hts) {
-        const int i = m++;
-        const double zi = h_m - ce_half * d_km * d_km;
-        d[static_cast<size_t>(i)] = d_km;
-        z[static_cast<size_t>(i)] = zi;
-        const double slope = (zi - hts) * inv_d_km;
-        if (slope > stim) stim = slope, stim_idx = i;
-        if (keep_sums) {
-            const size_t u = static_cast<size_t>(i);
-            hraw[u] = h_m;
-            S0[u + 1] = S0[u] + h_m;
-            S1[u + 1] = S1[u] + i * h_m;
-        }
-        if (!keep_hull) return;
-        // Andrew's monotone chain, upper hull: drop the last vertex while it lies on or below
-        // the segment from the one before it to the new point.
-        while (hull_n >= 2) {
-            const size_t a = static_cast<size_t>(hull[static_cast<size_t>(hull_n) - 2]), b = static_cast<size_t>(hull[static_cast<size_t>(hull_n) - 1]);
-            if ((z[b] - z[a]) * (d_km - d[a]) <= (zi - z[a]) * (d[b] - d[a])) --hull_n;
-            else break;
-        }
-        hull[static_cast<size_t>(hull_n++)] = i;
-    }
-    void pushProfile(double d_km, double h_m) {
-        if (keep_profile) {
-            profile.d_km.push_back(d_km);
-            profile.h_m.push_back(h_m);
-        }
-    }
+
     // Largest (z_j - zr) / (D - d_j) over hull vertices: the receiver's horizon slope in the
     // straight-ray frame. The function is unimodal along an upper hull seen from its right; the
     // search compares cross products (every D - d_j > 0) and divides once.
@@ -544,14 +514,37 @@ double evaluate(const models::ModelParams& mp, bool incremental, bool terminal_l
     return loss_dB;
 }
 
+// Steps 1..K of @p ray whose two cells (the pair straddling the ray on the minor axis) both lie on
+// a w x h DEM, for the largest such prefix K <= last.
+int insideSteps(const RadialPlan::Ray& ray, int cc, int rr, int w, int h, int last) {
+    const int s = ray.x_major ? (ray.end_dx > 0 ? 1 : -1) : (ray.end_dy > 0 ? 1 : -1);
+    auto inside = [&](int k) {
+        const int lo = floorInt(k * ray.minor_per_step);
+        return ray.x_major ? (cc + s * k >= 0 && cc + s * k < w && rr + lo >= 0 && rr + lo + 1 < h)
+                           : (rr + s * k >= 0 && rr + s * k < h && cc + lo >= 0 && cc + lo + 1 < w);
+    };
+    // The cells of steps 0..last lie in the bounding box of those of steps 0 and last.
+    if (inside(0) && inside(last)) return last;
+    for (int k = 1; k <= last; ++k) {
+        if (!inside(k)) return k - 1;
+    }
+    return last;
+}
+
 // Walks every ray of @p plan from pixel (cc, rr): resets @p st per ray, calls
 // on_pixel(px, py, ground_m) at each pixel the ray owns (before its own sample is added, so the
-// scratch holds the samples strictly between the site and the pixel), then
-// on_sample(d_km, 1/d_km, ground_m) with the ground under the ray, linear between the two cells
-// straddling it on the minor axis. A ray stops where it leaves the DEM or meets a void.
-template <class OnPixel, class OnSample>
-void forEachRaySample(const DemGrid& dem, const RadialPlan& plan, int cc, int rr, double h0, double ce_per_km, SweepScratch& st,
-                      OnPixel&& on_pixel, OnSample&& on_sample) {
+// scratch holds the samples strictly between the site and the pixel), then appends the sample
+// (SweepScratch::push semantics, transmitter antenna at @p hts above sea level) with the ground
+// under the ray, linear between the two cells straddling it on the minor axis. A ray stops where
+// it leaves the DEM or meets a void.
+//
+// The running state (sample count, hull size, transmitter horizon) lives in locals during the
+// walk and is written back to @p st before each on_pixel call: the walk is most of the sweep's
+// steps, and through the scratch object every store would be reloaded. Steps whose cells are all
+// on the DEM (all of them unless the window crosses its edge) skip the bounds checks.
+template <class OnPixel>
+void forEachRaySample(const DemGrid& dem, const RadialPlan& plan, int cc, int rr, double h0, double ce_per_km, double hts,
+                      SweepScratch& st, OnPixel&& on_pixel) {
     const int n = plan.radius_px();
     const int w = dem.width(), h = dem.height();
     std::vector<double>& inv_k = st.inv_k;
@@ -559,47 +552,102 @@ void forEachRaySample(const DemGrid& dem, const RadialPlan& plan, int cc, int rr
         inv_k.assign(static_cast<size_t>(n) + 1, 0.0);
         for (int k = 1; k <= n; ++k) inv_k[static_cast<size_t>(k)] = 1.0 / k;
     }
+    const bool whole_square_inside = cc - n >= 0 && rr - n >= 0 && cc + n + 1 < w && rr + n + 1 < h;
     const bool keep_profile = st.keep_profile, keep_hull = st.keep_hull, keep_sums = st.keep_sums;
+    const float* const centre = dem.data().data() + static_cast<ptrdiff_t>(rr) * w + cc;
     for (const RadialPlan::Ray& ray : plan.rays()) {
         if (ray.owned.empty()) continue;
         st.reset(n, h0, ce_per_km, keep_profile, keep_hull, keep_sums);
         const int last = ray.owned.back();
+        const int inside = whole_square_inside ? last : insideSteps(ray, cc, rr, w, h, last);
         const double step_km = ray.step_m / 1000.0, inv_step_km = 1000.0 / ray.step_m;
+        const double mps = ray.minor_per_step;
+        const int sign = ray.x_major ? (ray.end_dx > 0 ? 1 : -1) : (ray.end_dy > 0 ? 1 : -1);
+        const ptrdiff_t major_stride = ray.x_major ? sign : static_cast<ptrdiff_t>(sign) * w;
+        const ptrdiff_t minor_stride = ray.x_major ? w : 1;
+        const int* const owned = ray.owned.data();
+        const size_t n_owned = ray.owned.size();
         size_t next = 0;
+        double* const dv = st.d.data();
+        double* const zv = st.z.data();
+        int* const hull = st.hull.data();
+        const double ce_half = st.ce_half;
+        int m = st.m, hull_n = st.hull_n, stim_idx = st.stim_idx;
+        double stim = st.stim;
         for (int k = 1; k <= last; ++k) {
-            int dx = 0, dy = 0;
-            double minor = 0.0;
-            RadialPlan::stepOffset(ray, k, dx, dy, minor);
+            const double minor = k * mps;
             const int lo = floorInt(minor);
             const double t = minor - lo;
-            int ca, ra, cb, rb;
-            if (ray.x_major) {
-                ca = cb = cc + dx;
-                ra = rr + lo;
-                rb = ra + 1;
-            } else {
-                ra = rb = rr + dy;
-                ca = cc + lo;
-                cb = ca + 1;
-            }
-            if (ca < 0 || ra < 0 || ca >= w || ra >= h) break;
-            const float za = dem.at(ca, ra);
-            const float zb = (cb < w && rb < h) ? dem.at(cb, rb) : za;
             double z;
-            if (std::isnan(za) && std::isnan(zb)) break;  // off the DEM: nothing further along this ray
-            if (std::isnan(za)) z = zb;
-            else if (std::isnan(zb)) z = za;
-            else z = za + t * (zb - za);
-            if (ray.owned[next] == k) {
+            float za, zb;
+            if (k <= inside) {
+                const float* pa = centre + k * major_stride + lo * minor_stride;
+                za = pa[0];
+                zb = pa[minor_stride];
+            } else {
+                int ca, ra, cb, rb;
+                if (ray.x_major) {
+                    ca = cb = cc + sign * k;
+                    ra = rr + lo;
+                    rb = ra + 1;
+                } else {
+                    ra = rb = rr + sign * k;
+                    ca = cc + lo;
+                    cb = ca + 1;
+                }
+                if (ca < 0 || ra < 0 || ca >= w || ra >= h) break;
+                za = dem.at(ca, ra);
+                zb = (cb < w && rb < h) ? dem.at(cb, rb) : za;
+            }
+            z = za + t * (zb - za);
+            if (std::isnan(z)) {
+                if (std::isnan(za) && std::isnan(zb)) break;  // off the DEM: nothing further along this ray
+                z = std::isnan(za) ? zb : za;
+            }
+            if (owned[next] == k) {
                 ++next;
-                const int px = cc + dx, py = rr + dy;
+                const int nearest = floorInt(minor + 0.5);
+                const int px = ray.x_major ? cc + sign * k : cc + nearest;
+                const int py = ray.x_major ? rr + nearest : rr + sign * k;
                 if (px >= 0 && py >= 0 && px < w && py < h) {
                     const float g = dem.at(px, py);
-                    if (!std::isnan(g)) on_pixel(px, py, g);
+                    if (!std::isnan(g)) {
+                        st.m = m, st.hull_n = hull_n, st.stim = stim, st.stim_idx = stim_idx;
+                        on_pixel(px, py, g);
+                    }
                 }
+                if (next == n_owned) break;
             }
-            on_sample(k * step_km, inv_k[static_cast<size_t>(k)] * inv_step_km, z);
+            // The sample (SweepScratch::push): an intermediate point for every receiver beyond it.
+            const int i = m++;
+            const double d_km = k * step_km;
+            const double zi = z - ce_half * d_km * d_km;
+            dv[i] = d_km;
+            zv[i] = zi;
+            const double slope = (zi - hts) * (inv_k[static_cast<size_t>(k)] * inv_step_km);
+            if (slope > stim) stim = slope, stim_idx = i;
+            if (keep_sums) {
+                const size_t u = static_cast<size_t>(i);
+                st.hraw[u] = z;
+                st.S0[u + 1] = st.S0[u] + z;
+                st.S1[u + 1] = st.S1[u] + i * z;
+            }
+            if (keep_profile) {
+                st.profile.d_km.push_back(d_km);
+                st.profile.h_m.push_back(z);
+            }
+            if (keep_hull) {
+                // Andrew's monotone chain, upper hull: drop the last vertex while it lies on or
+                // below the segment from the one before it to the new point.
+                while (hull_n >= 2) {
+                    const int a = hull[hull_n - 2], b = hull[hull_n - 1];
+                    if ((zv[b] - zv[a]) * (d_km - dv[a]) <= (zi - zv[a]) * (dv[b] - dv[a])) --hull_n;
+                    else break;
+                }
+                hull[hull_n++] = i;
+            }
         }
+        st.m = m, st.hull_n = hull_n, st.stim = stim, st.stim_idx = stim_idx;
     }
 }
 
@@ -694,11 +742,7 @@ void sweepSector(const DemGrid& dem, const Sector& s, const SweepOptions& opt, R
     st.reset(n, h0, ce_per_km, !incremental, mp.kind == models::ModelKind::P526Bullington || itm, itm);
     st.beginSector(plan.oversample());
     if (!std::isnan(dem.at(cc, rr))) emit(cc, rr, dem.at(cc, rr));
-    forEachRaySample(dem, plan, cc, rr, h0, ce_per_km, st, [&](int px, int py, double g) { emit(px, py, g); },
-                     [&](double d_km, double inv_d_km, double z) {
-                         st.push(d_km, inv_d_km, z, L.hts);
-                         st.pushProfile(d_km, z);
-                     });
+    forEachRaySample(dem, plan, cc, rr, h0, ce_per_km, L.hts, st, [&](int px, int py, double g) { emit(px, py, g); });
 }
 
 Grid<uint8_t> viewshed(const DemGrid& dem, PointXY site, double tx_height_m, double rx_height_m, double radius_m,
@@ -721,7 +765,7 @@ Grid<uint8_t> viewshed(const DemGrid& dem, PointXY site, double tx_height_m, dou
     st.reset(n, h0, ce_per_km, false, false);
     if (!std::isnan(dem.at(cc, rr))) out.at(cc, rr) = 1;
     forEachRaySample(
-        dem, plan, cc, rr, h0, ce_per_km, st,
+        dem, plan, cc, rr, h0, ce_per_km, hts, st,
         [&](int px, int py, double g) {
             const double dx_m = gt.centerX(px) - tx.x_m, dy_m = gt.centerY(py) - tx.y_m;
             const double d2 = dx_m * dx_m + dy_m * dy_m;
@@ -729,8 +773,7 @@ Grid<uint8_t> viewshed(const DemGrid& dem, PointXY site, double tx_height_m, dou
             const double D_km = std::sqrt(d2) / 1000.0;
             const double zr = g + rx_height_m - st.ce_half * D_km * D_km;
             out.at(px, py) = st.m < 2 || st.stim <= (zr - hts) / D_km ? 1 : 0;
-        },
-        [&](double d_km, double inv_d_km, double z) { st.push(d_km, inv_d_km, z, hts); });
+        });
     return out;
 }
 
