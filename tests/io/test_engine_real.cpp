@@ -42,8 +42,7 @@ TEST(RadialEngine, AgreesWithReferenceOnDaNang) {
 }
 
 // The Swiss Alps (SRTM3 tile N46E008, Ticino) at 90 m: the steepest of the four; with 4 and 8 rays
-// per border cell (the 30 m density, instead of 6 and 12) Bullington's p99 here is 3.2 dB and
-// Deygout's 4.6 dB.
+// per border cell (instead of 6 and 12) Bullington's p99 here is 3.2 dB and Deygout's 4.6 dB.
 TEST(RadialEngine, AgreesWithReferenceOnAlps) { expectAgreement("real/N46E008_srtm3.tif", 90.0, 46.55, 8.55); }
 
 // The Red River delta near Hải Dương (SRTM GL1) at 30 m: flat, where line of sight grazes the ground.

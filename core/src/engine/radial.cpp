@@ -109,8 +109,9 @@ const RadialPlan& RadialPlans::get(int oversample) {
 int raysPerBorderCell(models::ModelKind kind, double pixel_m) {
     using models::ModelKind;
     if (kind == ModelKind::FreeSpace || kind == ModelKind::Hata || kind == ModelKind::Cost231 || models::isTr38901(kind)) return 2;
-    // A pixel's ray passes at most pixel / (2 q) beside its centre: 4 rays keep that within
-    // 3.75 m at 30 m and 7.5 m at 60 m, 6 within 7.5 m at 90 m (the Alps at 90 m need more than 4).
+    // A pixel's ray passes at most pixel / (2 q) beside its centre: 3 rays keep that within 5 m
+    // at 30 m, 4 within 7.5 m at 60 m, 6 within 7.5 m at 90 m (the Alps at 90 m need more than 4;
+    // 2 rays at 30 m gave Bullington p99 2.5 dB at Đà Nẵng, 3 give 2.0 dB).
     const int q = std::clamp(static_cast<int>(std::ceil(pixel_m / 15.0 - 1e-9)), 3, 16);
     return kind == ModelKind::P526Bullington ? q : 2 * q;
 }

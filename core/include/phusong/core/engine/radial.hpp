@@ -76,7 +76,7 @@ private:
 /// Rays per border cell for @p kind on pixels of @p pixel_m. A pixel's ray passes up to
 /// pixel / (2 x this) beside its centre, and the terrain models feel that: on steep SRTM slopes a
 /// quarter-pixel shift moves ITM's horizons and Deygout's edges by several dB. Bullington gets
-/// pixel / 15 m (at least 4: 4 at 30 and 60 m, 6 at 90 m); ITM, Deygout and the models evaluated on the
+/// pixel / 15 m (at least 3: 3 at 30 m, 4 at 60 m, 6 at 90 m); ITM, Deygout and the models evaluated on the
 /// whole profile (whose cost per pixel dwarfs the walk) twice that; models that use the terrain
 /// for line of sight only, or not at all, 2.
 int raysPerBorderCell(models::ModelKind kind, double pixel_m);
