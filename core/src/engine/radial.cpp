@@ -534,10 +534,10 @@ int insideSteps(const RadialPlan::Ray& ray, int cc, int rr, int w, int h, int la
 
 // Walks every ray of @p plan from pixel (cc, rr): resets @p st per ray, calls
 // on_pixel(px, py, ground_m) at each pixel the ray owns (before its own sample is added, so the
-// scratch holds the samples strictly between the site and the pixel), then appends the sample
-// (SweepScratch::push semantics, transmitter antenna at @p hts above sea level) with the ground
-// under the ray, linear between the two cells straddling it on the minor axis. A ray stops where
-// it leaves the DEM or meets a void.
+// scratch holds the samples strictly between the site and the pixel), then appends the sample:
+// the ground under the ray, linear between the two cells straddling it on the minor axis, as an
+// intermediate point for every receiver beyond it (horizon seen from the transmitter antenna at
+// @p hts above sea level, hull, ITM's sums). A ray stops where it leaves the DEM or meets a void.
 //
 // The running state (sample count, hull size, transmitter horizon) lives in locals during the
 // walk and is written back to @p st before each on_pixel call: the walk is most of the sweep's
@@ -619,7 +619,7 @@ void forEachRaySample(const DemGrid& dem, const RadialPlan& plan, int cc, int rr
                 }
                 if (next == n_owned) break;
             }
-            // The sample (SweepScratch::push): an intermediate point for every receiver beyond it.
+            // The sample, in the straight-ray frame: z - d^2 / (2 a_e).
             const int i = m++;
             const double d_km = k * step_km;
             const double zi = z - ce_half * d_km * d_km;
