@@ -113,7 +113,7 @@ Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
     GDALRasterBand* band = src->GetRasterBand(1);
     int has_nodata = 0;
     const double nodata = band->GetNoDataValue(&has_nodata);
-    Grid<float> raw(sw, sh, GeoTransform{gt[0], gt[3], gt[1], -gt[5]});
+    DemGrid raw(sw, sh, GeoTransform{gt[0], gt[3], gt[1], -gt[5]}, 0.0f, std::numeric_limits<float>::quiet_NaN());
     if (band->RasterIO(GF_Read, 0, 0, sw, sh, raw.data().data(), sw, sh, GDT_Float32, 0, 0) != CE_None) {
         throw InputError(path + ": cannot read the elevation band (" + lastGdalError() + ")");
     }
@@ -203,8 +203,7 @@ Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
         target.importFromEPSG(epsg);
         const bool same_crs = !src_srs->IsGeographic() && src_srs->GetLinearUnits() == 1.0 && target.IsSame(src_srs);
         if (same_crs && std::abs(gt[1]) == res && std::abs(gt[5]) == res && gt[1] > 0.0 && gt[5] < 0.0) {
-            out.grid = DemGrid(sw, sh, GeoTransform{gt[0], gt[3], gt[1], -gt[5]}, 0.0f, std::numeric_limits<float>::quiet_NaN());
-            out.grid.data() = std::move(raw.data());
+            out.grid = std::move(raw);
             return out;
         }
     }

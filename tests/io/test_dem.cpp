@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 #include <gdal_priv.h>
@@ -15,6 +16,23 @@
 
 using namespace phusong;
 using phusong::test::sharedData;
+
+namespace {
+// Writes a Float32 GeoTIFF in UTM 48N (EPSG:32648) with geotransform @p gt (GDAL order) and cells
+// @p v, row by row; @p nodata is set when given.
+void writeUtm48Tif(const std::string& path, int w, int h, const double (&gt)[6], const std::vector<float>& v,
+                   std::optional<double> nodata = std::nullopt) {
+    GDALDataset* ds = GetGDALDriverManager()->GetDriverByName("GTiff")->Create(path.c_str(), w, h, 1, GDT_Float32, nullptr);
+    ASSERT_NE(ds, nullptr);
+    ds->SetGeoTransform(const_cast<double*>(gt));
+    OGRSpatialReference srs;
+    srs.importFromEPSG(32648);
+    ds->SetSpatialRef(&srs);
+    if (nodata) ds->GetRasterBand(1)->SetNoDataValue(*nodata);
+    ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, w, h, const_cast<float*>(v.data()), w, h, GDT_Float32, 0, 0), CE_None);
+    GDALClose(ds);
+}
+}  // namespace
 
 TEST(Dem, DaNangGeoTiffWarpsToUtm49) {
     const std::string path = sharedData("real/srtmgl1_danang_108.08E_15.87N.tif");
@@ -80,26 +98,16 @@ TEST(Dem, ProjectedMarginStaysOutsideInteriorVoidIsFilled) {
     GDALAllRegister();
     const std::string path = (std::filesystem::temp_directory_path() / ("phusong_dem_margin_" + std::to_string(::getpid()) + ".tif")).string();
     constexpr int n = 60;
-    {
-        GDALDataset* ds = GetGDALDriverManager()->GetDriverByName("GTiff")->Create(path.c_str(), n, n, 1, GDT_Float32, nullptr);
-        const double gt[6] = {600000.0, 100.0, 0, 2300000.0, 0, -100.0};
-        ds->SetGeoTransform(const_cast<double*>(gt));
-        OGRSpatialReference srs;
-        srs.importFromEPSG(32648);
-        ds->SetSpatialRef(&srs);
-        std::vector<float> v(n * n);
-        for (int r = 0; r < n; ++r) {
-            for (int c = 0; c < n; ++c) {
-                float z = 100.0f + static_cast<float>(c);
-                if (c + r < 12) z = -32768.0f;                       // margin: a corner touching the edge
-                if (c >= 30 && c < 33 && r >= 30 && r < 32) z = -32768.0f;  // interior void, 6 cells
-                v[static_cast<size_t>(r) * n + c] = z;
-            }
+    std::vector<float> v(n * n);
+    for (int r = 0; r < n; ++r) {
+        for (int c = 0; c < n; ++c) {
+            float z = 100.0f + static_cast<float>(c);
+            if (c + r < 12) z = -32768.0f;                       // margin: a corner touching the edge
+            if (c >= 30 && c < 33 && r >= 30 && r < 32) z = -32768.0f;  // interior void, 6 cells
+            v[static_cast<size_t>(r) * n + c] = z;
         }
-        ds->GetRasterBand(1)->SetNoDataValue(-32768.0);
-        ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, n, n, v.data(), n, n, GDT_Float32, 0, 0), CE_None);
-        GDALClose(ds);
     }
+    ASSERT_NO_FATAL_FAILURE(writeUtm48Tif(path, n, n, {600000.0, 100.0, 0, 2300000.0, 0, -100.0}, v, -32768.0));
     io::DemLoadOptions o;
     o.epsg = 32648;
     const io::Terrain t = io::loadDem(path, o);
@@ -123,16 +131,7 @@ TEST(Dem, ProjectedDemOnTheAnalysisGridIsReadAsIs) {
     for (int r = 0; r < h; ++r) {
         for (int c = 0; c < w; ++c) v[static_cast<size_t>(r) * w + c] = 10.0f + 0.37f * static_cast<float>(c * c) + 3.1f * static_cast<float>(r);
     }
-    {
-        GDALDataset* ds = GetGDALDriverManager()->GetDriverByName("GTiff")->Create(path.c_str(), w, h, 1, GDT_Float32, nullptr);
-        const double gt[6] = {600030.0, 30.0, 0, 2300010.0, 0, -30.0};
-        ds->SetGeoTransform(const_cast<double*>(gt));
-        OGRSpatialReference srs;
-        srs.importFromEPSG(32648);
-        ds->SetSpatialRef(&srs);
-        ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, w, h, v.data(), w, h, GDT_Float32, 0, 0), CE_None);
-        GDALClose(ds);
-    }
+    ASSERT_NO_FATAL_FAILURE(writeUtm48Tif(path, w, h, {600030.0, 30.0, 0, 2300010.0, 0, -30.0}, v));
     io::DemLoadOptions o;
     o.epsg = 32648;
     const io::Terrain t = io::loadDem(path, o);
