@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <map>
 
 #include "phusong/core/engine/coverage.hpp"
 #include "phusong/core/geometry.hpp"
@@ -123,6 +124,47 @@ TEST(Coverage, BitIdenticalAtAnyThreadCount) {
         EXPECT_EQ(0, std::memcmp(a.layers[l].second_dBm.data().data(), b.layers[l].second_dBm.data().data(),
                                  a.layers[l].second_dBm.size() * sizeof(float)));
         EXPECT_EQ(a.layers[l].overlap.data(), c.layers[l].overlap.data());
+    }
+}
+
+// Sectors with the same site, antenna height and carrier are swept once and differ only by their
+// antennas: each sector's window must be exactly what it gets when computed alone, for both
+// engines. The table interleaves two sites and varies height and carrier on one of them.
+TEST(Coverage, SectorsOfOneSiteShareThePathLossAndKeepTheirAntennas) {
+    const DemGrid dem = hills(6.0);
+    const GeoTransform& gt = dem.geoTransform();
+    const double ax = gt.centerX(40), ay = gt.centerY(45), bx = gt.centerX(60), by = gt.centerY(50);
+    std::vector<Sector> s{makeSector(ax, ay, Technology::G4, 1800.0, 0.0), makeSector(bx, by, Technology::G4, 1800.0, 90.0),
+                          makeSector(ax, ay, Technology::G4, 1800.0, 120.0), makeSector(ax, ay, Technology::G4, 1800.0, 240.0),
+                          makeSector(ax, ay, Technology::G4, 2600.0, 0.0), makeSector(ax, ay, Technology::G4, 1800.0, 60.0)};
+    for (Sector& x : s) x.pattern.v_beamwidth_deg = 10.0, x.pattern.downtilt_deg = 4.0;
+    s[5].antenna_height_m = 45.0;
+    for (EngineKind engine : {EngineKind::Radial, EngineKind::Reference}) {
+        CoverageOptions opt;
+        opt.engine = engine;
+        opt.radius_m = 1500.0;
+        std::map<int, SectorWindow> together;
+        opt.on_sector = [&](int i, const SectorWindow& w) { together[i] = w; };
+        computeCoverage(dem, s, opt);
+        ASSERT_EQ(together.size(), s.size());
+        for (size_t i = 0; i < s.size(); ++i) {
+            SectorWindow alone;
+            opt.on_sector = [&](int, const SectorWindow& w) { alone = w; };
+            computeCoverage(dem, {s[i]}, opt);
+            const SectorWindow& t = together.at(static_cast<int>(i));
+            ASSERT_EQ(t.loss_dB.size(), alone.loss_dB.size()) << "sector " << i;
+            ASSERT_EQ(t.signal_dBm.size(), alone.signal_dBm.size()) << "sector " << i;
+            EXPECT_EQ(0, std::memcmp(t.loss_dB.data(), alone.loss_dB.data(), t.loss_dB.size() * sizeof(float))) << "sector " << i;
+            EXPECT_EQ(0, std::memcmp(t.signal_dBm.data(), alone.signal_dBm.data(), t.signal_dBm.size() * sizeof(float)))
+                << "sector " << i;
+        }
+        // The three sectors of site A share the loss but not the signal; another carrier or
+        // height changes the loss.
+        const size_t c = static_cast<size_t>(together[0].width) * 45 / 2 + 20;  // a pixel east-south-east of A
+        EXPECT_EQ(together[0].loss_dB[c], together[2].loss_dB[c]);
+        EXPECT_NE(together[0].signal_dBm[c], together[2].signal_dBm[c]);
+        EXPECT_NE(together[0].loss_dB[c], together[4].loss_dB[c]);
+        EXPECT_NE(together[0].loss_dB[c], together[5].loss_dB[c]);
     }
 }
 

@@ -57,6 +57,9 @@ void referenceWindow(const DemGrid& dem, const Sector& s, const CoverageOptions&
     const GeoTransform& gt = dem.geoTransform();
     const PointXY tx = transmitterPoint(gt, s.xy);  // the site's pixel centre, as the sweep
     const double r2 = opt.radius_m * opt.radius_m;
+    // The profiles' first sample, as the models see the transmitter's ground.
+    out.hts_m = sampleBilinear(dem, gt.colOf(tx.x_m), gt.rowOf(tx.y_m)) + s.antenna_height_m;
+    const Grid<float>* clutter = opt.clutter_loss_for_freq ? opt.clutter_loss_for_freq(s.freq_MHz) : opt.clutter_loss_dB;
     for (int r = out.row0; r < out.row0 + out.height; ++r) {
         for (int c = out.col0; c < out.col0 + out.width; ++c) {
             if (std::isnan(dem.at(c, r))) continue;
@@ -71,8 +74,7 @@ void referenceWindow(const DemGrid& dem, const Sector& s, const CoverageOptions&
                 models::pathLossOverProfile(opt.model, profile, s.antenna_height_m, opt.rx_height_m, s.freq_MHz);
             // The pixel holding the site itself is shorter than a profile step; that is expected, not a warning.
             if (warnings) *warnings |= pl.warnings & ~models::kWarnShortPath;
-            storePixel(s, c, r, dx, dy, profile.h_m.front() + s.antenna_height_m, profile.h_m.back() + opt.rx_height_m,
-                       pl.loss_dB, opt.clutter_loss_for_freq ? opt.clutter_loss_for_freq(s.freq_MHz) : opt.clutter_loss_dB, out);
+            storeLoss(c, r, pl.loss_dB, clutter, out);
         }
     }
 }
@@ -262,43 +264,76 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
             acc.push_back(std::make_unique<Accumulators>(pixels, w, h, used));
         }
 
+        // Sectors with the same path loss (one site, antenna height and carrier: the sectors of
+        // a three-sector cell) are swept once; each then applies its own antenna to the shared
+        // window. Groups in order of their first sector.
+        std::vector<std::vector<size_t>> groups;  // indices into tech_sectors
+        for (size_t j = 0; j < tech_sectors.size(); ++j) {
+            const Sector& s = sectors[static_cast<size_t>(tech_sectors[j])];
+            auto same = [&](const std::vector<size_t>& g) { return samePathLoss(sectors[static_cast<size_t>(tech_sectors[g[0]])], s); };
+            // Sectors of one site are usually adjacent in a table; the search looks back a little.
+            auto it = std::find_if(groups.rbegin(), groups.rbegin() + std::min<size_t>(groups.size(), 64), same);
+            if (it != groups.rbegin() + std::min<size_t>(groups.size(), 64)) it->push_back(j);
+            else groups.push_back({j});
+        }
+
         // Batches bound the windows held at once; each batch runs in parallel, callbacks after it.
         const size_t n = tech_sectors.size();
-        const size_t batch = opt.on_sector ? static_cast<size_t>(std::max(4, 4 * threads)) : n;
-        std::vector<SectorWindow> windows(opt.on_sector ? batch : 0);
-        for (size_t b0 = 0; b0 < n; b0 += batch) {
-            const long long b1 = static_cast<long long>(std::min(n, b0 + batch));
+        const size_t n_groups = groups.size();
+        const size_t batch = opt.on_sector ? static_cast<size_t>(std::max(4, 4 * threads)) : n_groups;
+        std::vector<SectorWindow> windows;  // with on_sector: one per sector of the batch's groups
+        std::vector<size_t> first_window(n_groups + 1, 0);
+        for (size_t g = 0; g < n_groups; ++g) first_window[g + 1] = first_window[g] + groups[g].size();
+        for (size_t b0 = 0; b0 < n_groups; b0 += batch) {
+            const long long b1 = static_cast<long long>(std::min(n_groups, b0 + batch));
+            if (opt.on_sector) windows.resize(first_window[static_cast<size_t>(b1)] - first_window[b0]);
 #pragma omp parallel num_threads(threads) reduction(| : warnings)
             {
                 auto scratch = makeSweepScratch();
                 Profile profile;
                 SectorWindow local;
 #pragma omp for schedule(dynamic, 1)
-                for (long long j = static_cast<long long>(b0); j < b1; ++j) {
-                    const size_t ju = static_cast<size_t>(j);
-                    const int si = tech_sectors[ju];
-                    if (opt.compute_sector && !opt.compute_sector(si)) continue;
-                    const Sector& s = sectors[static_cast<size_t>(si)];
-                    SectorWindow& win = opt.on_sector ? windows[ju - b0] : local;
-                    if (opt.engine == EngineKind::Radial) {
-                        if (opt.clutter_loss_for_freq) {
-                            SweepOptions local = sw;
-                            local.clutter_loss_dB = opt.clutter_loss_for_freq(s.freq_MHz);
-                            sweepSector(dem, s, local, plans, win, *scratch, &warnings);
-                        } else {
-                            sweepSector(dem, s, sw, plans, win, *scratch, &warnings);
-                        }
+                for (long long gi = static_cast<long long>(b0); gi < b1; ++gi) {
+                    const std::vector<size_t>& members = groups[static_cast<size_t>(gi)];
+                    std::vector<size_t> todo;
+                    for (size_t ju : members) {
+                        if (!opt.compute_sector || opt.compute_sector(tech_sectors[ju])) todo.push_back(ju);
                     }
-                    else referenceWindow(dem, s, opt, radius_px, step_m, profile, win, &warnings);
-                    acc[0]->merge(win, si, group[ju], s.reference_offset_dB);
-                    if (view_of[ju] > 0) acc[static_cast<size_t>(view_of[ju])]->merge(win, si, group[ju], s.reference_offset_dB);
-                    const long long d = ++done;
+                    if (todo.empty()) continue;
+                    const Sector& s0 = sectors[static_cast<size_t>(tech_sectors[todo[0]])];
+                    SectorWindow* base = opt.on_sector ? &windows[first_window[static_cast<size_t>(gi)] - first_window[b0]] : &local;
+                    if (opt.engine == EngineKind::Radial) {
+                        SweepOptions so = sw;
+                        if (opt.clutter_loss_for_freq) so.clutter_loss_dB = opt.clutter_loss_for_freq(s0.freq_MHz);
+                        sweepLoss(dem, s0, so, plans, *base, *scratch, &warnings);
+                    } else {
+                        referenceWindow(dem, s0, opt, radius_px, step_m, profile, *base, &warnings);
+                    }
+                    for (size_t k = 0; k < todo.size(); ++k) {
+                        const size_t ju = todo[k];
+                        const int si = tech_sectors[ju];
+                        const Sector& s = sectors[static_cast<size_t>(si)];
+                        SectorWindow* win = base;
+                        if (opt.on_sector && k > 0) {
+                            // Each sector keeps its own window for the callback (todo is all of
+                            // members here: on_sector excludes compute_sector).
+                            win = base + k;
+                            *win = *base;
+                        }
+                        applyAntenna(dem, s, opt.rx_height_m, *win);
+                        acc[0]->merge(*win, si, group[ju], s.reference_offset_dB);
+                        if (view_of[ju] > 0) acc[static_cast<size_t>(view_of[ju])]->merge(*win, si, group[ju], s.reference_offset_dB);
+                    }
+                    const long long d = done += static_cast<long long>(todo.size());
                     if (opt.progress && omp_get_thread_num() == 0) opt.progress(static_cast<double>(d) / total);
                 }
             }
             if (opt.on_sector) {
-                for (long long j = static_cast<long long>(b0); j < b1; ++j) {
-                    opt.on_sector(tech_sectors[static_cast<size_t>(j)], windows[static_cast<size_t>(j) - b0]);
+                for (long long gi = static_cast<long long>(b0); gi < b1; ++gi) {
+                    const std::vector<size_t>& members = groups[static_cast<size_t>(gi)];
+                    for (size_t k = 0; k < members.size(); ++k) {
+                        opt.on_sector(tech_sectors[members[k]], windows[first_window[static_cast<size_t>(gi)] - first_window[b0] + k]);
+                    }
                 }
             }
         }

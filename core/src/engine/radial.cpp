@@ -667,23 +667,44 @@ bool placeWindow(const DemGrid& dem, PointXY site, int n, SectorWindow& out) {
     out.height = std::max(0, std::min(dem.height() - 1, out.center_row + n) - out.row0 + 1);
     const size_t cells = static_cast<size_t>(out.width) * out.height;
     out.loss_dB.assign(cells, kNaN);
-    out.signal_dBm.assign(cells, kNaN);
+    out.signal_dBm.clear();  // applyAntenna()'s
     return cells > 0;
 }
 
-void storePixel(const Sector& s, int px, int py, double dx_m, double dy_m, double hts, double hrs, double loss_dB,
-                const Grid<float>* clutter_dB, SectorWindow& out) {
+void storeLoss(int px, int py, double loss_dB, const Grid<float>* clutter_dB, SectorWindow& out) {
     if (clutter_dB) {
         const float c = clutter_dB->at(px, py);
         if (std::isfinite(c)) loss_dB += c;
     }
+    out.loss_dB[static_cast<size_t>(py - out.row0) * out.width + (px - out.col0)] = static_cast<float>(loss_dB);
+}
+
+void applyAntenna(const DemGrid& dem, const Sector& s, double rx_height_m, SectorWindow& win) {
     constexpr double kDegPerRad = 57.29577951308232;
-    const double bearing_deg = kDegPerRad * fast::atan2(dx_m, dy_m);
-    const double elevation_deg = kDegPerRad * fast::atan2(hrs - hts, std::max(std::sqrt(dx_m * dx_m + dy_m * dy_m), 1.0));
-    const size_t idx = static_cast<size_t>(py - out.row0) * out.width + (px - out.col0);
-    out.loss_dB[idx] = static_cast<float>(loss_dB);
-    out.signal_dBm[idx] =
-        static_cast<float>(s.eirp_dBm - s.reference_offset_dB - s.pattern.attenuation_dB(bearing_deg, elevation_deg) - loss_dB);
+    const GeoTransform& gt = dem.geoTransform();
+    const PointXY tx = transmitterPoint(gt, s.xy);
+    const double eirp_ref_dBm = s.eirp_dBm - s.reference_offset_dB;
+    win.signal_dBm.assign(win.loss_dB.size(), kNaN);
+    for (int r = 0; r < win.height; ++r) {
+        const int py = win.row0 + r;
+        const double dy_m = gt.centerY(py) - tx.y_m;
+        const size_t row = static_cast<size_t>(r) * win.width;
+        for (int c = 0; c < win.width; ++c) {
+            const float loss_dB = win.loss_dB[row + c];
+            if (std::isnan(loss_dB)) continue;
+            const int px = win.col0 + c;
+            const double dx_m = gt.centerX(px) - tx.x_m;
+            const double hrs = dem.at(px, py) + rx_height_m;
+            const double bearing_deg = kDegPerRad * fast::atan2(dx_m, dy_m);
+            const double elevation_deg =
+                kDegPerRad * fast::atan2(hrs - win.hts_m, std::max(std::sqrt(dx_m * dx_m + dy_m * dy_m), 1.0));
+            win.signal_dBm[row + c] = static_cast<float>(eirp_ref_dBm - s.pattern.attenuation_dB(bearing_deg, elevation_deg) - loss_dB);
+        }
+    }
+}
+
+bool samePathLoss(const Sector& a, const Sector& b) {
+    return a.xy.x_m == b.xy.x_m && a.xy.y_m == b.xy.y_m && a.antenna_height_m == b.antenna_height_m && a.freq_MHz == b.freq_MHz;
 }
 
 PointXY transmitterPoint(const GeoTransform& gt, PointXY site) {
@@ -694,6 +715,12 @@ PointXY transmitterPoint(const GeoTransform& gt, PointXY site) {
 
 void sweepSector(const DemGrid& dem, const Sector& s, const SweepOptions& opt, RadialPlans& plans, SectorWindow& out,
                  SweepScratch& st, uint32_t* warnings) {
+    sweepLoss(dem, s, opt, plans, out, st, warnings);
+    applyAntenna(dem, s, opt.rx_height_m, out);
+}
+
+void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, RadialPlans& plans, SectorWindow& out,
+               SweepScratch& st, uint32_t* warnings) {
     const GeoTransform& gt = dem.geoTransform();
     const int n = plans.radius_px();
     if (!placeWindow(dem, s.xy, n, out)) return;
@@ -710,6 +737,7 @@ void sweepSector(const DemGrid& dem, const Sector& s, const SweepOptions& opt, R
     if (std::isnan(h0)) h0 = sampleBilinear(dem, gt.colOf(s.xy.x_m), gt.rowOf(s.xy.y_m));
     Link L{};
     L.hts = h0 + s.antenna_height_m;
+    out.hts_m = L.hts;
     L.f_MHz = s.freq_MHz;
     L.fspl_f_dB = 32.45 + 20.0 * std::log10(s.freq_MHz);
     L.lambda_m = kSpeedOfLight_m_s / (s.freq_MHz * 1e6);
@@ -735,7 +763,7 @@ void sweepSector(const DemGrid& dem, const Sector& s, const SweepOptions& opt, R
         } else {
             loss_dB = evaluate(mp, incremental, terminal_losses, st, L, h_rx_ground, warnings);
         }
-        storePixel(s, px, py, dx_m, dy_m, L.hts, L.hrs, loss_dB, opt.clutter_loss_dB, out);
+        storeLoss(px, py, loss_dB, opt.clutter_loss_dB, out);
     };
 
     // The site's own pixel.

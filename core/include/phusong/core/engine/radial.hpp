@@ -88,6 +88,7 @@ struct SectorWindow {
     int col0 = 0, row0 = 0, width = 0, height = 0;
     std::vector<float> loss_dB;    ///< path loss including terminal and clutter losses
     std::vector<float> signal_dBm; ///< EIRP - reference offset - antenna attenuation - loss
+    double hts_m = 0.0;            ///< transmitter antenna, m above sea level (antenna angles start there)
 };
 
 /// The pixel holding @p site (may lie off the grid).
@@ -98,10 +99,19 @@ void sitePixel(const GeoTransform& gt, PointXY site, int& col, int& row);
 bool placeWindow(const DemGrid& dem, PointXY site, int radius_px, SectorWindow& out);
 
 /// Stores pixel (@p px, @p py)'s path loss, plus the receiver clutter loss from @p clutter_dB
-/// when given, and the received signal: EIRP - reference offset - antenna attenuation towards
-/// the receiver (bearing from @p dx_m, @p dy_m; elevation from @p hts to @p hrs, m above sea) - loss.
-void storePixel(const Sector& s, int px, int py, double dx_m, double dy_m, double hts, double hrs, double loss_dB,
-                const Grid<float>* clutter_dB, SectorWindow& out);
+/// when given. The signal is applyAntenna()'s.
+void storeLoss(int px, int py, double loss_dB, const Grid<float>* clutter_dB, SectorWindow& out);
+
+/// The received signal of sector @p s over @p win's path loss: EIRP - reference offset - antenna
+/// attenuation towards each pixel - loss, where the loss is finite. Bearings are taken from the
+/// transmitter point, elevations from win.hts_m to the ground of the pixel plus @p rx_height_m.
+/// Sectors that share a site, antenna height and carrier (samePathLoss()) share one window of
+/// path loss and differ only here.
+void applyAntenna(const DemGrid& dem, const Sector& s, double rx_height_m, SectorWindow& win);
+
+/// Whether @p a and @p b have the same path loss to every pixel: same position, antenna height
+/// and carrier frequency (the sweep reads nothing else of a sector).
+bool samePathLoss(const Sector& a, const Sector& b);
 
 struct SweepOptions {
     models::ModelParams model;
@@ -120,8 +130,14 @@ std::unique_ptr<SweepScratch, void (*)(SweepScratch*)> makeSweepScratch();
 /// The transmitter stands at the centre of the DEM pixel that holds the site (as gdal_viewshed
 /// places its observer): profiles, distances and antenna angles are taken from there, so every
 /// radial is a straight line through DEM samples. The reference engine does the same.
+/// Equivalent to sweepLoss() then applyAntenna().
 void sweepSector(const DemGrid& dem, const Sector& s, const SweepOptions& opt, RadialPlans& plans, SectorWindow& out,
                  SweepScratch& scratch, uint32_t* warnings);
+
+/// The path loss half of sweepSector(): fills @p out's window, loss_dB and hts_m, and leaves
+/// signal_dBm to applyAntenna().
+void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, RadialPlans& plans, SectorWindow& out,
+               SweepScratch& scratch, uint32_t* warnings);
 
 /// The point the engines put a site's transmitter at: the centre of the DEM pixel holding @p site.
 PointXY transmitterPoint(const GeoTransform& gt, PointXY site);
