@@ -142,16 +142,7 @@ double ParametricPattern::attenuation_dB(double bearing_deg, double elevation_de
         const double rel = azimuth_deg ? wrapAngle_deg(bearing_deg - *azimuth_deg) : 0.0;
         return msi->attenuation_dB(rel, -elevation_deg - downtilt_deg * std::cos(deg2rad(rel)));
     }
-    double a_h = 0.0;
-    if (azimuth_deg) {
-        const double phi = wrapAngle_deg(bearing_deg - *azimuth_deg);
-        a_h = std::min(12.0 * (phi / h_beamwidth_deg) * (phi / h_beamwidth_deg), max_attenuation_dB);  // [38.901 T7.3-1]
-    }
-    // theta - 90 deg in the TR's zenith convention equals -(elevation) here; tilt moves boresight down.
-    const double theta_off = -elevation_deg - downtilt_deg;
-    const double a_v = std::min(12.0 * (theta_off / v_beamwidth_deg) * (theta_off / v_beamwidth_deg),
-                                side_lobe_attenuation_dB);  // [38.901 T7.3-1]
-    return std::min(a_h + a_v, max_attenuation_dB);
+    return parametric()(azimuth_deg ? wrapAngle_deg(bearing_deg - *azimuth_deg) : 0.0, elevation_deg);
 }
 
 }  // namespace phusong

@@ -82,9 +82,10 @@ std::vector<Sector> parseSectors(const Table& table) {
         const auto eirp = has_eirp ? optionalNumber(r, "eirp_dbm") : std::nullopt;
         const auto ptx = has_split ? optionalNumber(r, "tx_power_dbm") : std::nullopt;
         const auto gain = has_split ? optionalNumber(r, "antenna_gain_dbi") : std::nullopt;
+        const double ptx_dBm = ptx.value_or(std::numeric_limits<double>::quiet_NaN());
         if (eirp) s.eirp_dBm = *eirp;
         else if (ptx && gain) s.eirp_dBm = *ptx + *gain;
-        else if (ptx && !r.get("antenna_file").empty()) s.eirp_dBm = *ptx + std::numeric_limits<double>::quiet_NaN();  // gain from the file, below
+        else if (ptx && !r.get("antenna_file").empty()) s.eirp_dBm = std::numeric_limits<double>::quiet_NaN();  // gain from the file, below
         else throw InputError(r.location + ": field 'eirp_dbm' is empty; give eirp_dbm, or tx_power_dbm and antenna_gain_dbi");
 
         if (auto az = optionalNumber(r, "azimuth_deg")) {
@@ -116,7 +117,7 @@ std::vector<Sector> parseSectors(const Table& table) {
                 }
             }
             s.pattern.msi = cached;
-            if (std::isnan(s.eirp_dBm)) s.eirp_dBm = *ptx + cached->gain_dBi;
+            if (std::isnan(s.eirp_dBm)) s.eirp_dBm = ptx_dBm + cached->gain_dBi;
             s.pattern.downtilt_deg = s.mechanical_tilt_deg;  // the file's vertical cut holds the electrical tilt
         }
         s.bandwidth_MHz = optionalNumber(r, "bandwidth_mhz").value_or(defaultBandwidth_MHz(s.tech));

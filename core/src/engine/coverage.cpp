@@ -57,8 +57,6 @@ void referenceWindow(const DemGrid& dem, const Sector& s, const CoverageOptions&
     const GeoTransform& gt = dem.geoTransform();
     const PointXY tx = transmitterPoint(gt, s.xy);  // the site's pixel centre, as the sweep
     const double r2 = opt.radius_m * opt.radius_m;
-    // The profiles' first sample, as the models see the transmitter's ground.
-    out.hts_m = sampleBilinear(dem, gt.colOf(tx.x_m), gt.rowOf(tx.y_m)) + s.antenna_height_m;
     const Grid<float>* clutter = opt.clutter_loss_for_freq ? opt.clutter_loss_for_freq(s.freq_MHz) : opt.clutter_loss_dB;
     for (int r = out.row0; r < out.row0 + out.height; ++r) {
         for (int c = out.col0; c < out.col0 + out.width; ++c) {
@@ -74,7 +72,8 @@ void referenceWindow(const DemGrid& dem, const Sector& s, const CoverageOptions&
                 models::pathLossOverProfile(opt.model, profile, s.antenna_height_m, opt.rx_height_m, s.freq_MHz);
             // The pixel holding the site itself is shorter than a profile step; that is expected, not a warning.
             if (warnings) *warnings |= pl.warnings & ~models::kWarnShortPath;
-            storeLoss(c, r, pl.loss_dB, clutter, out);
+            storePixel(c, r, dx, dy, profile.h_m.front() + s.antenna_height_m, profile.h_m.back() + opt.rx_height_m, pl.loss_dB,
+                       clutter, out);
         }
     }
 }
@@ -320,7 +319,7 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
                             win = base + k;
                             *win = *base;
                         }
-                        applyAntenna(dem, s, opt.rx_height_m, *win);
+                        applyAntenna(s, *win);
                         acc[0]->merge(*win, si, group[ju], s.reference_offset_dB);
                         if (view_of[ju] > 0) acc[static_cast<size_t>(view_of[ju])]->merge(*win, si, group[ju], s.reference_offset_dB);
                     }

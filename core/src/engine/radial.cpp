@@ -668,38 +668,48 @@ bool placeWindow(const DemGrid& dem, PointXY site, int n, SectorWindow& out) {
     const size_t cells = static_cast<size_t>(out.width) * out.height;
     out.loss_dB.assign(cells, kNaN);
     out.signal_dBm.clear();  // applyAntenna()'s
+    out.bearing_deg.assign(cells, 0.0f);
+    out.elevation_deg.assign(cells, 0.0f);
     return cells > 0;
 }
 
-void storeLoss(int px, int py, double loss_dB, const Grid<float>* clutter_dB, SectorWindow& out) {
+void storePixel(int px, int py, double dx_m, double dy_m, double hts_m, double hrs_m, double loss_dB,
+                const Grid<float>* clutter_dB, SectorWindow& out) {
     if (clutter_dB) {
         const float c = clutter_dB->at(px, py);
         if (std::isfinite(c)) loss_dB += c;
     }
-    out.loss_dB[static_cast<size_t>(py - out.row0) * out.width + (px - out.col0)] = static_cast<float>(loss_dB);
+    constexpr double kDegPerRad = 57.29577951308232;
+    const size_t idx = static_cast<size_t>(py - out.row0) * out.width + (px - out.col0);
+    out.loss_dB[idx] = static_cast<float>(loss_dB);
+    out.bearing_deg[idx] = static_cast<float>(kDegPerRad * fast::atan2(dx_m, dy_m));
+    out.elevation_deg[idx] =
+        static_cast<float>(kDegPerRad * fast::atan2(hrs_m - hts_m, std::max(std::sqrt(dx_m * dx_m + dy_m * dy_m), 1.0)));
 }
 
-void applyAntenna(const DemGrid& dem, const Sector& s, double rx_height_m, SectorWindow& win) {
-    constexpr double kDegPerRad = 57.29577951308232;
-    const GeoTransform& gt = dem.geoTransform();
-    const PointXY tx = transmitterPoint(gt, s.xy);
+void applyAntenna(const Sector& s, SectorWindow& win) {
+    const size_t n = win.loss_dB.size();
+    win.signal_dBm.resize(n);
     const double eirp_ref_dBm = s.eirp_dBm - s.reference_offset_dB;
-    win.signal_dBm.assign(win.loss_dB.size(), kNaN);
-    for (int r = 0; r < win.height; ++r) {
-        const int py = win.row0 + r;
-        const double dy_m = gt.centerY(py) - tx.y_m;
-        const size_t row = static_cast<size_t>(r) * win.width;
-        for (int c = 0; c < win.width; ++c) {
-            const float loss_dB = win.loss_dB[row + c];
-            if (std::isnan(loss_dB)) continue;
-            const int px = win.col0 + c;
-            const double dx_m = gt.centerX(px) - tx.x_m;
-            const double hrs = dem.at(px, py) + rx_height_m;
-            const double bearing_deg = kDegPerRad * fast::atan2(dx_m, dy_m);
-            const double elevation_deg =
-                kDegPerRad * fast::atan2(hrs - win.hts_m, std::max(std::sqrt(dx_m * dx_m + dy_m * dy_m), 1.0));
-            win.signal_dBm[row + c] = static_cast<float>(eirp_ref_dBm - s.pattern.attenuation_dB(bearing_deg, elevation_deg) - loss_dB);
-        }
+    const float* loss = win.loss_dB.data();
+    const float* bearing = win.bearing_deg.data();
+    const float* elevation = win.elevation_deg.data();
+    float* out = win.signal_dBm.data();
+    const ParametricPattern& p = s.pattern;
+    if (p.msi) {
+        for (size_t i = 0; i < n; ++i) out[i] = static_cast<float>(eirp_ref_dBm - p.attenuation_dB(bearing[i], elevation[i]) - loss[i]);
+        return;
+    }
+    // The parametric pattern, branch-free (NaN losses give NaN signals): bearings lie in
+    // [-180, 180] and azimuths in [0, 360], so one turn at most brings the difference back to
+    // [-180, 180), as wrapAngle_deg() does.
+    const double az = p.azimuth_deg.value_or(0.0);
+    const ParametricPattern::Parametric att = p.parametric();
+    for (size_t i = 0; i < n; ++i) {
+        double rel = bearing[i] - az;
+        rel -= 360.0 * static_cast<double>(rel >= 180.0);
+        rel += 360.0 * static_cast<double>(rel < -180.0);
+        out[i] = static_cast<float>(eirp_ref_dBm - att(rel, elevation[i]) - loss[i]);
     }
 }
 
@@ -716,7 +726,7 @@ PointXY transmitterPoint(const GeoTransform& gt, PointXY site) {
 void sweepSector(const DemGrid& dem, const Sector& s, const SweepOptions& opt, RadialPlans& plans, SectorWindow& out,
                  SweepScratch& st, uint32_t* warnings) {
     sweepLoss(dem, s, opt, plans, out, st, warnings);
-    applyAntenna(dem, s, opt.rx_height_m, out);
+    applyAntenna(s, out);
 }
 
 void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, RadialPlans& plans, SectorWindow& out,
@@ -737,7 +747,6 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
     if (std::isnan(h0)) h0 = sampleBilinear(dem, gt.colOf(s.xy.x_m), gt.rowOf(s.xy.y_m));
     Link L{};
     L.hts = h0 + s.antenna_height_m;
-    out.hts_m = L.hts;
     L.f_MHz = s.freq_MHz;
     L.fspl_f_dB = 32.45 + 20.0 * std::log10(s.freq_MHz);
     L.lambda_m = kSpeedOfLight_m_s / (s.freq_MHz * 1e6);
@@ -763,7 +772,7 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
         } else {
             loss_dB = evaluate(mp, incremental, terminal_losses, st, L, h_rx_ground, warnings);
         }
-        storeLoss(px, py, loss_dB, opt.clutter_loss_dB, out);
+        storePixel(px, py, dx_m, dy_m, L.hts, L.hrs, loss_dB, opt.clutter_loss_dB, out);
     };
 
     // The site's own pixel.

@@ -2,6 +2,7 @@
 /// @file antenna.hpp
 /// Antenna radiation patterns, as attenuation relative to boresight gain.
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <optional>
@@ -57,6 +58,25 @@ struct ParametricPattern {
     /// Attenuation (>= 0 dB) towards a receiver at @p bearing_deg (clockwise from grid north)
     /// and @p elevation_deg (positive above the horizon).
     double attenuation_dB(double bearing_deg, double elevation_deg) const;
+
+    /// The parametric pattern's numbers, for loops over many directions: a copy of plain doubles
+    /// that the compiler keeps in registers. Its operator() takes the azimuth relative to
+    /// boresight, already within [-180, 180), and is branch-free, so such loops vectorise.
+    struct Parametric {
+        double h_on;  ///< 1 for a sector, 0 for an omni antenna (no horizontal attenuation)
+        double h_beamwidth_deg, v_beamwidth_deg, downtilt_deg, max_attenuation_dB, side_lobe_attenuation_dB;
+        double operator()(double relative_azimuth_deg, double elevation_deg) const {
+            const double u = relative_azimuth_deg / h_beamwidth_deg;
+            const double a_h = h_on * std::min(12.0 * u * u, max_attenuation_dB);  // [38.901 T7.3-1]
+            // theta - 90 deg in the TR's zenith convention equals -(elevation) here; tilt moves boresight down.
+            const double v = (-elevation_deg - downtilt_deg) / v_beamwidth_deg;
+            const double a_v = std::min(12.0 * v * v, side_lobe_attenuation_dB);  // [38.901 T7.3-1]
+            return std::min(a_h + a_v, max_attenuation_dB);
+        }
+    };
+    Parametric parametric() const {
+        return {azimuth_deg ? 1.0 : 0.0, h_beamwidth_deg, v_beamwidth_deg, downtilt_deg, max_attenuation_dB, side_lobe_attenuation_dB};
+    }
 };
 
 /// Wraps an angle difference to [-180, 180).

@@ -88,7 +88,10 @@ struct SectorWindow {
     int col0 = 0, row0 = 0, width = 0, height = 0;
     std::vector<float> loss_dB;    ///< path loss including terminal and clutter losses
     std::vector<float> signal_dBm; ///< EIRP - reference offset - antenna attenuation - loss
-    double hts_m = 0.0;            ///< transmitter antenna, m above sea level (antenna angles start there)
+    /// Direction of each pixel from the transmitter antenna (0 where the loss is NaN): bearing
+    /// clockwise from grid north, elevation above the horizon to the receiver antenna. Shared by
+    /// the sectors of one site, antenna height and carrier; applyAntenna() reads them.
+    std::vector<float> bearing_deg, elevation_deg;
 };
 
 /// The pixel holding @p site (may lie off the grid).
@@ -99,15 +102,16 @@ void sitePixel(const GeoTransform& gt, PointXY site, int& col, int& row);
 bool placeWindow(const DemGrid& dem, PointXY site, int radius_px, SectorWindow& out);
 
 /// Stores pixel (@p px, @p py)'s path loss, plus the receiver clutter loss from @p clutter_dB
-/// when given. The signal is applyAntenna()'s.
-void storeLoss(int px, int py, double loss_dB, const Grid<float>* clutter_dB, SectorWindow& out);
+/// when given, and its direction from the transmitter: bearing from (@p dx_m, @p dy_m) (grid
+/// east and north of the transmitter point), elevation from @p hts_m to @p hrs_m (antennas, m
+/// above sea level) over the horizontal distance.
+void storePixel(int px, int py, double dx_m, double dy_m, double hts_m, double hrs_m, double loss_dB,
+                const Grid<float>* clutter_dB, SectorWindow& out);
 
-/// The received signal of sector @p s over @p win's path loss: EIRP - reference offset - antenna
-/// attenuation towards each pixel - loss, where the loss is finite. Bearings are taken from the
-/// transmitter point, elevations from win.hts_m to the ground of the pixel plus @p rx_height_m.
-/// Sectors that share a site, antenna height and carrier (samePathLoss()) share one window of
-/// path loss and differ only here.
-void applyAntenna(const DemGrid& dem, const Sector& s, double rx_height_m, SectorWindow& win);
+/// The received signal of sector @p s over @p win's path loss and directions: EIRP - reference
+/// offset - antenna attenuation - loss (NaN where the loss is). Sectors that share a site,
+/// antenna height and carrier (samePathLoss()) share one window and differ only here.
+void applyAntenna(const Sector& s, SectorWindow& win);
 
 /// Whether @p a and @p b have the same path loss to every pixel: same position, antenna height
 /// and carrier frequency (the sweep reads nothing else of a sector).
@@ -134,7 +138,7 @@ std::unique_ptr<SweepScratch, void (*)(SweepScratch*)> makeSweepScratch();
 void sweepSector(const DemGrid& dem, const Sector& s, const SweepOptions& opt, RadialPlans& plans, SectorWindow& out,
                  SweepScratch& scratch, uint32_t* warnings);
 
-/// The path loss half of sweepSector(): fills @p out's window, loss_dB and hts_m, and leaves
+/// The path-loss half of sweepSector(): fills @p out's window, loss and directions, and leaves
 /// signal_dBm to applyAntenna().
 void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, RadialPlans& plans, SectorWindow& out,
                SweepScratch& scratch, uint32_t* warnings);
