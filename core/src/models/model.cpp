@@ -39,12 +39,17 @@ tr38901::Scenario scenarioOf(ModelKind m) {
 }
 
 // TR 38.901: LOS or NLOS formula by @p los; the LOS probability is reported alongside.
-void tr38901Loss(const ModelParams& mp, double freq_MHz, double tx_h, double rx_h, double d_km, bool los, PathLoss& out) {
+tr38901::Params tr38901Params(const ModelParams& mp, double freq_MHz, double tx_h, double rx_h) {
     tr38901::Params p;
     p.scenario = scenarioOf(mp.kind);
     p.fc_GHz = freq_MHz / 1000.0;
     p.h_BS_m = tx_h;
     p.h_UT_m = rx_h;
+    return p;
+}
+
+void tr38901Loss(const ModelParams& mp, double freq_MHz, double tx_h, double rx_h, double d_km, bool los, PathLoss& out) {
+    const tr38901::Params p = tr38901Params(mp, freq_MHz, tx_h, rx_h);
     const double d2D_m = std::max(d_km * 1000.0, 1.0);
     const tr38901::Result r = los ? tr38901::pathLossLos(p, d2D_m) : tr38901::pathLossNlos(p, d2D_m);
     out.loss_dB = r.loss_dB;
@@ -313,6 +318,16 @@ PathLoss pathLossWithLos(const ModelParams& mp, double distance_km, double tx_he
     }
     addTerminalLosses(mp, freq_MHz, rx_height_m, out);
     return out;
+}
+
+double tr38901Loss_dB(const ModelParams& mp, double distance_km, double tx_height_m, double rx_height_m, double freq_MHz,
+                      bool los, uint32_t* warnings) {
+    if (!isTr38901(mp.kind)) throw Error("tr38901Loss_dB: not a TR 38.901 model");
+    const tr38901::Params p = tr38901Params(mp, freq_MHz, tx_height_m, rx_height_m);
+    const double d2D_m = std::max(distance_km * 1000.0, 1.0);
+    const tr38901::Result r = mp.force_los.value_or(los) ? tr38901::pathLossLos(p, d2D_m) : tr38901::pathLossNlos(p, d2D_m);
+    if (warnings) *warnings |= r.warnings;
+    return r.loss_dB;
 }
 
 PathLoss pathLossAtDistance(const ModelParams& mp, double distance_km, double tx_height_m, double rx_height_m, double freq_MHz) {

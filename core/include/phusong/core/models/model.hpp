@@ -127,6 +127,12 @@ void addTerminalLosses(const ModelParams& mp, double freq_MHz, double rx_height_
 PathLoss pathLossWithLos(const ModelParams& mp, double distance_km, double tx_height_m, double rx_height_m, double freq_MHz,
                          bool los);
 
+/// pathLossWithLos()'s loss before terminal losses, for TR 38.901 kinds only: the LOS or NLOS
+/// formula (mp.force_los overriding @p los), without the LOS probability or a PathLoss record.
+/// The sweep calls it once per pixel. Its warnings are or-ed into @p warnings when given.
+double tr38901Loss_dB(const ModelParams& mp, double distance_km, double tx_height_m, double rx_height_m, double freq_MHz,
+                      bool los, uint32_t* warnings);
+
 /// Path loss at a horizontal distance without terrain (free space, Hata, COST-231).
 /// Throws InputError for terrain models.
 PathLoss pathLossAtDistance(const ModelParams& mp, double distance_km, double tx_height_m, double rx_height_m,
