@@ -91,3 +91,32 @@ TEST(Tr38901, ThroughModelDispatch) {
     EXPECT_FALSE(*pathLossAtDistance(mp, 1.0, 25.0, 1.5, 3500.0).los);
     EXPECT_TRUE(*pathLossAtDistance(mp, 0.015, 25.0, 1.5, 3500.0).los);
 }
+
+// The sweep's per-pixel entry point gives pathLossWithLos()'s loss (no terminal losses asked for),
+// honours force_los, and refuses other models.
+TEST(Tr38901, SweepEntryPointMatchesPathLossWithLos) {
+    for (ModelKind k : {ModelKind::Tr38901RMa, ModelKind::Tr38901UMa, ModelKind::Tr38901UMi}) {
+        ModelParams mp;
+        mp.kind = k;
+        for (double d_km : {0.005, 0.2, 0.9, 3.0}) {
+            for (bool los : {true, false}) {
+                uint32_t w = 0;
+                const double fast = tr38901Loss_dB(mp, d_km, 25.0, 1.5, 3500.0, los, &w);
+                const PathLoss ref = pathLossWithLos(mp, d_km, 25.0, 1.5, 3500.0, los);
+                EXPECT_EQ(fast, ref.loss_dB) << toString(k) << " " << d_km << " km";
+                EXPECT_EQ(w, ref.warnings) << toString(k) << " " << d_km << " km";
+            }
+        }
+        mp.force_los = true;
+        EXPECT_EQ(tr38901Loss_dB(mp, 2.0, 25.0, 1.5, 3500.0, false, nullptr),
+                  pathLossLos({k == ModelKind::Tr38901RMa ? Scenario::RMa : k == ModelKind::Tr38901UMi ? Scenario::UMi : Scenario::UMa,
+                               3.5, 25.0, 1.5},
+                              2000.0)
+                      .loss_dB);
+        EXPECT_LT(tr38901Loss_dB(mp, 2.0, 25.0, 1.5, 3500.0, false, nullptr),
+                  [&] { ModelParams m = mp; m.force_los = false; return tr38901Loss_dB(m, 2.0, 25.0, 1.5, 3500.0, true, nullptr); }());
+    }
+    ModelParams hata;
+    hata.kind = ModelKind::Hata;
+    EXPECT_ANY_THROW(tr38901Loss_dB(hata, 1.0, 25.0, 1.5, 900.0, true, nullptr));
+}
