@@ -284,20 +284,6 @@ constexpr int kItmShortPath = 16;
 // ITM's delta_h is recomputed when its range differs by more than this fraction from one
 // computed on this radial or the previous ones within half a pixel at the border (q / 2 rays).
 constexpr double kItmDeltaHStep = 0.02;
-// Clearance (m) below which a path counts as grazing (see itmGrazing()).
-constexpr double kItmGrazing_m = 3.0;
-
-// Whether the highest intermediate point lies within kItmGrazing_m of the line from the
-// transmitter to the receiver: there ITM switches between its line-of-sight and trans-horizon
-// geometry (a step of several dB), so the horizons are found on the resampled profile, as the
-// per-pixel evaluation does.
-bool itmGrazing(const SweepScratch& st, const Link& L) {
-    if (st.stim_idx < 1) return false;
-    const double zr = L.hrs - st.ce_half * L.D_km * L.D_km;
-    const double to_rx = (zr - L.hts) / L.D_km;
-    return std::abs((st.stim - to_rx) * st.d[static_cast<size_t>(st.stim_idx)]) < kItmGrazing_m;
-}
-
 // ITM point-to-point [Algorithm, §3 "qlrpfl"] from the radial's running state, O(log m) per
 // pixel but for delta_h (dlthx resamples at most 245 points): the profile is the samples
 // 0..m-1 at their distances plus the receiver at D, index m.
@@ -307,8 +293,7 @@ bool itmGrazing(const SweepScratch& st, const Link& L) {
 //  - least-squares fits ("zlsq1"): the same trapezoid-weighted fit over the same index range as
 //    the reference, from prefix sums of heights;
 //  - mean height of the middle 80 % for N_s: from the prefix sums.
-double itmIncremental(const models::ModelParams& mp, SweepScratch& st, const Link& L, double h_rx_ground, bool grazing,
-                      uint32_t* warnings) {
+double itmIncremental(const models::ModelParams& mp, SweepScratch& st, const Link& L, double h_rx_ground, uint32_t* warnings) {
     const int m = st.m;  // receiver index
     const double d = L.D_km * 1000.0;
     // Sample k stands at k xi, the reference profile's spacing (the per-pixel evaluation resamples
@@ -316,12 +301,12 @@ double itmIncremental(const models::ModelParams& mp, SweepScratch& st, const Lin
     const double xi = d / m;
     auto xOf = [&](int k) { return k < m ? k * xi : d; };
     auto hOf = [&](int k) { return k < m ? st.hraw[static_cast<size_t>(k)] : h_rx_ground; };
-    // Ground at distance x with samples @p spacing apart: linear between samples, and from the
-    // last sample to the receiver.
-    auto heightAt = [&](double x, double spacing) {
-        const double x_last = (m - 1) * spacing, span = d - x_last;
+    // Ground at distance x on the resampled profile: linear between samples, and from the last
+    // sample to the receiver.
+    auto heightAt = [&](double x) {
+        const double x_last = (m - 1) * xi, span = d - x_last;
         if (x >= x_last) return span > 0.0 ? hOf(m - 1) + (h_rx_ground - hOf(m - 1)) * std::min(1.0, (x - x_last) / span) : h_rx_ground;
-        const double u = std::max(0.0, x / spacing);
+        const double u = std::max(0.0, x / xi);
         const int k = std::min(static_cast<int>(u), m - 2);
         return hOf(k) + (hOf(k + 1) - hOf(k)) * (u - k);
     };
@@ -365,21 +350,6 @@ double itmIncremental(const models::ModelParams& mp, SweepScratch& st, const Lin
         theta[1] = -(z_rx - z_tx) / d - d / (2.0 * a_e);
         dl[0] = dl[1] = d;
         if (m < 2) return;
-        if (grazing) {
-            // Grazing: whether the path clears the terrain hangs on centimetres, so the horizons
-            // are scanned over the profile resampled at the reference's spacing d/m, as the
-            // per-pixel evaluation does (O(m), on these few pixels only).
-            const double step = st.d[1] * 1000.0;  // the samples' true spacing along the ray
-            for (int j = 1; j < m; ++j) {
-                const double x = j * xi;
-                const double h = heightAt(x, step);
-                const double t_tx = (h - z_tx) / x - x / (2.0 * a_e);
-                const double t_rx = (h - z_rx) / (d - x) - (d - x) / (2.0 * a_e);
-                if (t_tx > theta[0]) theta[0] = t_tx, dl[0] = x;
-                if (t_rx > theta[1]) theta[1] = t_rx, dl[1] = d - x;
-            }
-            return;
-        }
         if (st.hull_n == 0) return;
         // The engine's frame (k-factor earth) finds the horizon vertex on the hull; ITM's own
         // earth radius differs slightly, so its neighbours along the hull are compared too, in
@@ -432,7 +402,7 @@ double itmIncremental(const models::ModelParams& mp, SweepScratch& st, const Lin
             const int k = std::min(static_cast<int>(u), m - 2);
             s[static_cast<size_t>(j)] = hr[k] + (hr[k + 1] - hr[k]) * (u - k);
         }
-        for (; j < n; ++j) s[static_cast<size_t>(j)] = heightAt(d0 + dx * j, xi);
+        for (; j < n; ++j) s[static_cast<size_t>(j)] = heightAt(d0 + dx * j);
         const double dh = models::itm::irregularityOfSamples(std::span<double>(s.data(), static_cast<size_t>(n)), d0, d1);
         st.dh_cache[static_cast<size_t>(bucket)] = {len, d0, dh * factor, st.ray_index};
         return dh;
@@ -492,7 +462,7 @@ double evaluate(const models::ModelParams& mp, bool incremental, bool terminal_l
                 if (warnings) *warnings |= pl.warnings & ~models::kWarnShortPath;
                 loss_dB = pl.loss_dB;
             } else {
-                loss_dB = itmIncremental(mp, st, L, h_rx_ground, itmGrazing(st, L), warnings);
+                loss_dB = itmIncremental(mp, st, L, h_rx_ground, warnings);
             }
             break;
         case ModelKind::Tr38901RMa:
