@@ -14,7 +14,6 @@ namespace {
 
 using cplx = std::complex<double>;
 constexpr double kPi = 3.1415926535897932384;
-constexpr double kThird = 1.0 / 3.0;
 constexpr double kEarthRadius_m = 6370e3;      // a_0 [Algorithm, §2]
 constexpr double kVariabilityRadius_m = 9000e3;  // a_9000 [Algorithm, Eqn 5.3]
 constexpr double kActualCurvature = 157e-9;    // gamma_a = 1 / 6370 km [Algorithm, Eqn 2.1]
@@ -28,7 +27,7 @@ double waveNumber(double f_MHz) { return f_MHz / 47.7; }
 double roughnessAt(double d_m, double delta_h_m) { return delta_h_m * (1.0 - 0.8 * std::exp(-d_m / 50e3)); }
 
 // sigma_h(delta_h): RMS deviation of terrain within the first Fresnel zone [ERL 79, Eqn 3.6a].
-double sigmaH(double delta_h_m) { return 0.78 * delta_h_m * std::exp(-0.5 * std::pow(delta_h_m, 0.25)); }
+double sigmaH(double delta_h_m) { return 0.78 * delta_h_m * std::exp(-0.5 * std::sqrt(std::sqrt(delta_h_m))); }
 
 // Ideal knife-edge attenuation from v^2 [TN101, Eqn III.24b/c], [ERL 79, Eqn 3.27].
 double knifeEdge_dB(double v2) {
@@ -221,10 +220,10 @@ double smoothEarth_dB(const Reference& r, double d) {
                               0.5 * g.d_hzn_m[1] * g.d_hzn_m[1] / g.h_e_m[1]};
     const double dist_km[3] = {radius[0] * theta_nlos / 1000.0, g.d_hzn_m[0] / 1000.0, g.d_hzn_m[1] / 1000.0};
     double x_km[3], K[3];
-    const double f13 = std::pow(r.f_MHz, kThird);
+    const double f13 = std::cbrt(r.f_MHz);
     for (int i = 0; i < 3; ++i) {
-        const double C0 = std::pow((4.0 / 3.0) * kEarthRadius_m / radius[i], kThird);  // [Vogler 1964, Eqn 2]
-        K[i] = 0.017778 * C0 * std::pow(r.f_MHz, -kThird) / std::abs(r.Z_g);         // [Vogler 1964, Eqn 6a/7a]
+        const double C0 = std::cbrt((4.0 / 3.0) * kEarthRadius_m / radius[i]);  // [Vogler 1964, Eqn 2]
+        K[i] = 0.017778 * C0 / f13 / std::abs(r.Z_g);                             // [Vogler 1964, Eqn 6a/7a]
         x_km[i] = (1.607 - K[i]) * C0 * C0 * f13 * dist_km[i];                          // B_0 from [Vogler 1964, Fig 4]
     }
     const double x0 = x_km[0] + x_km[1] + x_km[2];
@@ -341,7 +340,7 @@ double troposcatter_dB(const Reference& r, double N_s, double d, double& H0_stat
     }
     H0_state = H0;
     const double th = d / r.a_e - r.theta_los;
-    return attenuationF_dB(th * d) + 10.0 * std::log10(k * 47.7 * std::pow(th, 4)) -
+    return attenuationF_dB(th * d) + 10.0 * std::log10(k * 47.7 * (th * th) * (th * th)) -
            0.1 * (N_s - 301.0) * std::exp(-th * d / 40e3) + H0;  // Eqn 4.63
 }
 
@@ -370,7 +369,7 @@ double referenceAttenuation(const Geometry& g, const Atmosphere& atm, double f_M
     const Reference r{g, f_MHz, atm.Z_g, a_e, theta_los, d_sML, p2p};
 
     // Diffraction line through two points far in the diffraction region [Algorithm, Eqns 4.1-4.4].
-    const double scale = std::pow(a_e * a_e / f_MHz, kThird);
+    const double scale = std::cbrt(a_e * a_e / f_MHz);
     const double d3 = std::max(d_sML, d_ML + 5.0 * scale);
     const double d4 = d3 + 10.0 * scale;
     const double A3 = diffraction_dB(r, d3);
@@ -488,7 +487,7 @@ double variability_dB(const Params& p, const Geometry& g, double f_MHz, double A
 
     // Effective distance [Algorithm, Eqn 5.3].
     const double d_ex = std::sqrt(2.0 * kVariabilityRadius_m * g.h_e_m[0]) +
-                        std::sqrt(2.0 * kVariabilityRadius_m * g.h_e_m[1]) + std::pow(575.7e12 / k, kThird);
+                        std::sqrt(2.0 * kVariabilityRadius_m * g.h_e_m[1]) + std::cbrt(575.7e12 / k);
     const double d_e = g.d_m < d_ex ? 130e3 * g.d_m / d_ex : 130e3 + g.d_m - d_ex;
 
     int mdvar = p.mdvar;
