@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CTest entry: the demo network's coverage under MPI (2 and 3 ranks, sectors split round robin)
+# CTest entry: the demo network's coverage under MPI (2 and 3 ranks, path-loss classes split round robin)
 # must be bit-identical to one process, raster by raster (raw pixels compared with cmp).
 # Exit 77 = skipped (no mpirun or no phusong-mpi).
 set -euo pipefail

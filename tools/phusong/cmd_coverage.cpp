@@ -107,7 +107,11 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
     const bool writer = so.rank == 0;
     if (so.size > 1) {
         if (cfg.pathloss) throw InputError("--pathloss is not available under MPI; run phusong (one process) for per-sector rasters");
-        opt.compute_sector = [rank = so.rank, size = so.size](int si) { return si % size == rank; };
+        // By path-loss class, so that the sectors of one site sharing a carrier stay on one
+        // process and their path loss is swept once.
+        opt.compute_sector = [rank = so.rank, size = so.size, loss_group = engine::pathLossGroups(sectors)](int si) {
+            return loss_group[static_cast<size_t>(si)] % size == rank;
+        };
         opt.combine = so.combine;
     }
     std::optional<io::StagedOutput> staged;  // only the writing process stages outputs

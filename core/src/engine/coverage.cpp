@@ -223,6 +223,7 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
     for (const float v : dem.data()) result.valid_pixels += std::isnan(v) ? 0 : 1;
     result.valid_area_km2 = result.valid_pixels * pixel_km2;
 
+    const std::vector<int> loss_group = pathLossGroups(sectors);
     for (Technology t : kAllTechnologies) {
         std::vector<int> tech_sectors;
         for (size_t i = 0; i < sectors.size(); ++i) {
@@ -267,32 +268,38 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
         // a three-sector cell) are swept once; each then applies its own antenna to the shared
         // window. Groups in order of their first sector.
         std::vector<std::vector<size_t>> groups;  // indices into tech_sectors
-        for (size_t j = 0; j < tech_sectors.size(); ++j) {
-            const Sector& s = sectors[static_cast<size_t>(tech_sectors[j])];
-            auto same = [&](const std::vector<size_t>& g) { return samePathLoss(sectors[static_cast<size_t>(tech_sectors[g[0]])], s); };
-            // Sectors of one site are usually adjacent in a table; the search looks back a little.
-            auto it = std::find_if(groups.rbegin(), groups.rbegin() + std::min<size_t>(groups.size(), 64), same);
-            if (it != groups.rbegin() + std::min<size_t>(groups.size(), 64)) it->push_back(j);
-            else groups.push_back({j});
+        {
+            std::map<int, size_t> slot;  // path-loss class -> index in groups
+            for (size_t j = 0; j < tech_sectors.size(); ++j) {
+                const auto [it, added] = slot.emplace(loss_group[static_cast<size_t>(tech_sectors[j])], groups.size());
+                if (added) groups.emplace_back();
+                groups[it->second].push_back(j);
+            }
         }
 
-        // Batches bound the windows held at once; each batch runs in parallel, callbacks after it.
+        // Batches bound the windows held at once (about 4 per thread with on_sector: whole
+        // groups, one window per sector); each batch runs in parallel, callbacks after it.
         const size_t n = tech_sectors.size();
         const size_t n_groups = groups.size();
-        const size_t batch = opt.on_sector ? static_cast<size_t>(std::max(4, 4 * threads)) : n_groups;
+        const size_t max_windows = static_cast<size_t>(std::max(4, 4 * threads));
         std::vector<SectorWindow> windows;  // with on_sector: one per sector of the batch's groups
         std::vector<size_t> first_window(n_groups + 1, 0);
         for (size_t g = 0; g < n_groups; ++g) first_window[g + 1] = first_window[g] + groups[g].size();
-        for (size_t b0 = 0; b0 < n_groups; b0 += batch) {
-            const long long b1 = static_cast<long long>(std::min(n_groups, b0 + batch));
-            if (opt.on_sector) windows.resize(first_window[static_cast<size_t>(b1)] - first_window[b0]);
+        for (size_t b0 = 0, b1 = 0; b0 < n_groups; b0 = b1) {
+            b1 = b0 + 1;
+            if (opt.on_sector) {
+                while (b1 < n_groups && first_window[b1 + 1] - first_window[b0] <= max_windows) ++b1;
+                windows.resize(first_window[b1] - first_window[b0]);
+            } else {
+                b1 = n_groups;
+            }
 #pragma omp parallel num_threads(threads) reduction(| : warnings)
             {
                 auto scratch = makeSweepScratch();
                 Profile profile;
                 SectorWindow local;
 #pragma omp for schedule(dynamic, 1)
-                for (long long gi = static_cast<long long>(b0); gi < b1; ++gi) {
+                for (long long gi = static_cast<long long>(b0); gi < static_cast<long long>(b1); ++gi) {
                     const std::vector<size_t>& members = groups[static_cast<size_t>(gi)];
                     std::vector<size_t> todo;
                     for (size_t ju : members) {
@@ -328,11 +335,9 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
                 }
             }
             if (opt.on_sector) {
-                for (long long gi = static_cast<long long>(b0); gi < b1; ++gi) {
-                    const std::vector<size_t>& members = groups[static_cast<size_t>(gi)];
-                    for (size_t k = 0; k < members.size(); ++k) {
-                        opt.on_sector(tech_sectors[members[k]], windows[first_window[static_cast<size_t>(gi)] - first_window[b0] + k]);
-                    }
+                for (size_t gi = b0; gi < b1; ++gi) {
+                    const std::vector<size_t>& members = groups[gi];
+                    for (size_t k = 0; k < members.size(); ++k) opt.on_sector(tech_sectors[members[k]], windows[first_window[gi] - first_window[b0] + k]);
                 }
             }
         }

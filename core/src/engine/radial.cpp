@@ -696,6 +696,17 @@ bool samePathLoss(const Sector& a, const Sector& b) {
     return a.xy.x_m == b.xy.x_m && a.xy.y_m == b.xy.y_m && a.antenna_height_m == b.antenna_height_m && a.freq_MHz == b.freq_MHz;
 }
 
+std::vector<int> pathLossGroups(const std::vector<Sector>& sectors) {
+    std::map<std::array<double, 4>, int> ordinal;  // the fields samePathLoss() compares
+    std::vector<int> out;
+    out.reserve(sectors.size());
+    for (const Sector& s : sectors) {
+        const std::array<double, 4> key{s.xy.x_m, s.xy.y_m, s.antenna_height_m, s.freq_MHz};
+        out.push_back(ordinal.emplace(key, static_cast<int>(ordinal.size())).first->second);
+    }
+    return out;
+}
+
 PointXY transmitterPoint(const GeoTransform& gt, PointXY site) {
     int col = 0, row = 0;
     sitePixel(gt, site, col, row);

@@ -117,6 +117,10 @@ void applyAntenna(const Sector& s, SectorWindow& win);
 /// and carrier frequency (the sweep reads nothing else of a sector).
 bool samePathLoss(const Sector& a, const Sector& b);
 
+/// For each sector, the ordinal of its class under samePathLoss(), numbered in order of each
+/// class's first sector. Scale-out splits the sectors by class so that no path loss is swept twice.
+std::vector<int> pathLossGroups(const std::vector<Sector>& sectors);
+
 struct SweepOptions {
     models::ModelParams model;
     double radius_m = 20000.0;
