@@ -1,8 +1,9 @@
 // phusong-mpi: the phusong CLI under MPI. `mpirun -np N phusong-mpi coverage ...` splits the
-// sectors over the ranks (round robin by path-loss class: the sectors of one site on one carrier stay together), each rank using its OpenMP threads, then
-// combines the per-pixel compositions with all-reduces. Every merge is order independent (top-k
-// multiset, best signal with the lower sector index on ties: MPI_MAXLOC's rule, integer power
-// sums), so the rasters are bit-identical to one process. Rank 0 writes the outputs.
+// sectors over the ranks (round robin by path-loss class: the sectors of one site on one carrier
+// stay together), each rank using its OpenMP threads, then combines the per-pixel compositions
+// with all-reduces. Every merge is order independent (top-k multiset, best signal with the lower
+// sector index on ties: MPI_MAXLOC's rule, integer power sums), so the rasters are bit-identical
+// to one process. Rank 0 writes the outputs.
 
 #include <mpi.h>
 
