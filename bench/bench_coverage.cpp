@@ -1,6 +1,6 @@
 // Throughput of the radial-sweep coverage engine on seeded synthetic terrain (20 km at 30 m):
-// one sector's sweep per model (pixel evaluations per second, one thread), and a 108-sector
-// network with composition at 1 and 2 threads.
+// one sector's sweep per model (pixel evaluations per second, one thread), one site of 1 and 3
+// sectors sharing the sweep, and a 108-sector network with composition at 1 and 2 threads.
 //   build/bin/bench_coverage --benchmark_counters_tabular=true
 
 #include <benchmark/benchmark.h>
@@ -64,6 +64,36 @@ void BM_Sweep(benchmark::State& state) {
     state.SetLabel(std::string(models::toString(model)));
 }
 
+// One site with N sectors on one carrier (azimuths 360/N apart), one thread: the path loss is swept
+// once and each sector applies its antenna (engine::sweepLoss + engine::applyAntenna, as
+// computeCoverage does for sectors that share a path loss). Counts sector-pixel evaluations.
+void BM_Site(benchmark::State& state) {
+    const DemGrid& dem = terrain();
+    const int n_sectors = static_cast<int>(state.range(1));
+    std::vector<Sector> sectors;
+    for (int k = 0; k < n_sectors; ++k) sectors.push_back(benchSector(dem, dem.width() / 2, dem.height() / 2, 360.0 * k / n_sectors));
+    engine::SweepOptions opt;
+    opt.model.kind = models::ModelKind::P526Bullington;
+    opt.radius_m = static_cast<double>(state.range(0));
+    engine::RadialPlans plan(static_cast<int>(std::ceil(opt.radius_m / dem.geoTransform().pixel_width_m)),
+                             dem.geoTransform().pixel_width_m, dem.geoTransform().pixel_height_m);
+    auto scratch = engine::makeSweepScratch();
+    engine::SectorWindow win;
+    long long evaluated = 0;
+    for (auto _ : state) {
+        engine::sweepLoss(dem, sectors[0], opt, plan, win, *scratch, nullptr);
+        long long n = 0;
+        for (float v : win.loss_dB) n += !std::isnan(v);
+        for (const Sector& s : sectors) {
+            engine::applyAntenna(s, win);
+            benchmark::DoNotOptimize(win.signal_dBm.data());
+            evaluated += n;
+        }
+    }
+    state.counters["sector_pixels_per_s"] = benchmark::Counter(static_cast<double>(evaluated), benchmark::Counter::kIsRate);
+    state.SetLabel(std::to_string(n_sectors) + " sectors, p526-bullington");
+}
+
 // A network: 36 three-sector-ish sites over the 20 km tile, composition included; threads 1, 2, all.
 void BM_Network(benchmark::State& state) {
     const DemGrid& dem = terrain();
@@ -98,6 +128,7 @@ BENCHMARK(BM_Sweep)
                     static_cast<int>(models::ModelKind::Itm)}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+BENCHMARK(BM_Site)->ArgsProduct({{10000}, {1, 3}})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Network)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 BENCHMARK_MAIN();
