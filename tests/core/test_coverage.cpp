@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
 
 #include "phusong/core/engine/coverage.hpp"
@@ -124,6 +125,44 @@ TEST(Coverage, BitIdenticalAtAnyThreadCount) {
         EXPECT_EQ(0, std::memcmp(a.layers[l].second_dBm.data().data(), b.layers[l].second_dBm.data().data(),
                                  a.layers[l].second_dBm.size() * sizeof(float)));
         EXPECT_EQ(a.layers[l].overlap.data(), c.layers[l].overlap.data());
+    }
+}
+
+// The antenna pass (a branch-free loop for parametric patterns) gives exactly what the pattern's
+// own attenuation_dB() gives, for every direction including the wrap at +-180 degrees, azimuths
+// beyond one turn or negative, omni antennas and MSI patterns; NaN losses stay NaN.
+TEST(Coverage, AntennaPassMatchesThePattern) {
+    SectorWindow win;
+    win.width = 7;
+    win.height = 1;
+    const std::vector<float> bearings{-180.0f, -179.5f, -0.25f, 0.0f, 90.0f, 179.99f, 180.0f};
+    const std::vector<float> elevations{-30.0f, -5.0f, -1.0f, 0.0f, 2.0f, 10.0f, 45.0f};
+    for (size_t b = 0; b < bearings.size(); ++b) {
+        for (size_t e = 0; e < elevations.size(); ++e) {
+            win.bearing_deg.push_back(bearings[b]);
+            win.elevation_deg.push_back(elevations[e]);
+            win.loss_dB.push_back((b + e) % 5 == 0 ? std::numeric_limits<float>::quiet_NaN() : 100.0f + static_cast<float>(b + e));
+        }
+    }
+    auto msi = std::make_shared<MsiPattern>(parseMsi("NAME t\nHORIZONTAL 2\n0 0\n180 25\nVERTICAL 2\n0 0\n90 20\n", "t.msi"));
+    for (std::optional<double> az :
+         std::initializer_list<std::optional<double>>{0.0, 90.0, 359.5, 360.0, 400.0, 750.0, -30.0, -400.0, std::nullopt}) {
+        for (bool use_msi : {false, true}) {
+            Sector s = makeSector(0.0, 0.0, Technology::G4, 1800.0, az);
+            s.pattern.h_beamwidth_deg = 300.0;  // wide: no bearing reaches the 30 dB cap, so a wrong wrap shows
+            s.pattern.v_beamwidth_deg = 10.0;
+            s.pattern.downtilt_deg = 6.0;
+            if (use_msi) s.pattern.msi = msi;
+            applyAntenna(s, win);
+            ASSERT_EQ(win.signal_dBm.size(), win.loss_dB.size());
+            for (size_t i = 0; i < win.loss_dB.size(); ++i) {
+                const float want = static_cast<float>(s.eirp_dBm - s.reference_offset_dB -
+                                                      s.pattern.attenuation_dB(win.bearing_deg[i], win.elevation_deg[i]) - win.loss_dB[i]);
+                if (std::isnan(win.loss_dB[i])) EXPECT_TRUE(std::isnan(win.signal_dBm[i]));
+                else EXPECT_EQ(win.signal_dBm[i], want) << "azimuth " << az.value_or(-1) << " msi " << use_msi << " bearing "
+                                                        << win.bearing_deg[i] << " elevation " << win.elevation_deg[i];
+            }
+        }
     }
 }
 

@@ -680,9 +680,10 @@ void applyAntenna(const Sector& s, SectorWindow& win) {
         return;
     }
     // The parametric pattern, branch-free (NaN losses give NaN signals): bearings lie in
-    // [-180, 180] and azimuths in [0, 360], so one turn at most brings the difference back to
-    // [-180, 180), as wrapAngle_deg() does.
-    const double az = p.azimuth_deg.value_or(0.0);
+    // [-180, 180] and the azimuth, brought to [0, 360), too, so one turn at most brings the
+    // difference back to [-180, 180), as wrapAngle_deg() does.
+    double az = std::fmod(p.azimuth_deg.value_or(0.0), 360.0);
+    if (az < 0.0) az += 360.0;
     const ParametricPattern::Parametric att = p.parametric();
     for (size_t i = 0; i < n; ++i) {
         double rel = bearing[i] - az;
