@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
+#include "phusong/core/models/hata.hpp"
 #include "phusong/core/models/model.hpp"
 #include "phusong/core/models/tr38901.hpp"
 
@@ -92,31 +94,43 @@ TEST(Tr38901, ThroughModelDispatch) {
     EXPECT_TRUE(*pathLossAtDistance(mp, 0.015, 25.0, 1.5, 3500.0).los);
 }
 
-// The sweep's per-pixel entry point gives pathLossWithLos()'s loss (no terminal losses asked for),
-// honours force_los, and refuses other models.
-TEST(Tr38901, SweepEntryPointMatchesPathLossWithLos) {
+// The sweep's per-pixel entry point: the model's own LOS or NLOS formula as the terrain says
+// (force_los overriding it), its warnings, distances clamped as the other entry points do (1 m for
+// TR 38.901, 1 m for Hata); models that take no LOS state are refused.
+TEST(Tr38901, SweepEntryPointIsTheModelFormula) {
     for (ModelKind k : {ModelKind::Tr38901RMa, ModelKind::Tr38901UMa, ModelKind::Tr38901UMi}) {
         ModelParams mp;
         mp.kind = k;
-        for (double d_km : {0.005, 0.2, 0.9, 3.0}) {
+        const Params p{k == ModelKind::Tr38901RMa ? Scenario::RMa : k == ModelKind::Tr38901UMi ? Scenario::UMi : Scenario::UMa, 3.5,
+                       25.0, 1.5};
+        for (double d_km : {0.0005, 0.2, 0.9, 3.0}) {
+            const double d_m = std::max(d_km * 1000.0, 1.0);
             for (bool los : {true, false}) {
                 uint32_t w = 0;
-                const double fast = tr38901Loss_dB(mp, d_km, 25.0, 1.5, 3500.0, los, &w);
-                const PathLoss ref = pathLossWithLos(mp, d_km, 25.0, 1.5, 3500.0, los);
-                EXPECT_EQ(fast, ref.loss_dB) << toString(k) << " " << d_km << " km";
+                const Result ref = los ? pathLossLos(p, d_m) : pathLossNlos(p, d_m);
+                EXPECT_EQ(lossWithLos_dB(mp, d_km, 25.0, 1.5, 3500.0, los, &w), ref.loss_dB) << toString(k) << " " << d_km << " km";
                 EXPECT_EQ(w, ref.warnings) << toString(k) << " " << d_km << " km";
             }
         }
         mp.force_los = true;
-        EXPECT_EQ(tr38901Loss_dB(mp, 2.0, 25.0, 1.5, 3500.0, false, nullptr),
-                  pathLossLos({k == ModelKind::Tr38901RMa ? Scenario::RMa : k == ModelKind::Tr38901UMi ? Scenario::UMi : Scenario::UMa,
-                               3.5, 25.0, 1.5},
-                              2000.0)
-                      .loss_dB);
-        EXPECT_LT(tr38901Loss_dB(mp, 2.0, 25.0, 1.5, 3500.0, false, nullptr),
-                  [&] { ModelParams m = mp; m.force_los = false; return tr38901Loss_dB(m, 2.0, 25.0, 1.5, 3500.0, true, nullptr); }());
+        EXPECT_EQ(lossWithLos_dB(mp, 2.0, 25.0, 1.5, 3500.0, false, nullptr), pathLossLos(p, 2000.0).loss_dB);
+        mp.force_los = false;
+        EXPECT_EQ(lossWithLos_dB(mp, 2.0, 25.0, 1.5, 3500.0, true, nullptr), pathLossNlos(p, 2000.0).loss_dB);
     }
-    ModelParams hata;
-    hata.kind = ModelKind::Hata;
-    EXPECT_ANY_THROW(tr38901Loss_dB(hata, 1.0, 25.0, 1.5, 900.0, true, nullptr));
+    ModelParams itm;
+    itm.kind = ModelKind::Itm;
+    EXPECT_ANY_THROW(lossWithLos_dB(itm, 1.0, 25.0, 1.5, 900.0, true, nullptr));
+    // Hata and COST-231 ignore the LOS state.
+    for (ModelKind k : {ModelKind::Hata, ModelKind::Cost231}) {
+        ModelParams mp;
+        mp.kind = k;
+        const double f = k == ModelKind::Hata ? 900.0 : 1800.0;
+        for (double d_km : {0.0005, 0.5, 5.0, 30.0}) {
+            uint32_t w = 0, w_ref = 0;
+            const double ref = k == ModelKind::Hata ? okumuraHata_dB(f, 40.0, 1.5, std::max(d_km, 1e-3), mp.environment, &w_ref)
+                                                    : cost231Hata_dB(f, 40.0, 1.5, std::max(d_km, 1e-3), mp.environment, &w_ref);
+            EXPECT_EQ(lossWithLos_dB(mp, d_km, 40.0, 1.5, f, d_km < 1.0, &w), ref) << toString(k) << " " << d_km;
+            EXPECT_EQ(w, w_ref) << toString(k) << " " << d_km;
+        }
+    }
 }

@@ -465,22 +465,13 @@ double evaluate(const models::ModelParams& mp, bool incremental, bool terminal_l
                 loss_dB = itmIncremental(mp, st, L, h_rx_ground, warnings);
             }
             break;
-        case ModelKind::Tr38901RMa:
-        case ModelKind::Tr38901UMa:
-        case ModelKind::Tr38901UMi: {
-            // LOS or NLOS from the terrain, as pathLossWithLos() (which also works out the LOS
-            // probability the raster does not use).
-            const double zr = L.hrs - st.ce_half * L.D_km * L.D_km;
-            loss_dB = models::tr38901Loss_dB(mp, L.D_km, L.tx_h, L.rx_h, L.f_MHz, st.stim <= (zr - L.hts) / L.D_km, warnings);
-            break;
-        }
         default: {
-            // Empirical models over the horizontal distance.
+            // Hata, COST-231 and TR 38.901 over the horizontal distance; TR 38.901 takes LOS or
+            // NLOS from the terrain (lossWithLos_dB: what pathLossWithLos() gives, without the
+            // LOS probability the raster does not use).
             const double zr = L.hrs - st.ce_half * L.D_km * L.D_km;
-            const bool los = st.stim <= (zr - L.hts) / L.D_km;
-            const models::PathLoss pl = models::pathLossWithLos(mp, L.D_km, L.tx_h, L.rx_h, L.f_MHz, los);
-            if (warnings) *warnings |= pl.warnings;
-            return pl.loss_dB;
+            loss_dB = models::lossWithLos_dB(mp, L.D_km, L.tx_h, L.rx_h, L.f_MHz, st.stim <= (zr - L.hts) / L.D_km, warnings);
+            break;
         }
     }
     if (terminal_losses) {

@@ -305,24 +305,15 @@ PathLoss pathLossOverProfile(const ModelParams& mp, const Profile& pr, double tx
     return out;
 }
 
-PathLoss pathLossWithLos(const ModelParams& mp, double distance_km, double tx_height_m, double rx_height_m, double freq_MHz,
-                         bool los) {
-    PathLoss out;
-    out.model = mp.kind;
-    out.distance_m = distance_km * 1000.0;
-    out.los = los;
-    if (isTr38901(mp.kind)) {
-        tr38901Loss(mp, freq_MHz, tx_height_m, rx_height_m, distance_km, mp.force_los.value_or(los), out);
-    } else {
-        out.loss_dB = empirical(mp, freq_MHz, tx_height_m, rx_height_m, std::max(distance_km, 1e-3), &out.warnings);
-    }
-    addTerminalLosses(mp, freq_MHz, rx_height_m, out);
-    return out;
-}
-
-double tr38901Loss_dB(const ModelParams& mp, double distance_km, double tx_height_m, double rx_height_m, double freq_MHz,
+double lossWithLos_dB(const ModelParams& mp, double distance_km, double tx_height_m, double rx_height_m, double freq_MHz,
                       bool los, uint32_t* warnings) {
-    if (!isTr38901(mp.kind)) throw Error("tr38901Loss_dB: not a TR 38.901 model");
+    if (mp.kind == ModelKind::Hata || mp.kind == ModelKind::Cost231) {
+        uint32_t w = 0;
+        const double loss_dB = empirical(mp, freq_MHz, tx_height_m, rx_height_m, std::max(distance_km, 1e-3), &w);
+        if (warnings) *warnings |= w;
+        return loss_dB;
+    }
+    if (!isTr38901(mp.kind)) throw Error("lossWithLos_dB: only Hata, COST-231 and TR 38.901 take a known LOS state");
     const tr38901::Params p = tr38901Params(mp, freq_MHz, tx_height_m, rx_height_m);
     const double d2D_m = std::max(distance_km * 1000.0, 1.0);
     const tr38901::Result r = mp.force_los.value_or(los) ? tr38901::pathLossLos(p, d2D_m) : tr38901::pathLossNlos(p, d2D_m);

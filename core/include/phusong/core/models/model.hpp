@@ -123,14 +123,11 @@ PathLoss pathLossOverProfile(const ModelParams& mp, const Profile& profile, doub
 void addTerminalLosses(const ModelParams& mp, double freq_MHz, double rx_height_m, PathLoss& out);
 
 /// Empirical (Hata, COST-231) and TR 38.901 loss at a horizontal distance with the line-of-sight
-/// state already known (from terrain), terminal losses included. Other kinds are not accepted.
-PathLoss pathLossWithLos(const ModelParams& mp, double distance_km, double tx_height_m, double rx_height_m, double freq_MHz,
-                         bool los);
-
-/// pathLossWithLos()'s loss before terminal losses, for TR 38.901 kinds only: the LOS or NLOS
-/// formula (mp.force_los overriding @p los), without the LOS probability or a PathLoss record.
-/// The sweep calls it once per pixel. Its warnings are or-ed into @p warnings when given.
-double tr38901Loss_dB(const ModelParams& mp, double distance_km, double tx_height_m, double rx_height_m, double freq_MHz,
+/// state already known (from terrain; TR 38.901 takes its LOS or NLOS formula by @p los unless
+/// mp.force_los is set), before terminal losses (addTerminalLosses()), without the LOS
+/// probability or a PathLoss record: the sweep calls it once per pixel. Warnings are or-ed into
+/// @p warnings when given. Other kinds throw Error.
+double lossWithLos_dB(const ModelParams& mp, double distance_km, double tx_height_m, double rx_height_m, double freq_MHz,
                       bool los, uint32_t* warnings);
 
 /// Path loss at a horizontal distance without terrain (free space, Hata, COST-231).
