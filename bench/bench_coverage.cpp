@@ -6,6 +6,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cmath>
+#include <memory>
 #include <optional>
 
 #include "phusong/core/engine/coverage.hpp"
@@ -40,25 +41,37 @@ Sector benchSector(const DemGrid& dem, int col, int row, std::optional<double> a
     return s;
 }
 
+// What one thread's sweeps of windows of @p radius_m need: options, plans, scratch, a window.
+struct SweepRig {
+    engine::SweepOptions opt;
+    engine::RadialPlans plans;
+    std::unique_ptr<engine::SweepScratch, void (*)(engine::SweepScratch*)> scratch = engine::makeSweepScratch();
+    engine::SectorWindow win;
+    SweepRig(const DemGrid& dem, models::ModelKind model, double radius_m)
+        : plans(static_cast<int>(std::ceil(radius_m / dem.geoTransform().pixel_width_m)), dem.geoTransform().pixel_width_m,
+                dem.geoTransform().pixel_height_m) {
+        opt.model.kind = model;
+        opt.radius_m = radius_m;
+    }
+    // Pixels of the window the sweep reached.
+    long long reached() const {
+        long long n = 0;
+        for (float v : win.loss_dB) n += !std::isnan(v);
+        return n;
+    }
+};
+
 // One sector's radial sweep, one thread: pixel evaluations per second of the engine itself.
 void BM_Sweep(benchmark::State& state) {
     const DemGrid& dem = terrain();
     const auto model = static_cast<models::ModelKind>(state.range(1));
     const Sector s = benchSector(dem, dem.width() / 2, dem.height() / 2, 0.0);
-    engine::SweepOptions opt;
-    opt.model.kind = model;
-    opt.radius_m = static_cast<double>(state.range(0));
-    engine::RadialPlans plan(static_cast<int>(std::ceil(opt.radius_m / dem.geoTransform().pixel_width_m)),
-                             dem.geoTransform().pixel_width_m, dem.geoTransform().pixel_height_m);
-    auto scratch = engine::makeSweepScratch();
-    engine::SectorWindow win;
+    SweepRig rig(dem, model, static_cast<double>(state.range(0)));
     long long pixels = 0;
     for (auto _ : state) {
-        engine::sweepSector(dem, s, opt, plan, win, *scratch, nullptr);
-        long long n = 0;
-        for (float v : win.loss_dB) n += !std::isnan(v);
-        pixels += n;
-        benchmark::DoNotOptimize(win.signal_dBm.data());
+        engine::sweepSector(dem, s, rig.opt, rig.plans, rig.win, *rig.scratch, nullptr);
+        pixels += rig.reached();
+        benchmark::DoNotOptimize(rig.win.signal_dBm.data());
     }
     state.counters["pixels_per_s"] = benchmark::Counter(static_cast<double>(pixels), benchmark::Counter::kIsRate);
     state.SetLabel(std::string(models::toString(model)));
@@ -72,21 +85,14 @@ void BM_Site(benchmark::State& state) {
     const int n_sectors = static_cast<int>(state.range(1));
     std::vector<Sector> sectors;
     for (int k = 0; k < n_sectors; ++k) sectors.push_back(benchSector(dem, dem.width() / 2, dem.height() / 2, 360.0 * k / n_sectors));
-    engine::SweepOptions opt;
-    opt.model.kind = models::ModelKind::P526Bullington;
-    opt.radius_m = static_cast<double>(state.range(0));
-    engine::RadialPlans plan(static_cast<int>(std::ceil(opt.radius_m / dem.geoTransform().pixel_width_m)),
-                             dem.geoTransform().pixel_width_m, dem.geoTransform().pixel_height_m);
-    auto scratch = engine::makeSweepScratch();
-    engine::SectorWindow win;
+    SweepRig rig(dem, models::ModelKind::P526Bullington, static_cast<double>(state.range(0)));
     long long evaluated = 0;
     for (auto _ : state) {
-        engine::sweepLoss(dem, sectors[0], opt, plan, win, *scratch, nullptr);
-        long long n = 0;
-        for (float v : win.loss_dB) n += !std::isnan(v);
+        engine::sweepLoss(dem, sectors[0], rig.opt, rig.plans, rig.win, *rig.scratch, nullptr);
+        const long long n = rig.reached();
         for (const Sector& s : sectors) {
-            engine::applyAntenna(s, win);
-            benchmark::DoNotOptimize(win.signal_dBm.data());
+            engine::applyAntenna(s, rig.win);
+            benchmark::DoNotOptimize(rig.win.signal_dBm.data());
             evaluated += n;
         }
     }

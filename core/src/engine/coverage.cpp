@@ -63,7 +63,8 @@ void referenceWindow(const DemGrid& dem, const Sector& s, const CoverageOptions&
             if (std::isnan(dem.at(c, r))) continue;
             const PointXY rx{gt.centerX(c), gt.centerY(r)};
             const double dx = rx.x_m - tx.x_m, dy = rx.y_m - tx.y_m;
-            if (dx * dx + dy * dy > r2) continue;
+            const double d2 = dx * dx + dy * dy;
+            if (d2 > r2) continue;
             // Samples where the path crosses the grid lines of its major axis, as the sweep's
             // rays do; an explicit profile step samples every step_m instead.
             if (opt.profile_step_m > 0.0) extractProfile(dem, tx, rx, step_m, profile);
@@ -72,8 +73,8 @@ void referenceWindow(const DemGrid& dem, const Sector& s, const CoverageOptions&
                 models::pathLossOverProfile(opt.model, profile, s.antenna_height_m, opt.rx_height_m, s.freq_MHz);
             // The pixel holding the site itself is shorter than a profile step; that is expected, not a warning.
             if (warnings) *warnings |= pl.warnings & ~models::kWarnShortPath;
-            storePixel(c, r, dx, dy, profile.h_m.front() + s.antenna_height_m, profile.h_m.back() + opt.rx_height_m, pl.loss_dB,
-                       clutter, out);
+            storePixel(c, r, dx, dy, std::sqrt(d2), profile.h_m.front() + s.antenna_height_m, profile.h_m.back() + opt.rx_height_m,
+                       pl.loss_dB, clutter, out);
         }
     }
 }

@@ -577,9 +577,10 @@ void forEachRaySample(const DemGrid& dem, const RadialPlan& plan, int cc, int rr
             }
             if (owned[next] == k) {
                 ++next;
-                const int nearest = floorInt(minor + 0.5);
-                const int px = ray.x_major ? cc + sign * k : cc + nearest;
-                const int py = ray.x_major ? rr + nearest : rr + sign * k;
+                int dx = 0, dy = 0;
+                double minor_exact = 0.0;
+                RadialPlan::stepOffset(ray, k, dx, dy, minor_exact);
+                const int px = cc + dx, py = rr + dy;
                 if (px >= 0 && py >= 0 && px < w && py < h) {
                     const float g = dem.at(px, py);
                     if (!std::isnan(g)) {
@@ -643,7 +644,7 @@ bool placeWindow(const DemGrid& dem, PointXY site, int n, SectorWindow& out) {
     return cells > 0;
 }
 
-void storePixel(int px, int py, double dx_m, double dy_m, double hts_m, double hrs_m, double loss_dB,
+void storePixel(int px, int py, double dx_m, double dy_m, double dist_m, double hts_m, double hrs_m, double loss_dB,
                 const Grid<float>* clutter_dB, SectorWindow& out) {
     if (clutter_dB) {
         const float c = clutter_dB->at(px, py);
@@ -654,7 +655,7 @@ void storePixel(int px, int py, double dx_m, double dy_m, double hts_m, double h
     out.loss_dB[idx] = static_cast<float>(loss_dB);
     out.bearing_deg[idx] = static_cast<float>(kDegPerRad * fast::atan2(dx_m, dy_m));
     out.elevation_deg[idx] =
-        static_cast<float>(kDegPerRad * fast::atan2(hrs_m - hts_m, std::max(std::sqrt(dx_m * dx_m + dy_m * dy_m), 1.0)));
+        static_cast<float>(kDegPerRad * fast::atan2(hrs_m - hts_m, std::max(dist_m, 1.0)));
 }
 
 void applyAntenna(const Sector& s, SectorWindow& win) {
@@ -684,12 +685,8 @@ void applyAntenna(const Sector& s, SectorWindow& win) {
     }
 }
 
-bool samePathLoss(const Sector& a, const Sector& b) {
-    return a.xy.x_m == b.xy.x_m && a.xy.y_m == b.xy.y_m && a.antenna_height_m == b.antenna_height_m && a.freq_MHz == b.freq_MHz;
-}
-
 std::vector<int> pathLossGroups(const std::vector<Sector>& sectors) {
-    std::map<std::array<double, 4>, int> ordinal;  // the fields samePathLoss() compares
+    std::map<std::array<double, 4>, int> ordinal;  // all the sweep reads of a sector
     std::vector<int> out;
     out.reserve(sectors.size());
     for (const Sector& s : sectors) {
@@ -740,7 +737,8 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
         const double dx_m = gt.centerX(px) - tx.x_m, dy_m = gt.centerY(py) - tx.y_m;
         const double d2 = dx_m * dx_m + dy_m * dy_m;
         if (d2 > r2) return;
-        L.D_km = std::sqrt(d2) / 1000.0;
+        const double dist_m = std::sqrt(d2);
+        L.D_km = dist_m / 1000.0;
         L.hrs = h_rx_ground + opt.rx_height_m;
         double loss_dB;
         if (L.D_km * 1000.0 < 1e-3 || st.m < 2) {
@@ -754,7 +752,7 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
         } else {
             loss_dB = evaluate(mp, incremental, terminal_losses, st, L, h_rx_ground, warnings);
         }
-        storePixel(px, py, dx_m, dy_m, L.hts, L.hrs, loss_dB, opt.clutter_loss_dB, out);
+        storePixel(px, py, dx_m, dy_m, dist_m, L.hts, L.hrs, loss_dB, opt.clutter_loss_dB, out);
     };
 
     // The site's own pixel.

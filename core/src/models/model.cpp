@@ -38,7 +38,7 @@ tr38901::Scenario scenarioOf(ModelKind m) {
     return tr38901::Scenario::UMa;
 }
 
-// TR 38.901: LOS or NLOS formula by @p los; the LOS probability is reported alongside.
+// TR 38.901's parameters for a link.
 tr38901::Params tr38901Params(const ModelParams& mp, double freq_MHz, double tx_h, double rx_h) {
     tr38901::Params p;
     p.scenario = scenarioOf(mp.kind);
@@ -48,13 +48,19 @@ tr38901::Params tr38901Params(const ModelParams& mp, double freq_MHz, double tx_
     return p;
 }
 
+// The LOS or NLOS formula by @p los, from 1 m.
+tr38901::Result tr38901Result(const tr38901::Params& p, double d_km, bool los) {
+    const double d2D_m = std::max(d_km * 1000.0, 1.0);
+    return los ? tr38901::pathLossLos(p, d2D_m) : tr38901::pathLossNlos(p, d2D_m);
+}
+
+// The loss and warnings by @p los into @p out, with the LOS probability reported alongside.
 void tr38901Loss(const ModelParams& mp, double freq_MHz, double tx_h, double rx_h, double d_km, bool los, PathLoss& out) {
     const tr38901::Params p = tr38901Params(mp, freq_MHz, tx_h, rx_h);
-    const double d2D_m = std::max(d_km * 1000.0, 1.0);
-    const tr38901::Result r = los ? tr38901::pathLossLos(p, d2D_m) : tr38901::pathLossNlos(p, d2D_m);
+    const tr38901::Result r = tr38901Result(p, d_km, los);
     out.loss_dB = r.loss_dB;
     out.warnings |= r.warnings;
-    out.los_probability = tr38901::losProbability(p, d2D_m);
+    out.los_probability = tr38901::losProbability(p, std::max(d_km * 1000.0, 1.0));
 }
 
 // Equally spaced elevations for ITM: the profile's own heights when it is uniform, else
@@ -308,15 +314,11 @@ PathLoss pathLossOverProfile(const ModelParams& mp, const Profile& pr, double tx
 double lossWithLos_dB(const ModelParams& mp, double distance_km, double tx_height_m, double rx_height_m, double freq_MHz,
                       bool los, uint32_t* warnings) {
     if (mp.kind == ModelKind::Hata || mp.kind == ModelKind::Cost231) {
-        uint32_t w = 0;
-        const double loss_dB = empirical(mp, freq_MHz, tx_height_m, rx_height_m, std::max(distance_km, 1e-3), &w);
-        if (warnings) *warnings |= w;
-        return loss_dB;
+        return empirical(mp, freq_MHz, tx_height_m, rx_height_m, std::max(distance_km, 1e-3), warnings);  // or-es its warnings
     }
     if (!isTr38901(mp.kind)) throw Error("lossWithLos_dB: only Hata, COST-231 and TR 38.901 take a known LOS state");
-    const tr38901::Params p = tr38901Params(mp, freq_MHz, tx_height_m, rx_height_m);
-    const double d2D_m = std::max(distance_km * 1000.0, 1.0);
-    const tr38901::Result r = mp.force_los.value_or(los) ? tr38901::pathLossLos(p, d2D_m) : tr38901::pathLossNlos(p, d2D_m);
+    const tr38901::Result r =
+        tr38901Result(tr38901Params(mp, freq_MHz, tx_height_m, rx_height_m), distance_km, mp.force_los.value_or(los));
     if (warnings) *warnings |= r.warnings;
     return r.loss_dB;
 }

@@ -104,21 +104,20 @@ bool placeWindow(const DemGrid& dem, PointXY site, int radius_px, SectorWindow& 
 /// Stores pixel (@p px, @p py)'s path loss, plus the receiver clutter loss from @p clutter_dB
 /// when given, and its direction from the transmitter: bearing from (@p dx_m, @p dy_m) (grid
 /// east and north of the transmitter point), elevation from @p hts_m to @p hrs_m (antennas, m
-/// above sea level) over the horizontal distance.
-void storePixel(int px, int py, double dx_m, double dy_m, double hts_m, double hrs_m, double loss_dB,
+/// above sea level) over the horizontal distance @p dist_m = hypot(dx_m, dy_m), which the
+/// caller has.
+void storePixel(int px, int py, double dx_m, double dy_m, double dist_m, double hts_m, double hrs_m, double loss_dB,
                 const Grid<float>* clutter_dB, SectorWindow& out);
 
 /// The received signal of sector @p s over @p win's path loss and directions: EIRP - reference
 /// offset - antenna attenuation - loss (NaN where the loss is). Sectors that share a site,
-/// antenna height and carrier (samePathLoss()) share one window and differ only here.
+/// antenna height and carrier (pathLossGroups()) share one window and differ only here.
 void applyAntenna(const Sector& s, SectorWindow& win);
 
-/// Whether @p a and @p b have the same path loss to every pixel: same position, antenna height
-/// and carrier frequency (the sweep reads nothing else of a sector).
-bool samePathLoss(const Sector& a, const Sector& b);
-
-/// For each sector, the ordinal of its class under samePathLoss(), numbered in order of each
-/// class's first sector. Scale-out splits the sectors by class so that no path loss is swept twice.
+/// For each sector, the ordinal of its path-loss class, numbered in order of each class's first
+/// sector. Sectors of one class have the same path loss to every pixel: same position, antenna
+/// height and carrier frequency (the sweep reads nothing else of a sector). Coverage sweeps each
+/// class once; scale-out splits the sectors by class so that no path loss is swept twice.
 std::vector<int> pathLossGroups(const std::vector<Sector>& sectors);
 
 struct SweepOptions {
