@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <tuple>
 
 #include "phusong/core/engine/coverage.hpp"
 #include "phusong/core/geometry.hpp"
@@ -286,6 +287,57 @@ TEST(RadialEngine, AgreesWithReferenceOnSyntheticTerrain) {
         EXPECT_GT(a.pixels, 10000u);
         EXPECT_LE(a.median_dB, 0.5) << models::toString(k);
         EXPECT_LE(a.p99_dB, 3.0) << models::toString(k);
+    }
+}
+
+// Pixel ownership by its definition: every ray is walked to the border and each pixel goes to the
+// ray whose step lands on it closest to its centre, the lower ray index on ties (O(rays x radius);
+// the plan finds the same rays in O(1) a pixel). Square and oblong pixels, each ray density.
+TEST(RadialPlan, EachPixelGoesToTheClosestRayAndEveryPixelOfTheDiscToOne) {
+    for (const auto& [n, pw, ph] : {std::tuple{1, 30.0, 30.0}, std::tuple{7, 30.0, 30.0}, std::tuple{40, 30.0, 30.0},
+                                    std::tuple{33, 90.0, 61.7}, std::tuple{25, 20.0, 35.0}}) {
+        for (int q : {1, 2, 3, 6, 12}) {
+            const RadialPlan plan(n, pw, ph, q);
+            const auto& rays = plan.rays();
+            const int side = 2 * n + 1;
+            std::vector<float> best_err(static_cast<size_t>(side) * side, 2.0f);
+            std::vector<int> owner(best_err.size(), -1);
+            for (size_t ri = 0; ri < rays.size(); ++ri) {
+                for (int k = 1; k <= n; ++k) {
+                    int dx = 0, dy = 0;
+                    double minor = 0.0;
+                    RadialPlan::stepOffset(rays[ri], k, dx, dy, minor);
+                    const float err = static_cast<float>(std::abs(minor - (rays[ri].x_major ? dy : dx)));
+                    const size_t idx = static_cast<size_t>(dy + n) * side + (dx + n);
+                    if (err < best_err[idx]) best_err[idx] = err, owner[idx] = static_cast<int>(ri);
+                }
+            }
+            // Who owns each pixel in the plan, and how often.
+            std::vector<int> got(owner.size(), -1), times(owner.size(), 0);
+            for (size_t ri = 0; ri < rays.size(); ++ri) {
+                for (int k : rays[ri].owned) {
+                    int dx = 0, dy = 0;
+                    double minor = 0.0;
+                    RadialPlan::stepOffset(rays[ri], k, dx, dy, minor);
+                    const size_t idx = static_cast<size_t>(dy + n) * side + (dx + n);
+                    got[idx] = static_cast<int>(ri);
+                    ++times[idx];
+                }
+            }
+            const double reach_m = n * std::min(pw, ph) + 0.5 * std::hypot(pw, ph);
+            int in_disc = 0;
+            for (int dy = -n; dy <= n; ++dy) {
+                for (int dx = -n; dx <= n; ++dx) {
+                    if (dx == 0 && dy == 0) continue;
+                    const size_t idx = static_cast<size_t>(dy + n) * side + (dx + n);
+                    const bool inside = std::hypot(dx * pw, dy * ph) <= reach_m;
+                    in_disc += inside;
+                    ASSERT_EQ(times[idx], inside ? 1 : 0) << "n " << n << " q " << q << " pixel " << dx << "," << dy;
+                    if (inside) ASSERT_EQ(got[idx], owner[idx]) << "n " << n << " q " << q << " pixel " << dx << "," << dy;
+                }
+            }
+            EXPECT_GT(in_disc, 0);
+        }
     }
 }
 

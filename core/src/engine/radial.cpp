@@ -34,6 +34,11 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample)
     for (int i = n * q - 1; i >= -n * q; --i) ends.emplace_back(static_cast<double>(i) / q, n);
     for (int i = n * q - 1; i > -n * q; --i) ends.emplace_back(-n, static_cast<double>(i) / q);
     m_rays.reserve(ends.size());
+    // The rays of each family (x-major to the right / left, y-major down / up), by the border
+    // point's minor coordinate in 1/q cells, i in [-n q, n q].
+    const int nq = n * q;
+    std::array<std::vector<int>, 4> family;
+    for (auto& f : family) f.assign(static_cast<size_t>(2 * nq + 1), -1);
     for (const auto& [dx, dy] : ends) {
         Ray r;
         r.end_dx = dx;
@@ -41,24 +46,40 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample)
         r.x_major = std::abs(dx) == static_cast<double>(n);
         r.step_m = r.x_major ? std::hypot(pw, ph * dy / static_cast<double>(n)) : std::hypot(pw * dx / static_cast<double>(n), ph);
         r.minor_per_step = (r.x_major ? dy : dx) / static_cast<double>(n);
+        const int f = r.x_major ? (dx > 0 ? 0 : 1) : (dy > 0 ? 2 : 3);
+        const long i = std::lround((r.x_major ? dy : dx) * q);
+        family[static_cast<size_t>(f)][static_cast<size_t>(i + nq)] = static_cast<int>(m_rays.size());
         m_rays.push_back(r);
     }
     // Ownership: each pixel goes to the ray passing closest to its centre (lower index on ties).
+    // A pixel (dx, dy) of ring k = max(|dx|, |dy|) lies at step k of x-major rays when |dx| = k and
+    // of y-major rays when |dy| = k; along a family the minor coordinate at step k, k i / (n q),
+    // grows with i, so the closest rays are those with i next to minor n q / k: O(1) per pixel.
     const int side = 2 * n + 1;
-    std::vector<float> best_err(static_cast<size_t>(side) * side, 2.0f);
     std::vector<int> owner(static_cast<size_t>(side) * side, -1);
-    for (size_t ri = 0; ri < m_rays.size(); ++ri) {
-        const Ray& ray = m_rays[ri];
-        for (int k = 1; k <= n; ++k) {
-            int dx = 0, dy = 0;
-            double minor = 0.0;
-            stepOffset(ray, k, dx, dy, minor);
-            const float err = static_cast<float>(std::abs(minor - (ray.x_major ? dy : dx)));
-            const size_t idx = static_cast<size_t>(dy + n) * side + (dx + n);
-            if (err < best_err[idx]) {
-                best_err[idx] = err;
-                owner[idx] = static_cast<int>(ri);
-            }
+    for (int dy = -n; dy <= n; ++dy) {
+        for (int dx = -n; dx <= n; ++dx) {
+            const int k = std::max(std::abs(dx), std::abs(dy));
+            if (k == 0) continue;
+            float best_err = 2.0f;
+            int best = -1;
+            auto scan = [&](const std::vector<int>& fam, int minor) {
+                const long i0 = std::lround(static_cast<double>(minor) * nq / k);
+                for (long i = std::max<long>(i0 - 2, -nq); i <= std::min<long>(i0 + 2, nq); ++i) {
+                    const int ri = fam[static_cast<size_t>(i + nq)];
+                    if (ri < 0) continue;
+                    const Ray& ray = m_rays[static_cast<size_t>(ri)];
+                    int sx = 0, sy = 0;
+                    double m = 0.0;
+                    stepOffset(ray, k, sx, sy, m);
+                    if (sx != dx || sy != dy) continue;
+                    const float err = static_cast<float>(std::abs(m - minor));
+                    if (err < best_err || (err == best_err && ri < best)) best_err = err, best = ri;
+                }
+            };
+            if (std::abs(dx) == k) scan(family[dx > 0 ? 0 : 1], dy);
+            if (std::abs(dy) == k) scan(family[dy > 0 ? 2 : 3], dx);
+            owner[static_cast<size_t>(dy + n) * side + (dx + n)] = best;
         }
     }
     // Each ray's owned steps, ascending: a ray reaches the pixels of square ring k (Chebyshev
