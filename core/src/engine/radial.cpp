@@ -54,18 +54,21 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample)
     // Ownership: each pixel goes to the ray passing closest to its centre (lower index on ties).
     // A pixel (dx, dy) of ring k = max(|dx|, |dy|) lies at step k of x-major rays when |dx| = k and
     // of y-major rays when |dy| = k; along a family the minor coordinate at step k, k i / (n q),
-    // grows with i, so the closest rays are those with i next to minor n q / k: O(1) per pixel.
+    // grows with i, so the closest ray has the i nearest minor n q / k and a tie can only be with
+    // its neighbour: O(1) per pixel. Pixels farther than the inscribed disc (plus the half-diagonal
+    // a site may sit off its pixel centre) are never inside a sector's radius and get no owner.
+    const double reach_m = n * std::min(pw, ph) + 0.5 * std::hypot(pw, ph);
     const int side = 2 * n + 1;
     std::vector<int> owner(static_cast<size_t>(side) * side, -1);
     for (int dy = -n; dy <= n; ++dy) {
         for (int dx = -n; dx <= n; ++dx) {
             const int k = std::max(std::abs(dx), std::abs(dy));
-            if (k == 0) continue;
+            if (k == 0 || (dx * pw) * (dx * pw) + (dy * ph) * (dy * ph) > reach_m * reach_m) continue;
             float best_err = 2.0f;
             int best = -1;
             auto scan = [&](const std::vector<int>& fam, int minor) {
                 const long i0 = std::lround(static_cast<double>(minor) * nq / k);
-                for (long i = std::max<long>(i0 - 2, -nq); i <= std::min<long>(i0 + 2, nq); ++i) {
+                for (long i = std::max<long>(i0 - 1, -nq); i <= std::min<long>(i0 + 1, nq); ++i) {
                     const int ri = fam[static_cast<size_t>(i + nq)];
                     if (ri < 0) continue;
                     const Ray& ray = m_rays[static_cast<size_t>(ri)];
@@ -83,12 +86,9 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample)
         }
     }
     // Each ray's owned steps, ascending: a ray reaches the pixels of square ring k (Chebyshev
-    // distance k) at its step k, so the rings are visited outward. Pixels farther than the
-    // inscribed disc (plus the half-diagonal a site may sit off its pixel centre) are never inside a
-    // sector's radius: rays stop at their last pixel within it.
-    const double reach_m = n * std::min(pw, ph) + 0.5 * std::hypot(pw, ph);
+    // distance k) at its step k, so the rings are visited outward; rays stop at their last pixel
+    // within the disc.
     auto own = [&](int dx, int dy, int k) {
-        if ((dx * pw) * (dx * pw) + (dy * ph) * (dy * ph) > reach_m * reach_m) return;
         const int r = owner[static_cast<size_t>(dy + n) * side + (dx + n)];
         if (r >= 0) m_rays[static_cast<size_t>(r)].owned.push_back(k);
     };
