@@ -12,4 +12,10 @@ const LogTable kLogTable = [] {
     return t;
 }();
 
+const Exp2Table kExp2Table = [] {
+    Exp2Table t{};
+    for (int j = 0; j < 64; ++j) t.v[j] = std::exp2(j / 64.0);
+    return t;
+}();
+
 }  // namespace phusong::fast::detail
