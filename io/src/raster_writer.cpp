@@ -46,7 +46,7 @@ void writeAny(const std::string& path, int w, int h, const GeoTransform& g, cons
     const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
     const int threads = g_writer_threads.load();
     const std::string num_threads = "NUM_THREADS=" + (threads > 0 ? std::to_string(threads) : std::string("ALL_CPUS"));
-    const char* opts[] = {"COMPRESS=DEFLATE", "BLOCKSIZE=512", "OVERVIEWS=AUTO", num_threads.c_str(), nullptr};
+    const char* opts[] = {"COMPRESS=DEFLATE", "PREDICTOR=YES", "BLOCKSIZE=512", "OVERVIEWS=AUTO", num_threads.c_str(), nullptr};
     CPLErrorReset();
     GDALDataset* out = cog->CreateCopy(tmp.c_str(), ds.get(), FALSE, const_cast<char**>(opts), nullptr, nullptr);
     if (!out) {

@@ -25,6 +25,7 @@ TEST(RasterWriter, CogRoundTripWithMetadata) {
     ASSERT_NE(ds, nullptr);
     EXPECT_STREQ(ds->GetMetadataItem("LAYOUT", "IMAGE_STRUCTURE"), "COG");
     EXPECT_STREQ(ds->GetMetadataItem("COMPRESSION", "IMAGE_STRUCTURE"), "DEFLATE");
+    EXPECT_STREQ(ds->GetMetadataItem("PREDICTOR", "IMAGE_STRUCTURE"), "3");  // floating-point predictor
     EXPECT_STREQ(ds->GetMetadataItem("PHUSONG_COMMAND"), "phusong test");
     EXPECT_EQ(ds->GetSpatialRef()->GetEPSGGeogCS(), 4326);
     EXPECT_STREQ(ds->GetSpatialRef()->GetAuthorityCode(nullptr), "32648");
