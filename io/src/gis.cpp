@@ -8,6 +8,7 @@
 #include <gdal_utils.h>
 #include <ogrsf_frmts.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -21,6 +22,7 @@
 
 #include "phusong/core/error.hpp"
 #include "phusong/io/dem.hpp"
+#include "phusong/io/raster_writer.hpp"
 
 namespace phusong::io {
 
@@ -328,17 +330,32 @@ ColorRamp throughputRamp(Technology t, double peak) {
     return r;
 }
 
+namespace {
+// A QGIS 3 style document around one raster renderer element.
+std::string qmlWrap(const std::string& title, const std::string& renderer) {
+    std::ostringstream q;
+    q << "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+      << "<qgis version=\"3.28.0\" styleCategories=\"AllStyleCategories\">\n"
+      << "  <!-- phusong style: " << xmlEscape(title) << " -->\n"
+      << "  <pipe>\n"
+      << "    <provider><resampling enabled=\"false\" zoomedInResamplingMethod=\"nearestNeighbour\" zoomedOutResamplingMethod=\"nearestNeighbour\" maxOversampling=\"2\"/></provider>\n"
+      << renderer
+      << "    <brightnesscontrast brightness=\"0\" contrast=\"0\" gamma=\"1\"/>\n"
+      << "    <huesaturation saturation=\"0\" grayscaleMode=\"0\" invertColors=\"0\" colorizeOn=\"0\" colorizeRed=\"255\" colorizeGreen=\"128\" colorizeBlue=\"128\" colorizeStrength=\"100\"/>\n"
+      << "    <rasterresampler maxOversampling=\"2\"/>\n"
+      << "  </pipe>\n"
+      << "  <blendMode>0</blendMode>\n"
+      << "</qgis>\n";
+    return q.str();
+}
+}  // namespace
+
 std::string qmlDocument(const ColorRamp& ramp) {
     double lo = 0, hi = 0;
     for (const auto& c : ramp.classes)
         if (std::isfinite(c.upper)) lo = std::min(lo == 0 ? c.upper : lo, c.upper), hi = std::max(hi == 0 ? c.upper : hi, c.upper);
     std::ostringstream q;
-    q << "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-      << "<qgis version=\"3.28.0\" styleCategories=\"AllStyleCategories\">\n"
-      << "  <!-- phusong style: " << xmlEscape(ramp.title) << " -->\n"
-      << "  <pipe>\n"
-      << "    <provider><resampling enabled=\"false\" zoomedInResamplingMethod=\"nearestNeighbour\" zoomedOutResamplingMethod=\"nearestNeighbour\" maxOversampling=\"2\"/></provider>\n"
-      << "    <rasterrenderer type=\"singlebandpseudocolor\" band=\"1\" opacity=\"0.75\" alphaBand=\"-1\" classificationMin=\"" << num(lo)
+    q << "    <rasterrenderer type=\"singlebandpseudocolor\" band=\"1\" opacity=\"0.75\" alphaBand=\"-1\" classificationMin=\"" << num(lo)
       << "\" classificationMax=\"" << num(hi) << "\" nodataColor=\"\">\n"
       << "      <rasterTransparency/>\n"
       << "      <minMaxOrigin><limits>None</limits><extent>WholeRaster</extent><statAccuracy>Estimated</statAccuracy>"
@@ -351,19 +368,79 @@ std::string qmlDocument(const ColorRamp& ramp) {
           << "\" label=\"" << xmlEscape(c.label) << "\"/>\n";
     q << "        </colorrampshader>\n"
       << "      </rastershader>\n"
-      << "    </rasterrenderer>\n"
-      << "    <brightnesscontrast brightness=\"0\" contrast=\"0\" gamma=\"1\"/>\n"
-      << "    <huesaturation saturation=\"0\" grayscaleMode=\"0\" invertColors=\"0\" colorizeOn=\"0\" colorizeRed=\"255\" colorizeGreen=\"128\" colorizeBlue=\"128\" colorizeStrength=\"100\"/>\n"
-      << "    <rasterresampler maxOversampling=\"2\"/>\n"
-      << "  </pipe>\n"
-      << "  <blendMode>0</blendMode>\n"
-      << "</qgis>\n";
-    return q.str();
+      << "    </rasterrenderer>\n";
+    return qmlWrap(ramp.title, q.str());
 }
 
 void writeQml(const std::string& raster_path, const ColorRamp& ramp) {
     const std::string path = std::filesystem::path(raster_path).replace_extension(".qml").string();
     writeFileBytes(path, qmlDocument(ramp));
+}
+
+std::vector<int> classColours(const Grid<int32_t>& labels, const std::vector<int32_t>& values, int palette_size) {
+    // Which classes touch (4-neighbourhood).
+    std::map<int32_t, size_t> index;
+    for (size_t i = 0; i < values.size(); ++i) index.emplace(values[i], i);
+    std::vector<std::vector<size_t>> touches(values.size());
+    auto link = [&](int32_t a, int32_t b) {
+        if (a == b || a < 0 || b < 0) return;
+        const auto ia = index.find(a), ib = index.find(b);
+        if (ia == index.end() || ib == index.end()) return;
+        touches[ia->second].push_back(ib->second);
+        touches[ib->second].push_back(ia->second);
+    };
+    const int w = labels.width(), h = labels.height();
+    for (int r = 0; r < h; ++r) {
+        for (int c = 0; c < w; ++c) {
+            const int32_t v = labels.at(c, r);
+            if (c + 1 < w) link(v, labels.at(c + 1, r));
+            if (r + 1 < h) link(v, labels.at(c, r + 1));
+        }
+    }
+    // Greedy, in table order: the first palette colour no coloured neighbour has; if all are
+    // taken, the one fewest neighbours have.
+    std::vector<int> colour(values.size(), -1);
+    for (size_t i = 0; i < values.size(); ++i) {
+        std::vector<int> used(static_cast<size_t>(palette_size), 0);
+        for (size_t j : touches[i])
+            if (colour[j] >= 0) ++used[static_cast<size_t>(colour[j])];
+        colour[i] = static_cast<int>(std::min_element(used.begin(), used.end()) - used.begin());
+    }
+    return colour;
+}
+
+void writeServerQml(const std::string& raster_path, const std::string& title) {
+    const RasterClasses classes = readClasses(raster_path);
+    if (classes.rows.empty()) throw Error(raster_path + ": no attribute table of servers to style");
+    DatasetPtr ds = openRaster(raster_path);
+    const int w = ds->GetRasterXSize(), h = ds->GetRasterYSize();
+    Grid<int32_t> labels(w, h, GeoTransform{}, -1, -1);
+    if (ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, labels.data().data(), w, h, GDT_Int32, 0, 0) != CE_None) {
+        throw Error(raster_path + ": cannot read (" + lastGdalError() + ")");
+    }
+    std::vector<int32_t> values;
+    for (const auto& row : classes.rows) values.push_back(row.first);
+    // Qualitative palette (ColorBrewer Paired, 12 classes), strong colours first.
+    static constexpr std::array<std::array<uint8_t, 3>, 12> kPalette{{{31, 120, 180}, {227, 26, 28}, {51, 160, 44}, {255, 127, 0},
+                                                                     {106, 61, 154}, {177, 89, 40}, {166, 206, 227}, {251, 154, 153},
+                                                                     {178, 223, 138}, {253, 191, 111}, {202, 178, 214}, {255, 255, 153}}};
+    const std::vector<int> colour = classColours(labels, values, static_cast<int>(kPalette.size()));
+    std::ostringstream q;
+    q << "    <rasterrenderer type=\"paletted\" band=\"1\" opacity=\"0.75\" alphaBand=\"-1\" nodataColor=\"\">\n"
+      << "      <rasterTransparency/>\n"
+      << "      <minMaxOrigin><limits>None</limits><extent>WholeRaster</extent><statAccuracy>Estimated</statAccuracy>"
+         "<cumulativeCutLower>0.02</cumulativeCutLower><cumulativeCutUpper>0.98</cumulativeCutUpper><stdDevFactor>2</stdDevFactor></minMaxOrigin>\n"
+      << "      <colorPalette>\n";
+    for (size_t i = 0; i < classes.rows.size(); ++i) {
+        const auto& [value, fields] = classes.rows[i];
+        const auto& rgb = kPalette[static_cast<size_t>(colour[i])];
+        q << "        <paletteEntry value=\"" << value << "\" color=\"" << hex(rgb[0], rgb[1], rgb[2]) << "\" alpha=\"255\" label=\""
+          << xmlEscape(fields.empty() ? std::to_string(value) : fields[0]) << "\"/>\n";
+    }
+    q << "      </colorPalette>\n"
+      << "    </rasterrenderer>\n";
+    const std::string path = std::filesystem::path(raster_path).replace_extension(".qml").string();
+    writeFileBytes(path, qmlWrap(title, q.str()));
 }
 
 void writeKmz(const std::string& kmz_path, const std::string& raster_path, const ColorRamp& ramp, const std::string& name, int max_px) {

@@ -3,6 +3,7 @@
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <gdal_priv.h>
+#include <gdal_rat.h>
 
 #include <algorithm>
 #include <atomic>
@@ -24,7 +25,7 @@ struct DatasetCloser {
 };
 
 void writeAny(const std::string& path, int w, int h, const GeoTransform& g, const void* data, GDALDataType type,
-              double nodata, const Crs& crs, const RasterMeta& meta) {
+              double nodata, const Crs& crs, const RasterMeta& meta, const RasterClasses* classes = nullptr) {
     initGdal();
     GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
     GDALDriver* cog = GetGDALDriverManager()->GetDriverByName("COG");
@@ -43,7 +44,25 @@ void writeAny(const std::string& path, int w, int h, const GeoTransform& g, cons
     if (b->RasterIO(GF_Write, 0, 0, w, h, const_cast<void*>(data), w, h, type, 0, 0) != CE_None) {
         throw Error("cannot fill the in-memory raster for " + path);
     }
+    if (classes && !classes->rows.empty()) {
+        const RasterClasses& cl = *classes;
+        GDALDefaultRasterAttributeTable rat;
+        rat.SetTableType(GRTT_THEMATIC);
+        rat.CreateColumn("value", GFT_Integer, GFU_MinMax);
+        for (size_t c = 0; c < cl.columns.size(); ++c) rat.CreateColumn(cl.columns[c].c_str(), GFT_String, c == 0 ? GFU_Name : GFU_Generic);
+        rat.SetRowCount(static_cast<int>(cl.rows.size()));
+        for (size_t r = 0; r < cl.rows.size(); ++r) {
+            const int row = static_cast<int>(r);
+            rat.SetValue(row, 0, static_cast<int>(cl.rows[r].first));
+            for (size_t c = 0; c < cl.columns.size() && c < cl.rows[r].second.size(); ++c) {
+                rat.SetValue(row, static_cast<int>(c) + 1, cl.rows[r].second[c].c_str());
+            }
+        }
+        b->SetDefaultRAT(&rat);
+    }
     const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+    // GDAL keeps what a GeoTIFF cannot hold (the attribute table) in a sidecar named after the file.
+    const std::string tmp_aux = tmp + ".aux.xml", aux = path + ".aux.xml";
     const int threads = g_writer_threads.load();
     const std::string num_threads = "NUM_THREADS=" + (threads > 0 ? std::to_string(threads) : std::string("ALL_CPUS"));
     const char* opts[] = {"COMPRESS=DEFLATE", "PREDICTOR=YES", "BLOCKSIZE=512", "OVERVIEWS=AUTO", num_threads.c_str(), nullptr};
@@ -51,14 +70,19 @@ void writeAny(const std::string& path, int w, int h, const GeoTransform& g, cons
     GDALDataset* out = cog->CreateCopy(tmp.c_str(), ds.get(), FALSE, const_cast<char**>(opts), nullptr, nullptr);
     if (!out) {
         std::remove(tmp.c_str());
+        std::remove(tmp_aux.c_str());
         const char* m = CPLGetLastErrorMsg();
         throw Error(path + ": cannot write GeoTIFF (" + std::string(m && *m ? m : "unknown error") + ")");
     }
     GDALClose(out);
+    // The sidecar first (or a stale one away), so that the GeoTIFF never appears with another's.
     std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
+    if (std::filesystem::exists(tmp_aux)) std::filesystem::rename(tmp_aux, aux, ec);
+    else std::filesystem::remove(aux, ec);
+    if (!ec) std::filesystem::rename(tmp, path, ec);
     if (ec) {
         std::remove(tmp.c_str());
+        std::remove(tmp_aux.c_str());
         throw Error(path + ": cannot rename the finished file into place (" + ec.message() + ")");
     }
 }
@@ -76,9 +100,36 @@ void writeCog(const std::string& path, const Grid<uint8_t>& grid, const Crs& crs
              meta);
 }
 
-void writeCog(const std::string& path, const Grid<int32_t>& grid, const Crs& crs, const RasterMeta& meta) {
+void writeCog(const std::string& path, const Grid<int32_t>& grid, const Crs& crs, const RasterMeta& meta,
+              const RasterClasses& classes) {
     writeAny(path, grid.width(), grid.height(), grid.geoTransform(), grid.data().data(), GDT_Int32, grid.nodata(), crs,
-             meta);
+             meta, &classes);
+}
+
+RasterClasses readClasses(const std::string& path) {
+    initGdal();
+    RasterClasses out;
+    std::unique_ptr<GDALDataset, DatasetCloser> ds(static_cast<GDALDataset*>(GDALOpen(path.c_str(), GA_ReadOnly)));
+    if (!ds) throw InputError(path + ": cannot open as a raster");
+    const GDALRasterAttributeTable* rat = ds->GetRasterBand(1)->GetDefaultRAT();
+    if (!rat) return out;
+    int value_col = -1;
+    std::vector<int> cols;
+    for (int c = 0; c < rat->GetColumnCount(); ++c) {
+        if (value_col < 0 && rat->GetTypeOfCol(c) == GFT_Integer && (rat->GetUsageOfCol(c) == GFU_MinMax || std::string(rat->GetNameOfCol(c)) == "value")) {
+            value_col = c;
+        } else {
+            cols.push_back(c);
+            out.columns.emplace_back(rat->GetNameOfCol(c));
+        }
+    }
+    if (value_col < 0) return {};
+    for (int r = 0; r < rat->GetRowCount(); ++r) {
+        std::vector<std::string> v;
+        for (int c : cols) v.emplace_back(rat->GetValueAsString(r, c));
+        out.rows.emplace_back(rat->GetValueAsInt(r, value_col), std::move(v));
+    }
+    return out;
 }
 
 std::map<std::string, std::string> provenance(const std::string& command_line) {

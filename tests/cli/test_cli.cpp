@@ -2,6 +2,7 @@
 // outputs back with GDAL.
 
 #include <gdal_priv.h>
+#include <gdal_rat.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -147,6 +148,28 @@ TEST_F(Cli, CoverageOnRealDaNangTerrain) {
         const Raster best = readRaster(path("out/best_server_" + tech + ".tif"));
         EXPECT_EQ(best.type, GDT_Int32);
         EXPECT_EQ(best.nodata, -1.0);
+        {
+            // The raster says which sector each value is: one attribute-table row per sector of
+            // the technology, its value the table row, its site_id and source line from the table.
+            const std::vector<std::string> ids = {"DN1_1", "DN1_2", "DN1_3", "DN2", "DN3", "DN4"};
+            GDALDataset* ds = static_cast<GDALDataset*>(GDALOpen(path("out/best_server_" + tech + ".tif").c_str(), GA_ReadOnly));
+            ASSERT_NE(ds, nullptr);
+            const GDALRasterAttributeTable* rat = ds->GetRasterBand(1)->GetDefaultRAT();
+            ASSERT_NE(rat, nullptr) << tech;
+            ASSERT_EQ(rat->GetRowCount(), static_cast<int>(rows.size())) << tech;
+            ASSERT_GE(rat->GetColumnCount(), 7);
+            EXPECT_STREQ(rat->GetNameOfCol(1), "site_id");
+            std::set<int> seen;
+            for (int i = 0; i < rat->GetRowCount(); ++i) {
+                const int value = rat->GetValueAsInt(i, 0);
+                seen.insert(value);
+                ASSERT_TRUE(rows.count(value)) << tech << " value " << value;
+                EXPECT_EQ(rat->GetValueAsString(i, 1), ids[static_cast<size_t>(value)]);
+                EXPECT_EQ(rat->GetValueAsString(i, 6), "sites.csv line " + std::to_string(value + 2));
+            }
+            EXPECT_EQ(seen, rows);
+            GDALClose(ds);
+        }
         for (size_t i = 0; i < best.v.size(); ++i) {
             const int b = static_cast<int>(best.v[i]);
             ASSERT_TRUE(b == -1 || rows.count(b)) << tech << " best server " << b;
@@ -170,7 +193,7 @@ TEST_F(Cli, SignalFallsWithDistanceOverFlatGround) {
         srs.importFromEPSG(32648);
         ds->SetSpatialRef(&srs);
         std::vector<float> v(400 * 100, 10.0f);
-        (void)ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, 400, 100, v.data(), 400, 100, GDT_Float32, 0, 0);
+        ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, 400, 100, v.data(), 400, 100, GDT_Float32, 0, 0), CE_None);
         GDALClose(ds);
     }
     // Site near the west edge at (600105 E, 2358485 N): lat/lon from EPSG:32648.

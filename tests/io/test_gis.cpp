@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "phusong/core/error.hpp"
 #include "phusong/io/dem.hpp"
 #include "phusong/io/gis.hpp"
 #include "phusong/io/raster_writer.hpp"
@@ -75,6 +76,88 @@ TEST_F(Gis, QmlIsValidQgisStyleWithOneItemPerClass) {
         }
     EXPECT_EQ(items, ramp.classes.size());
     CPLDestroyXMLNode(root);
+}
+
+// Service areas as a planar map (each pixel to its nearest of 40 seeded points): every two
+// classes whose pixels touch get different colours from the 12 of the palette, counted here
+// independently of classColours().
+TEST_F(Gis, NeighbouringServiceAreasGetDifferentColours) {
+    const int w = 160, h = 120;
+    Grid<int32_t> labels(w, h, GeoTransform{}, -1, -1);
+    std::vector<std::pair<int, int>> seeds;
+    uint32_t state = 12345;
+    auto next = [&](int n) { state = state * 1664525u + 1013904223u; return static_cast<int>((state >> 8) % static_cast<uint32_t>(n)); };
+    for (int i = 0; i < 40; ++i) seeds.emplace_back(next(w), next(h));
+    for (int r = 0; r < h; ++r)
+        for (int c = 0; c < w; ++c) {
+            int best = 0;
+            for (int i = 1; i < 40; ++i) {
+                auto d2 = [&](int k) { return (c - seeds[k].first) * (c - seeds[k].first) + (r - seeds[k].second) * (r - seeds[k].second); };
+                if (d2(i) < d2(best)) best = i;
+            }
+            labels.at(c, r) = c < 5 ? -1 : 100 + best;  // a nodata strip on the left
+        }
+    std::vector<int32_t> values;
+    for (int i = 0; i < 40; ++i) values.push_back(100 + i);
+    const std::vector<int> colour = io::classColours(labels, values, 12);
+    ASSERT_EQ(colour.size(), values.size());
+    int pairs = 0;
+    for (int r = 0; r < h; ++r)
+        for (int c = 0; c < w; ++c) {
+            const int32_t a = labels.at(c, r);
+            for (const auto& [dc, dr] : {std::pair{1, 0}, std::pair{0, 1}}) {
+                if (c + dc >= w || r + dr >= h) continue;
+                const int32_t b = labels.at(c + dc, r + dr);
+                if (a < 0 || b < 0 || a == b) continue;
+                ++pairs;
+                EXPECT_NE(colour[static_cast<size_t>(a - 100)], colour[static_cast<size_t>(b - 100)]) << a << " touches " << b;
+            }
+        }
+    EXPECT_GT(pairs, 100);
+    for (int k : colour) EXPECT_TRUE(k >= 0 && k < 12);
+    // Three classes that all touch cannot be told apart with two colours: the third takes the
+    // colour fewer neighbours have (one each here, so the first).
+    Grid<int32_t> tri(3, 2, GeoTransform{}, -1, -1);
+    tri.at(0, 0) = 0, tri.at(1, 0) = 1, tri.at(2, 0) = 1, tri.at(0, 1) = 2, tri.at(1, 1) = 2, tri.at(2, 1) = 2;
+    EXPECT_EQ(io::classColours(tri, {0, 1, 2}, 2), (std::vector<int>{0, 1, 0}));
+}
+
+// The best-server style: a paletted QGIS renderer with one entry per server in the raster's
+// classes, labelled by its site_id, neighbouring servers in different colours.
+TEST_F(Gis, ServerStyleIsAPalettedRendererLabelledBySite) {
+    const std::string raster = (m_dir / "best_server_4G.tif").string();
+    Grid<int32_t> g(4, 2, GeoTransform{600000.0, 2400000.0, 30.0, 30.0}, 0, -1);
+    g.at(2, 0) = g.at(3, 0) = g.at(2, 1) = g.at(3, 1) = 5;
+    io::RasterClasses cl;
+    cl.columns = {"site_id", "operator"};
+    cl.rows = {{0, {"BG_0001_4G", "Viettel"}}, {5, {"BG_0002_4G", "VNPT"}}, {9, {"BG_0003_4G", "VNPT"}}};
+    io::writeCog(raster, g, io::Crs::fromEpsg(32648), {"4G best server", "", {}}, cl);
+    io::writeServerQml(raster, "4G best server");
+    std::ifstream in(m_dir / "best_server_4G.qml");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    CPLXMLNode* root = CPLParseXMLString(ss.str().c_str());
+    ASSERT_NE(root, nullptr) << "not well-formed XML";
+    const CPLXMLNode* renderer = CPLGetXMLNode(root, "=qgis.pipe.rasterrenderer");
+    ASSERT_NE(renderer, nullptr);
+    EXPECT_STREQ(CPLGetXMLValue(renderer, "type", ""), "paletted");
+    const CPLXMLNode* palette = CPLGetXMLNode(renderer, "colorPalette");
+    ASSERT_NE(palette, nullptr);
+    std::vector<std::string> values, labels, colours;
+    for (const CPLXMLNode* c = palette->psChild; c; c = c->psNext)
+        if (c->eType == CXT_Element && std::string(c->pszValue) == "paletteEntry") {
+            values.emplace_back(CPLGetXMLValue(c, "value", ""));
+            labels.emplace_back(CPLGetXMLValue(c, "label", ""));
+            colours.emplace_back(CPLGetXMLValue(c, "color", ""));
+        }
+    CPLDestroyXMLNode(root);
+    EXPECT_EQ(values, (std::vector<std::string>{"0", "5", "9"}));
+    EXPECT_EQ(labels, (std::vector<std::string>{"BG_0001_4G", "BG_0002_4G", "BG_0003_4G"}));
+    EXPECT_NE(colours[0], colours[1]) << "servers 0 and 5 touch";
+    // A raster without classes cannot be styled by server and says so.
+    const std::string plain = (m_dir / "plain.tif").string();
+    io::writeCog(plain, g, io::Crs::fromEpsg(32648), {"no classes", "", {}});
+    EXPECT_THROW(io::writeServerQml(plain, "x"), Error);
 }
 
 TEST_F(Gis, KmzHoldsKmlOverlayAndLegendOverTheRasterFootprint) {

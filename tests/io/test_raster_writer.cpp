@@ -1,7 +1,9 @@
 #include <gdal_priv.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <unistd.h>
 #include <filesystem>
 
 #include "phusong/io/dem.hpp"
@@ -53,5 +55,44 @@ TEST(RasterWriter, CogRoundTripWithMetadata) {
     EXPECT_EQ(ds->GetRasterBand(1)->GetRasterDataType(), GDT_Int32);
     EXPECT_EQ(ds->GetRasterBand(1)->GetNoDataValue(), -1.0);
     GDALClose(ds);
+    std::filesystem::remove_all(dir);
+}
+
+// A best-server raster's classes travel in PATH.aux.xml: read back as written, renamed into place
+// with the GeoTIFF (no temporary file left), and a later write without classes removes them.
+TEST(RasterWriter, ClassesTravelInTheSidecarAndAStaleOneIsRemoved) {
+    const auto dir = std::filesystem::temp_directory_path() / ("phusong_classes_test_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const std::string path = (dir / "best_server_4G.tif").string();
+    Grid<int32_t> g(6, 4, GeoTransform{600000.0, 2400000.0, 30.0, 30.0}, 3, -1);
+    g.at(0, 0) = 7;
+    g.at(5, 3) = -1;
+    io::RasterClasses cl;
+    cl.columns = {"site_id", "operator"};
+    cl.rows = {{3, {"BG_0001_4G", "Viettel"}}, {7, {"BG_0002 <&> 4G", "VNPT"}}};
+    io::writeCog(path, g, io::Crs::fromEpsg(32648), {"4G best server", "", {}}, cl);
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    EXPECT_EQ(names, (std::vector<std::string>{"best_server_4G.tif", "best_server_4G.tif.aux.xml"}));
+    const io::RasterClasses back = io::readClasses(path);
+    EXPECT_EQ(back.columns, cl.columns);
+    ASSERT_EQ(back.rows.size(), 2u);
+    EXPECT_EQ(back.rows[0].first, 3);
+    EXPECT_EQ(back.rows[1].first, 7);
+    EXPECT_EQ(back.rows[1].second, cl.rows[1].second);
+    // Pixels are unchanged by the classes.
+    GDALDataset* ds = static_cast<GDALDataset*>(GDALOpen(path.c_str(), GA_ReadOnly));
+    ASSERT_NE(ds, nullptr);
+    int32_t px[2] = {0, 0};
+    ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, 2, 1, px, 2, 1, GDT_Int32, 0, 0), CE_None);
+    EXPECT_EQ(px[0], 7);
+    EXPECT_EQ(px[1], 3);
+    GDALClose(ds);
+    // Written again without classes: no sidecar, nothing read back.
+    io::writeCog(path, g, io::Crs::fromEpsg(32648), {"4G best server", "", {}});
+    EXPECT_FALSE(std::filesystem::exists(path + ".aux.xml"));
+    EXPECT_TRUE(io::readClasses(path).rows.empty());
     std::filesystem::remove_all(dir);
 }

@@ -151,7 +151,17 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         sm.metadata["PHUSONG_MODEL"] = std::string(models::toString(opt.model.kind));
         io::writeCog(stage.path("signal_" + t + ".tif"), layer.signal_dBm, terrain.crs, sm);
         io::RasterMeta bm{t + " best server: row index into " + cfg.sites + " (0-based), -1 where none reaches", "", meta_base};
-        io::writeCog(stage.path("best_server_" + t + ".tif"), layer.best_server, terrain.crs, bm);
+        // Which sector each value is, inside the file (GDAL raster attribute table), so that GIS
+        // tools label the best-server map without the site table.
+        io::RasterClasses servers;
+        servers.columns = {"site_id", "operator", "tower_id", "freq_mhz", "azimuth_deg", "source"};
+        for (int si : layer.sectors) {
+            const Sector& s = sectors[static_cast<size_t>(si)];
+            servers.rows.push_back({si, {s.site_id, s.operator_name, s.tower_id, fmt(s.freq_MHz, 3),
+                                         s.pattern.azimuth_deg ? fmt(*s.pattern.azimuth_deg, 1) : std::string("omni"),
+                                         std::filesystem::path(s.location).filename().string()}});  // "sites.csv line 8"
+        }
+        io::writeCog(stage.path("best_server_" + t + ".tif"), layer.best_server, terrain.crs, bm, servers);
         io::writeCog(stage.path("second_signal_" + t + ".tif"), layer.second_dBm, terrain.crs,
                      io::RasterMeta{t + " " + std::string(signalMeasure(layer.tech)) + " of the second-best server", "dBm", meta_base});
         io::writeCog(stage.path("overlap_" + t + ".tif"), layer.overlap, terrain.crs,

@@ -369,6 +369,11 @@ void gisOutputs(const io::Scenario& sc, const fs::path& cov_dir, const std::stri
         else if (auto t3 = techAfter("sinr_")) ramp = io::sinrRamp(*t3);
         else if (auto t4 = techAfter("overlap_")) ramp = io::overlapRamp(*t4);
         else if (auto t5 = techAfter("throughput_")) ramp = io::throughputRamp(*t5, *t5 == Technology::G5 ? 1000.0 : 150.0);
+        else if (auto t6 = techAfter("best_server_")) {
+            io::writeServerQml(f.string(), stem + " (site_id of the best server)");
+            ++styled;
+            continue;
+        }
         if (!ramp) continue;
         io::writeQml(f.string(), *ramp);
         ++styled;

@@ -45,6 +45,17 @@ std::string qmlDocument(const ColorRamp& ramp);
 /// Writes qmlDocument beside @p raster_path, same name with .qml: QGIS applies it on opening.
 void writeQml(const std::string& raster_path, const ColorRamp& ramp);
 
+/// A colour per class (index into a palette of @p palette_size) such that classes whose pixels
+/// touch in @p labels (4-neighbourhood) differ wherever the palette allows: greedy in the order of
+/// @p values, each class taking the first colour none of its coloured neighbours has, or the one
+/// fewest have. Pixels of values not listed (nodata) are ignored.
+std::vector<int> classColours(const Grid<int32_t>& labels, const std::vector<int32_t>& values, int palette_size);
+
+/// Writes a QGIS paletted style beside a best-server raster written with its classes
+/// (writeCog(..., RasterClasses)): one entry per server, labelled by the first class column
+/// (site_id), coloured by classColours() so that neighbouring service areas differ.
+void writeServerQml(const std::string& raster_path, const std::string& title);
+
 /// KMZ (doc.kml, overlay.png, legend.png): the raster warped to WGS 84 (at most @p max_px on its
 /// long side), coloured by @p ramp, as a GroundOverlay, and the legend as a ScreenOverlay.
 void writeKmz(const std::string& kmz_path, const std::string& raster_path, const ColorRamp& ramp, const std::string& name,

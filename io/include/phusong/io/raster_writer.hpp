@@ -12,6 +12,14 @@
 
 namespace phusong::io {
 
+/// Named classes of an integer raster, one row per pixel value: a GDAL raster attribute table
+/// (gdalinfo lists it; QGIS 3.30+ and ArcGIS show it), which GDAL keeps beside a GeoTIFF in
+/// PATH.aux.xml.
+struct RasterClasses {
+    std::vector<std::string> columns;  ///< string columns after the value; the first names the class
+    std::vector<std::pair<int32_t, std::vector<std::string>>> rows;  ///< value, then one string per column
+};
+
 struct RasterMeta {
     std::string description;  ///< band description, e.g. "4G RSRP best server"
     std::string unit;         ///< band unit, e.g. "dBm"
@@ -27,12 +35,17 @@ void setWriterThreads(int threads);
 void writeCog(const std::string& path, const Grid<float>& grid, const Crs& crs, const RasterMeta& meta);
 /// Byte variant (masks, classes); nodata is the grid's nodata value.
 void writeCog(const std::string& path, const Grid<uint8_t>& grid, const Crs& crs, const RasterMeta& meta);
-/// Int32 variant; nodata is the grid's nodata value.
-void writeCog(const std::string& path, const Grid<int32_t>& grid, const Crs& crs, const RasterMeta& meta);
+/// Int32 variant; nodata is the grid's nodata value. With @p classes, @p path.aux.xml holds
+/// them (renamed into place before the GeoTIFF); without, a stale one is removed.
+void writeCog(const std::string& path, const Grid<int32_t>& grid, const Crs& crs, const RasterMeta& meta,
+              const RasterClasses& classes = {});
 
 /// Writes an 8-bit RGB image (pixel-interleaved rows, top first) as PNG through GDAL's PNG
 /// driver; temporary name and rename as for COGs.
 void writePng(const std::string& path, int width, int height, const std::vector<uint8_t>& rgb);
+
+/// The classes stored with @p path by writeCog() (empty when it has none).
+RasterClasses readClasses(const std::string& path);
 
 /// Provenance metadata for outputs: software version and the command line.
 std::map<std::string, std::string> provenance(const std::string& command_line);
