@@ -178,6 +178,29 @@ TEST_F(Cli, CoverageOnRealDaNangTerrain) {
         const double pct = s["technologies"][tech]["covered_pct"];
         EXPECT_GE(pct, 0.0);
         EXPECT_LE(pct, 100.0);
+        // Coverage by transmitter: one line per sector of the technology; the servers' covered
+        // areas add up to the technology's, their best-server areas to the pixels with a server.
+        EXPECT_EQ(s["technologies"][tech]["servers_csv"], "servers_" + tech + ".csv");
+        std::ifstream csv(path("out/servers_" + tech + ".csv"));
+        std::string line;
+        std::getline(csv, line);
+        EXPECT_EQ(line.rfind("row,site_id,operator,tower_id,freq_mhz,azimuth_deg,best_server_km2,covered_km2,", 0), 0u) << line;
+        std::set<int> listed;
+        double covered_km2 = 0.0, best_km2 = 0.0;
+        while (std::getline(csv, line)) {
+            std::vector<std::string> f;
+            std::stringstream ls(line);
+            for (std::string x; std::getline(ls, x, ',');) f.push_back(x);
+            ASSERT_GE(f.size(), 8u) << line;
+            listed.insert(std::stoi(f[0]));
+            best_km2 += std::stod(f[6]);
+            covered_km2 += std::stod(f[7]);
+        }
+        EXPECT_EQ(listed, rows) << tech;
+        EXPECT_NEAR(covered_km2, s["technologies"][tech]["covered_km2"].get<double>(), 1e-3 * rows.size()) << tech;
+        long long served = 0;
+        for (double b : best.v) served += b >= 0.0;
+        EXPECT_NEAR(best_km2, served * 0.09 * 0.09, 1e-3 * rows.size()) << tech;  // 90 m pixels
     }
 }
 

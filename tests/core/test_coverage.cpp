@@ -275,6 +275,41 @@ TEST(Coverage, ValidationBeforeWork) {
     }
 }
 
+// Coverage by transmitter on a hand-made layer: best-server pixels, those at or above the
+// threshold, the mean signal and SINR there, and the farthest covered pixel from the sector.
+TEST(Coverage, ServerStatisticsCountEachServersPixels) {
+    const float kNaNf = std::numeric_limits<float>::quiet_NaN();
+    const GeoTransform gt{500000.0, 2000000.0, 30.0, 30.0};
+    TechnologyCoverage layer;
+    layer.threshold_dBm = -100.0;
+    layer.sectors = {1, 2, 3};  // row 0 belongs to another technology
+    layer.best_server = Grid<int32_t>(5, 1, gt, -1, -1);
+    layer.signal_dBm = Grid<float>(5, 1, gt, kNaNf, kNaNf);
+    layer.sinr_dB = Grid<float>(5, 1, gt, kNaNf, kNaNf);
+    const int32_t best[] = {1, 1, 2, -1, 1};
+    const float sig[] = {-80.0f, -120.0f, -90.0f, kNaNf, -100.0f};
+    const float sinr[] = {10.0f, -5.0f, 3.0f, kNaNf, 2.0f};
+    for (int c = 0; c < 5; ++c) layer.best_server.at(c, 0) = best[c], layer.signal_dBm.at(c, 0) = sig[c], layer.sinr_dB.at(c, 0) = sinr[c];
+    std::vector<Sector> sectors(4);
+    sectors[1].xy = {gt.centerX(1), gt.centerY(0)};
+    sectors[2].xy = {gt.centerX(2), gt.centerY(0)};
+    const std::vector<ServerStats> st = serverStatistics(layer, sectors);
+    ASSERT_EQ(st.size(), 3u);
+    EXPECT_EQ(st[0].sector, 1);
+    EXPECT_EQ(st[0].best_pixels, 3);
+    EXPECT_EQ(st[0].covered_pixels, 2);  // -100 dBm is at the threshold, -120 below
+    EXPECT_DOUBLE_EQ(st[0].mean_signal_dBm, -90.0);
+    EXPECT_DOUBLE_EQ(st[0].mean_sinr_dB, 6.0);
+    EXPECT_DOUBLE_EQ(st[0].max_covered_distance_m, 90.0);  // pixel 4, three pixels from pixel 1
+    EXPECT_EQ(st[1].best_pixels, 1);
+    EXPECT_EQ(st[1].covered_pixels, 1);
+    EXPECT_DOUBLE_EQ(st[1].mean_signal_dBm, -90.0);
+    EXPECT_DOUBLE_EQ(st[1].max_covered_distance_m, 0.0);
+    EXPECT_EQ(st[2].best_pixels, 0);
+    EXPECT_TRUE(std::isnan(st[2].mean_signal_dBm));
+    EXPECT_TRUE(std::isnan(st[2].mean_sinr_dB));
+}
+
 // The radial sweep against the per-pixel reference engine on synthetic hills, every terrain
 // model; the bar is the issue's: median |difference| <= 0.5 dB, 99th percentile <= 3 dB.
 TEST(RadialEngine, AgreesWithReferenceOnSyntheticTerrain) {

@@ -172,6 +172,24 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
             io::writeCog(stage.path("throughput_" + t + ".tif"), layer.throughput_Mbps, terrain.crs,
                          io::RasterMeta{t + " downlink throughput estimate (TR 36.942 A.2 attenuated Shannon)", "Mbit/s", meta_base});
         }
+        // Each server's share (coverage by transmitter): a table planners open in a spreadsheet.
+        {
+            const GeoTransform& g = terrain.grid.geoTransform();
+            const double px_km2 = g.pixel_width_m * g.pixel_height_m / 1e6;
+            std::ofstream csv(stage.path("servers_" + t + ".csv"));
+            csv << "row,site_id,operator,tower_id,freq_mhz,azimuth_deg,best_server_km2,covered_km2,mean_signal_dbm,mean_sinr_db,"
+                   "max_covered_distance_km\n";
+            auto opt_num = [](double v, int prec) { return std::isnan(v) ? std::string() : fmt(v, prec); };
+            for (const engine::ServerStats& st : engine::serverStatistics(layer, sectors)) {
+                const Sector& s = sectors[static_cast<size_t>(st.sector)];
+                csv << st.sector << "," << csvEscape(s.site_id) << "," << csvEscape(s.operator_name) << "," << csvEscape(s.tower_id) << ","
+                    << fmt(s.freq_MHz, 3) << "," << (s.pattern.azimuth_deg ? fmt(*s.pattern.azimuth_deg, 1) : std::string()) << ","
+                    << fmt(st.best_pixels * px_km2, 4) << "," << fmt(st.covered_pixels * px_km2, 4) << ","
+                    << opt_num(st.mean_signal_dBm, 2) << "," << opt_num(st.mean_sinr_dB, 2) << ","
+                    << fmt(st.max_covered_distance_m / 1000.0, 3) << "\n";
+            }
+            if (!csv) throw Error(stage.finalPath("servers_" + t + ".csv") + ": cannot write");
+        }
         // Area-weighted figures over covered pixels.
         double sinr_sum = 0.0, thr_sum = 0.0;
         long long n_cov = 0, overlap3 = 0;
@@ -201,6 +219,7 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
                     {"second_signal_raster", "second_signal_" + t + ".tif"},
                     {"overlap_raster", "overlap_" + t + ".tif"},
                     {"sinr_raster", "sinr_" + t + ".tif"},
+                    {"servers_csv", "servers_" + t + ".csv"},
                     {"mean_sinr_db_covered", n_cov ? nlohmann::json(sinr_sum / n_cov) : nlohmann::json(nullptr)},
                     {"overlap_3plus_pct_of_covered", n_cov ? 100.0 * overlap3 / n_cov : 0.0}};
         if (layer.throughput_Mbps.size() > 0) {

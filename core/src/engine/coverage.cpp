@@ -389,4 +389,44 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
     return result;
 }
 
+std::vector<ServerStats> serverStatistics(const TechnologyCoverage& layer, const std::vector<Sector>& sectors) {
+    std::vector<ServerStats> out(layer.sectors.size());
+    std::map<int, size_t> slot;
+    for (size_t j = 0; j < layer.sectors.size(); ++j) {
+        out[j].sector = layer.sectors[j];
+        slot.emplace(layer.sectors[j], j);
+    }
+    std::vector<double> sig_sum(out.size(), 0.0), sinr_sum(out.size(), 0.0);
+    std::vector<double> max_d2(out.size(), 0.0);
+    const GeoTransform& gt = layer.best_server.geoTransform();
+    std::vector<size_t> of_sector(sectors.size(), out.size());  // sector row -> slot, out.size() = not in the layer
+    for (const auto& [si, j] : slot) {
+        if (si >= 0 && static_cast<size_t>(si) < sectors.size()) of_sector[static_cast<size_t>(si)] = j;
+    }
+    for (int r = 0; r < layer.best_server.height(); ++r) {
+        for (int c = 0; c < layer.best_server.width(); ++c) {
+            const int32_t b = layer.best_server.at(c, r);
+            if (b < 0 || static_cast<size_t>(b) >= sectors.size()) continue;
+            const size_t j = of_sector[static_cast<size_t>(b)];
+            if (j == out.size()) continue;
+            ++out[j].best_pixels;
+            const float v = layer.signal_dBm.at(c, r);
+            if (!(v >= layer.threshold_dBm)) continue;
+            ++out[j].covered_pixels;
+            sig_sum[j] += v;
+            sinr_sum[j] += layer.sinr_dB.at(c, r);
+            const PointXY& xy = sectors[static_cast<size_t>(b)].xy;
+            const double dx = gt.centerX(c) - xy.x_m, dy = gt.centerY(r) - xy.y_m;
+            max_d2[j] = std::max(max_d2[j], dx * dx + dy * dy);
+        }
+    }
+    for (size_t j = 0; j < out.size(); ++j) {
+        const double n = static_cast<double>(out[j].covered_pixels);
+        out[j].mean_signal_dBm = n > 0 ? sig_sum[j] / n : std::numeric_limits<double>::quiet_NaN();
+        out[j].mean_sinr_dB = n > 0 ? sinr_sum[j] / n : std::numeric_limits<double>::quiet_NaN();
+        out[j].max_covered_distance_m = std::sqrt(max_d2[j]);
+    }
+    return out;
+}
+
 }  // namespace phusong::engine

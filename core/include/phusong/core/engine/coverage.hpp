@@ -112,4 +112,21 @@ void validateSectors(const DemGrid& dem, const std::vector<Sector>& sectors, con
 /// plus one window per sector in flight, never a raster per sector.
 CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& sectors, const CoverageOptions& opt);
 
+/// One server's share of a composed layer (planners' "coverage by transmitter"): where it is the
+/// best server, where that is also at or above the layer's threshold, and its signal and SINR
+/// there. A cell that reaches much farther than its neighbours (overshooting) shows in
+/// max_covered_distance_m.
+struct ServerStats {
+    int sector = -1;                  ///< row in the site table
+    long long best_pixels = 0;        ///< pixels where it is the best server
+    long long covered_pixels = 0;     ///< of those, signal >= threshold
+    double mean_signal_dBm = 0.0;     ///< mean of the dBm values over its covered pixels (NaN if none)
+    double mean_sinr_dB = 0.0;        ///< mean SINR over its covered pixels (NaN if none)
+    double max_covered_distance_m = 0.0;  ///< farthest covered pixel centre from the sector's position
+};
+
+/// ServerStats of every sector of @p layer (layer.sectors order), from its rasters (before
+/// CoverageOptions::on_layer drops them). Sums run in pixel order: the same at any thread count.
+std::vector<ServerStats> serverStatistics(const TechnologyCoverage& layer, const std::vector<Sector>& sectors);
+
 }  // namespace phusong::engine
