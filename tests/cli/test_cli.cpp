@@ -184,17 +184,18 @@ TEST_F(Cli, CoverageOnRealDaNangTerrain) {
         std::ifstream csv(path("out/servers_" + tech + ".csv"));
         std::string line;
         std::getline(csv, line);
-        EXPECT_EQ(line.rfind("row,site_id,operator,tower_id,freq_mhz,azimuth_deg,best_server_km2,covered_km2,", 0), 0u) << line;
+        EXPECT_EQ(line.rfind("row,site_id,operator,tower_id,freq_mhz,azimuth_deg,source,best_server_km2,covered_km2,", 0), 0u) << line;
         std::set<int> listed;
         double covered_km2 = 0.0, best_km2 = 0.0;
         while (std::getline(csv, line)) {
             std::vector<std::string> f;
             std::stringstream ls(line);
             for (std::string x; std::getline(ls, x, ',');) f.push_back(x);
-            ASSERT_GE(f.size(), 8u) << line;
+            ASSERT_GE(f.size(), 9u) << line;
             listed.insert(std::stoi(f[0]));
-            best_km2 += std::stod(f[6]);
-            covered_km2 += std::stod(f[7]);
+            EXPECT_EQ(f[6], "sites.csv line " + std::to_string(std::stoi(f[0]) + 2));
+            best_km2 += std::stod(f[7]);
+            covered_km2 += std::stod(f[8]);
         }
         EXPECT_EQ(listed, rows) << tech;
         EXPECT_NEAR(covered_km2, s["technologies"][tech]["covered_km2"].get<double>(), 1e-3 * rows.size()) << tech;

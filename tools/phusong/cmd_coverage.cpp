@@ -42,6 +42,14 @@ std::string fileSlug(const std::string& s) {
     return out;
 }
 
+// What names a sector wherever outputs list sectors (best-server classes, servers_<tech>.csv).
+const std::vector<std::string> kServerColumns = {"site_id", "operator", "tower_id", "freq_mhz", "azimuth_deg", "source"};
+std::vector<std::string> serverFields(const Sector& s) {
+    return {s.site_id, s.operator_name, s.tower_id, fmt(s.freq_MHz, 3),
+            s.pattern.azimuth_deg ? fmt(*s.pattern.azimuth_deg, 1) : std::string("omni"),
+            std::filesystem::path(s.location).filename().string()};  // "sites.csv line 8"
+}
+
 }  // namespace
 
 int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
@@ -154,13 +162,8 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         // Which sector each value is, inside the file (GDAL raster attribute table), so that GIS
         // tools label the best-server map without the site table.
         io::RasterClasses servers;
-        servers.columns = {"site_id", "operator", "tower_id", "freq_mhz", "azimuth_deg", "source"};
-        for (int si : layer.sectors) {
-            const Sector& s = sectors[static_cast<size_t>(si)];
-            servers.rows.push_back({si, {s.site_id, s.operator_name, s.tower_id, fmt(s.freq_MHz, 3),
-                                         s.pattern.azimuth_deg ? fmt(*s.pattern.azimuth_deg, 1) : std::string("omni"),
-                                         std::filesystem::path(s.location).filename().string()}});  // "sites.csv line 8"
-        }
+        servers.columns = kServerColumns;
+        for (int si : layer.sectors) servers.rows.push_back({si, serverFields(sectors[static_cast<size_t>(si)])});
         io::writeCog(stage.path("best_server_" + t + ".tif"), layer.best_server, terrain.crs, bm, servers);
         io::writeCog(stage.path("second_signal_" + t + ".tif"), layer.second_dBm, terrain.crs,
                      io::RasterMeta{t + " " + std::string(signalMeasure(layer.tech)) + " of the second-best server", "dBm", meta_base});
@@ -177,14 +180,14 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
             const GeoTransform& g = terrain.grid.geoTransform();
             const double px_km2 = g.pixel_width_m * g.pixel_height_m / 1e6;
             std::ofstream csv(stage.path("servers_" + t + ".csv"));
-            csv << "row,site_id,operator,tower_id,freq_mhz,azimuth_deg,best_server_km2,covered_km2,mean_signal_dbm,mean_sinr_db,"
-                   "max_covered_distance_km\n";
+            csv << "row";
+            for (const std::string& c : kServerColumns) csv << "," << c;
+            csv << ",best_server_km2,covered_km2,mean_signal_dbm,mean_sinr_db,max_covered_distance_km\n";
             auto opt_num = [](double v, int prec) { return std::isnan(v) ? std::string() : fmt(v, prec); };
             for (const engine::ServerStats& st : engine::serverStatistics(layer, sectors)) {
-                const Sector& s = sectors[static_cast<size_t>(st.sector)];
-                csv << st.sector << "," << csvEscape(s.site_id) << "," << csvEscape(s.operator_name) << "," << csvEscape(s.tower_id) << ","
-                    << fmt(s.freq_MHz, 3) << "," << (s.pattern.azimuth_deg ? fmt(*s.pattern.azimuth_deg, 1) : std::string()) << ","
-                    << fmt(st.best_pixels * px_km2, 4) << "," << fmt(st.covered_pixels * px_km2, 4) << ","
+                csv << st.sector;
+                for (const std::string& f : serverFields(sectors[static_cast<size_t>(st.sector)])) csv << "," << csvEscape(f);
+                csv << "," << fmt(st.best_pixels * px_km2, 4) << "," << fmt(st.covered_pixels * px_km2, 4) << ","
                     << opt_num(st.mean_signal_dBm, 2) << "," << opt_num(st.mean_sinr_dB, 2) << ","
                     << fmt(st.max_covered_distance_m / 1000.0, 3) << "\n";
             }
