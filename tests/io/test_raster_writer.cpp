@@ -76,6 +76,13 @@ TEST(RasterWriter, ClassesTravelInTheSidecarAndAStaleOneIsRemoved) {
     for (const auto& e : std::filesystem::directory_iterator(dir)) names.push_back(e.path().filename().string());
     std::sort(names.begin(), names.end());
     EXPECT_EQ(names, (std::vector<std::string>{"best_server_4G.tif", "best_server_4G.tif.aux.xml"}));
+    {
+        // Integer rasters compress better without a predictor (runs of one value).
+        GDALDataset* d = static_cast<GDALDataset*>(GDALOpen(path.c_str(), GA_ReadOnly));
+        ASSERT_NE(d, nullptr);
+        EXPECT_EQ(d->GetMetadataItem("PREDICTOR", "IMAGE_STRUCTURE"), nullptr);
+        GDALClose(d);
+    }
     const io::RasterClasses back = io::readClasses(path);
     EXPECT_EQ(back.columns, cl.columns);
     ASSERT_EQ(back.rows.size(), 2u);
