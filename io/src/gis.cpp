@@ -398,7 +398,8 @@ std::vector<int> classColours(const Grid<int32_t>& labels, const std::vector<int
         }
     }
     // Greedy, in table order: the first palette colour no coloured neighbour has; if all are
-    // taken, the one fewest neighbours have.
+    // taken, the one with the shortest boundary to this class (touches[] holds one entry per
+    // pair of touching pixels).
     std::vector<int> colour(values.size(), -1);
     for (size_t i = 0; i < values.size(); ++i) {
         std::vector<int> used(static_cast<size_t>(palette_size), 0);

@@ -115,8 +115,9 @@ TEST_F(Gis, NeighbouringServiceAreasGetDifferentColours) {
         }
     EXPECT_GT(pairs, 100);
     for (int k : colour) EXPECT_TRUE(k >= 0 && k < 12);
-    // Three classes that all touch cannot be told apart with two colours: the third takes the
-    // colour fewer neighbours have (one each here, so the first).
+    // Three classes that all touch cannot be told apart with two colours: the third (bottom row)
+    // takes the colour of the class it shares the shorter boundary with (class 0: one pixel edge,
+    // class 1: two).
     Grid<int32_t> tri(3, 2, GeoTransform{}, -1, -1);
     tri.at(0, 0) = 0, tri.at(1, 0) = 1, tri.at(2, 0) = 1, tri.at(0, 1) = 2, tri.at(1, 1) = 2, tri.at(2, 1) = 2;
     EXPECT_EQ(io::classColours(tri, {0, 1, 2}, 2), (std::vector<int>{0, 1, 0}));

@@ -47,8 +47,9 @@ void writeQml(const std::string& raster_path, const ColorRamp& ramp);
 
 /// A colour per class (index into a palette of @p palette_size) such that classes whose pixels
 /// touch in @p labels (4-neighbourhood) differ wherever the palette allows: greedy in the order of
-/// @p values, each class taking the first colour none of its coloured neighbours has, or the one
-/// fewest have. Pixels of values not listed (nodata) are ignored.
+/// @p values, each class taking the first colour none of its coloured neighbours has, or else the
+/// one whose classes share the shortest boundary with it. Pixels of values not listed (nodata)
+/// are ignored.
 std::vector<int> classColours(const Grid<int32_t>& labels, const std::vector<int32_t>& values, int palette_size);
 
 /// Writes a QGIS paletted style beside a best-server raster written with its classes
