@@ -11,6 +11,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "phusong/core/error.hpp"
@@ -43,6 +44,15 @@ protected:
     io::Crs m_crs;
     std::string m_raster;
 };
+
+// A written file parsed as XML (null when it is not well-formed), freed with the pointer.
+using XmlPtr = std::unique_ptr<CPLXMLNode, decltype(&CPLDestroyXMLNode)>;
+XmlPtr readXml(const fs::path& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return XmlPtr(CPLParseXMLString(ss.str().c_str()), &CPLDestroyXMLNode);
+}
 }  // namespace
 
 TEST_F(Gis, RampClassifiesEveryValue) {
@@ -59,10 +69,8 @@ TEST_F(Gis, QmlIsValidQgisStyleWithOneItemPerClass) {
     io::writeQml(m_raster, ramp);
     const fs::path qml = m_dir / "signal_4G.qml";
     ASSERT_TRUE(fs::exists(qml));
-    std::ifstream in(qml);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    CPLXMLNode* root = CPLParseXMLString(ss.str().c_str());
+    const XmlPtr xml = readXml(qml);
+    const CPLXMLNode* root = xml.get();
     ASSERT_NE(root, nullptr) << "not well-formed XML";
     const CPLXMLNode* shader = CPLGetXMLNode(root, "=qgis.pipe.rasterrenderer.rastershader.colorrampshader");
     ASSERT_NE(shader, nullptr);
@@ -75,7 +83,6 @@ TEST_F(Gis, QmlIsValidQgisStyleWithOneItemPerClass) {
             ++items;
         }
     EXPECT_EQ(items, ramp.classes.size());
-    CPLDestroyXMLNode(root);
 }
 
 // Service areas as a planar map (each pixel to its nearest of 40 seeded points): every two
@@ -134,10 +141,8 @@ TEST_F(Gis, ServerStyleIsAPalettedRendererLabelledBySite) {
     cl.rows = {{0, {"BG_0001_4G", "Viettel"}}, {5, {"BG_0002_4G", "VNPT"}}, {9, {"BG_0003_4G", "VNPT"}}};
     io::writeCog(raster, g, io::Crs::fromEpsg(32648), {"4G best server", "", {}}, cl);
     io::writeServerQml(raster, "4G best server");
-    std::ifstream in(m_dir / "best_server_4G.qml");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    CPLXMLNode* root = CPLParseXMLString(ss.str().c_str());
+    const XmlPtr xml = readXml(m_dir / "best_server_4G.qml");
+    const CPLXMLNode* root = xml.get();
     ASSERT_NE(root, nullptr) << "not well-formed XML";
     const CPLXMLNode* renderer = CPLGetXMLNode(root, "=qgis.pipe.rasterrenderer");
     ASSERT_NE(renderer, nullptr);
@@ -151,7 +156,6 @@ TEST_F(Gis, ServerStyleIsAPalettedRendererLabelledBySite) {
             labels.emplace_back(CPLGetXMLValue(c, "label", ""));
             colours.emplace_back(CPLGetXMLValue(c, "color", ""));
         }
-    CPLDestroyXMLNode(root);
     EXPECT_EQ(values, (std::vector<std::string>{"0", "5", "9"}));
     EXPECT_EQ(labels, (std::vector<std::string>{"BG_0001_4G", "BG_0002_4G", "BG_0003_4G"}));
     EXPECT_NE(colours[0], colours[1]) << "servers 0 and 5 touch";
