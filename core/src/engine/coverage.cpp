@@ -391,18 +391,15 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
 
 std::vector<ServerStats> serverStatistics(const TechnologyCoverage& layer, const std::vector<Sector>& sectors) {
     std::vector<ServerStats> out(layer.sectors.size());
-    std::map<int, size_t> slot;
+    std::vector<size_t> of_sector(sectors.size(), out.size());  // sector row -> slot, out.size() = not in the layer
     for (size_t j = 0; j < layer.sectors.size(); ++j) {
-        out[j].sector = layer.sectors[j];
-        slot.emplace(layer.sectors[j], j);
+        const int si = layer.sectors[j];
+        out[j].sector = si;
+        if (si >= 0 && static_cast<size_t>(si) < sectors.size()) of_sector[static_cast<size_t>(si)] = j;
     }
     std::vector<double> sig_sum(out.size(), 0.0), sinr_sum(out.size(), 0.0);
     std::vector<double> max_d2(out.size(), 0.0);
     const GeoTransform& gt = layer.best_server.geoTransform();
-    std::vector<size_t> of_sector(sectors.size(), out.size());  // sector row -> slot, out.size() = not in the layer
-    for (const auto& [si, j] : slot) {
-        if (si >= 0 && static_cast<size_t>(si) < sectors.size()) of_sector[static_cast<size_t>(si)] = j;
-    }
     for (int r = 0; r < layer.best_server.height(); ++r) {
         for (int c = 0; c < layer.best_server.width(); ++c) {
             const int32_t b = layer.best_server.at(c, r);
