@@ -330,6 +330,15 @@ ColorRamp throughputRamp(Technology t, double peak) {
     return r;
 }
 
+ColorRamp probabilityRamp(Technology t) {
+    ColorRamp r;
+    r.title = std::string(toString(t)) + " share of locations covered (%)";
+    r.classes = {{50, 0, 0, 0, 0, "below 50 %"},         {75, 244, 162, 97, 255, "50 to 75 %"},
+                 {90, 255, 221, 87, 255, "75 to 90 %"},  {95, 138, 201, 38, 255, "90 to 95 %"},
+                 {100, 25, 130, 60, 255, "95 % or more"}};
+    return r;
+}
+
 namespace {
 // A QGIS 3 style document around one raster renderer element.
 std::string qmlWrap(const std::string& title, const std::string& renderer) {

@@ -165,7 +165,7 @@ std::vector<std::string> stringList(const Reader& r, const YAML::Node& n, const 
 
 void readTech(const Reader& r, const YAML::Node& n, const std::string& key, ScenarioTech& t) {
     r.checkKeys(n, key, {"freq_mhz", "eirp_dbm", "bandwidth_mhz", "threshold_dbm", "electrical_tilt_deg", "v_beamwidth_deg",
-                         "h_beamwidth_deg", "polygon_thresholds_dbm"});
+                         "h_beamwidth_deg", "polygon_thresholds_dbm", "shadowing_db"});
     if (n["freq_mhz"]) t.freq_MHz = r.number(n["freq_mhz"], key + ".freq_mhz", 20, 100000, " MHz");
     if (n["eirp_dbm"]) t.eirp_dBm = r.number(n["eirp_dbm"], key + ".eirp_dbm", -30, 100, " dBm");
     if (n["bandwidth_mhz"]) {
@@ -177,6 +177,7 @@ void readTech(const Reader& r, const YAML::Node& n, const std::string& key, Scen
     if (n["electrical_tilt_deg"]) t.electrical_tilt_deg = r.number(n["electrical_tilt_deg"], key + ".electrical_tilt_deg", -20, 30, " deg");
     if (n["v_beamwidth_deg"]) t.v_beamwidth_deg = r.number(n["v_beamwidth_deg"], key + ".v_beamwidth_deg", 1, 180, " deg");
     if (n["h_beamwidth_deg"]) t.h_beamwidth_deg = r.number(n["h_beamwidth_deg"], key + ".h_beamwidth_deg", 1, 360, " deg");
+    if (n["shadowing_db"]) t.shadowing_dB = r.number(n["shadowing_db"], key + ".shadowing_db", 0.1, 30, " dB");
     if (const auto p = n["polygon_thresholds_dbm"]) {
         if (!p.IsSequence() || p.size() == 0) r.fail(p, key + ".polygon_thresholds_dbm", "expected a list of dBm values, e.g. [-110, -100, -90]");
         for (size_t i = 0; i < p.size(); ++i) t.polygon_thresholds_dBm.push_back(r.number(p[i], key + ".polygon_thresholds_dbm", -160, 0, " dBm"));
@@ -296,11 +297,13 @@ Scenario loadScenario(const std::string& path, const std::string& data_dir) {
 
     // model
     if (const auto m = root["model"]) {
-        r.checkKeys(m, "model", {"name", "environment", "radius_km", "rx_height_m"});
+        r.checkKeys(m, "model", {"name", "environment", "radius_km", "rx_height_m", "location_probability"});
         if (m["name"]) sc.model = r.text(m["name"], "model.name");
         if (m["environment"]) sc.environment = r.text(m["environment"], "model.environment");
         if (m["radius_km"]) sc.radius_km = r.number(m["radius_km"], "model.radius_km", 0.1, 200, " km");
         if (m["rx_height_m"]) sc.rx_height_m = r.number(m["rx_height_m"], "model.rx_height_m", 0.1, 100, " m");
+        if (m["location_probability"])
+            sc.location_probability_pct = r.number(m["location_probability"], "model.location_probability", 50, 99.9, " %");
     }
 
     // sites

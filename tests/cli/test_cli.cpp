@@ -603,6 +603,67 @@ TEST_F(Cli, CoverageCompositionPathlossAndClutter) {
     EXPECT_FALSE(fs::exists(path("bad")));
 }
 
+// Location variability: the probability raster is the normal distribution of the local signal
+// about the best server's median, and the area "covered at 95 % of locations" is where the median
+// clears the threshold by sigma Q_i(0.05) = 1.6448536 sigma (Abramowitz & Stegun Table 26.1).
+TEST_F(Cli, CoverageUnderShadowingGivesLocationProbability) {
+    const std::string dem = sharedData("real/srtmgl1_danang_108.08E_15.87N.tif");
+    PHUSONG_REQUIRE_DATA(dem);
+    const std::string sites = write("sites.csv", std::string(kHeader) + kDaNangSites);
+    const std::string base = " --radius-km 3 --resolution-m 90 --threads 2 --quiet --dem " + dem + " --sites " + sites;
+    RunResult r = run("coverage" + base + " --out " + path("sh") + " --shadowing-db 8 --shadowing-db 5G=9 --location-probability 95");
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_NE(r.output.find("4G at 95 % of locations (shadowing 8.0 dB, margin 13.2 dB)"), std::string::npos) << r.output;
+    std::ifstream js(path("sh/summary.json"));
+    const nlohmann::json s = nlohmann::json::parse(js);
+    for (const auto& [tech, sigma] : {std::pair<std::string, double>{"4G", 8.0}, {"5G", 9.0}, {"2G", 8.0}}) {
+        const nlohmann::json& e = s["technologies"][tech];
+        ASSERT_TRUE(e.contains("location_probability")) << tech;
+        const nlohmann::json& lp = e["location_probability"];
+        EXPECT_DOUBLE_EQ(lp["shadowing_sigma_db"].get<double>(), sigma);
+        EXPECT_NEAR(lp["margin_db"].get<double>(), 1.6448536270 * sigma, 1e-6);
+        const double T = e["threshold_dbm"].get<double>();
+        const Raster sig = readRaster(path("sh/signal_" + tech + ".tif"));
+        const Raster prob = readRaster(path("sh/" + lp["raster"].get<std::string>()));
+        EXPECT_EQ(prob.type, GDT_Float32);
+        EXPECT_EQ(prob.unit, "%");
+        ASSERT_EQ(prob.v.size(), sig.v.size());
+        long long valid = 0, at95 = 0;
+        double sum = 0.0, worst = 0.0;
+        for (size_t i = 0; i < sig.v.size(); ++i) {
+            if (std::isnan(prob.v[i])) continue;  // off the DEM
+            ++valid;
+            sum += prob.v[i];
+            const double want = std::isnan(sig.v[i]) ? 0.0 : 50.0 * std::erfc((T - sig.v[i]) / (sigma * std::sqrt(2.0)));
+            worst = std::max(worst, std::abs(prob.v[i] - want));
+            at95 += !std::isnan(sig.v[i]) && sig.v[i] >= T + 1.6448536270 * sigma;
+        }
+        ASSERT_GT(valid, 0);
+        EXPECT_LT(worst, 1e-3) << tech;
+        EXPECT_GT(at95, 0) << tech;
+        EXPECT_NEAR(lp["covered_pct"].get<double>(), 100.0 * at95 / valid, 0.05) << tech;
+        EXPECT_NEAR(lp["mean_probability_pct"].get<double>(), sum / valid, 1e-3) << tech;
+        // Shadowing costs area: fewer pixels at 95 % of locations than at the median.
+        EXPECT_LT(lp["covered_pct"].get<double>(), e["covered_pct"].get<double>()) << tech;
+    }
+    // Each operator's layer gets its own.
+    EXPECT_TRUE(s["technologies"]["4G"]["operators"]["Viettel"].contains("location_probability"));
+    EXPECT_TRUE(fs::exists(path("sh/coverage_probability_4G_Viettel.tif")));
+    // Without --shadowing-db, no probability rasters.
+    r = run("coverage" + base + " --out " + path("median"));
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_FALSE(fs::exists(path("median/coverage_probability_4G.tif")));
+
+    for (const auto& [bad, says] : {std::pair<std::string, std::string>{" --shadowing-db 0", "--shadowing-db 0.00: the standard deviation"},
+                                    {" --shadowing-db 6G=8", "--shadowing-db '6G=...': unknown technology"},
+                                    {" --shadowing-db 8 --location-probability 100", "--location-probability 100.00: the share"}}) {
+        r = run("coverage" + base + " --out " + path("bad") + bad);
+        EXPECT_EQ(r.code, 2) << bad << ": " << r.output;
+        EXPECT_NE(r.output.find(says), std::string::npos) << r.output;
+        EXPECT_TRUE(noOutputLeft(m_dir, "bad")) << bad;
+    }
+}
+
 TEST_F(Cli, ViewshedAndPerOperatorLayers) {
     const std::string dem = sharedData("real/srtmgl1_danang_108.08E_15.87N.tif");
     PHUSONG_REQUIRE_DATA(dem);

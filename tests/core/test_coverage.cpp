@@ -310,6 +310,65 @@ TEST(Coverage, ServerStatisticsCountEachServersPixels) {
     EXPECT_TRUE(std::isnan(st[2].mean_sinr_dB));
 }
 
+// Location probability is the normal distribution of the local signal about the predicted median:
+// reference values from Abramowitz & Stegun, Handbook of Mathematical Functions, Table 26.1
+// (P(x) = Phi(x)): Phi(1) = 0.8413447461, Phi(2) = 0.9772498681, Phi(1.2815515655) = 0.90,
+// Phi(1.6448536270) = 0.95.
+TEST(LocationCoverage, ProbabilityAndMarginFollowTheNormalTable) {
+    const double T = -105.0;
+    for (double sigma : {6.0, 8.0, 10.0}) {
+        EXPECT_NEAR(locationProbability_pct(T, T, sigma), 50.0, 1e-12);
+        EXPECT_NEAR(locationProbability_pct(T + sigma, T, sigma), 84.13447461, 1e-7);
+        EXPECT_NEAR(locationProbability_pct(T - sigma, T, sigma), 15.86552539, 1e-7);
+        EXPECT_NEAR(locationProbability_pct(T + 2 * sigma, T, sigma), 97.72498681, 1e-7);
+        EXPECT_NEAR(shadowingMargin_dB(sigma, 90.0), 1.2815515655 * sigma, 1e-7);
+        EXPECT_NEAR(shadowingMargin_dB(sigma, 95.0), 1.6448536270 * sigma, 1e-7);
+        EXPECT_NEAR(shadowingMargin_dB(sigma, 50.0), 0.0, 1e-9);
+        // The margin is where the probability meets the target.
+        EXPECT_NEAR(locationProbability_pct(T + shadowingMargin_dB(sigma, 95.0), T, sigma), 95.0, 1e-7);
+    }
+    EXPECT_EQ(locationProbability_pct(std::numeric_limits<double>::quiet_NaN(), T, 8.0), 0.0);  // nothing reaches
+    EXPECT_THROW(shadowingMargin_dB(8.0, 100.0), InputError);
+    EXPECT_THROW(shadowingMargin_dB(-1.0, 90.0), InputError);
+}
+
+// The share of a cell's area covered under shadowing has a closed form when the median signal
+// falls as 10 n log10(r): Jakes, Microwave Mobile Communications (1974) §2.3; Rappaport, Wireless
+// Communications (2002) eq. (4.80):
+//   U = 1/2 [1 - erf(a) + exp((1 - 2ab) / b^2) (1 - erf((1 - ab) / b))],
+//   a = (T - S(R)) / (sigma sqrt 2), b = 10 n log10(e) / (sigma sqrt 2).
+// The layer's mean probability over a disc of radius R (the DEM valid only there) must match it.
+TEST(LocationCoverage, MeanOverACellIsJakesAreaCoverage) {
+    const double R_m = 4000.0, px_m = 10.0, T = -100.0;
+    const int n_px = static_cast<int>(2 * R_m / px_m) + 1, c0 = n_px / 2;
+    const GeoTransform gt{0.0, n_px * px_m, px_m, px_m};
+    const float kNaNf = std::numeric_limits<float>::quiet_NaN();
+    for (const auto& [n, sigma, edge_pct] : {std::tuple{4.0, 8.0, 75.0}, std::tuple{3.0, 6.0, 50.0}, std::tuple{3.5, 10.0, 90.0}}) {
+        const double edge_margin_dB = shadowingMargin_dB(sigma, edge_pct);  // S(R) - T
+        DemGrid dem(n_px, n_px, gt, kNaNf, kNaNf);
+        TechnologyCoverage layer;
+        layer.threshold_dBm = T;
+        layer.signal_dBm = Grid<float>(n_px, n_px, gt, kNaNf, kNaNf);
+        for (int r = 0; r < n_px; ++r) {
+            for (int c = 0; c < n_px; ++c) {
+                const double d_m = std::hypot((c - c0) * px_m, (r - c0) * px_m);
+                if (d_m > R_m) continue;
+                dem.at(c, r) = 0.0f;
+                layer.signal_dBm.at(c, r) = static_cast<float>(T + edge_margin_dB - 10.0 * n * std::log10(std::max(d_m, 1.0) / R_m));
+            }
+        }
+        const LocationCoverage lc = locationCoverage(layer, dem, sigma, 90.0);
+        const double a = -edge_margin_dB / (sigma * std::sqrt(2.0)), b = 10.0 * n * std::log10(std::exp(1.0)) / (sigma * std::sqrt(2.0));
+        const double U = 0.5 * (1.0 - std::erf(a) + std::exp((1.0 - 2.0 * a * b) / (b * b)) * (1.0 - std::erf((1.0 - a * b) / b)));
+        EXPECT_NEAR(lc.mean_probability_pct, 100.0 * U, 0.05) << "n " << n << ", sigma " << sigma << ", edge " << edge_pct << " %";
+        // At 90 % of locations: the disc where the median clears the threshold by the 90 % margin.
+        const double r90_m = R_m * std::pow(10.0, (edge_margin_dB - shadowingMargin_dB(sigma, 90.0)) / (10.0 * n));
+        EXPECT_NEAR(static_cast<double>(lc.covered_pixels) / lc.valid_pixels, std::min(1.0, r90_m * r90_m / (R_m * R_m)), 0.005);
+        EXPECT_TRUE(std::isnan(lc.probability_pct.at(0, 0))) << "off the disc";
+        EXPECT_NEAR(lc.probability_pct.at(c0 + static_cast<int>(R_m / px_m), c0), edge_pct, 1e-4) << "at the edge";
+    }
+}
+
 // The radial sweep against the per-pixel reference engine on synthetic hills, every terrain
 // model; the bar is the issue's: median |difference| <= 0.5 dB, 99th percentile <= 3 dB.
 TEST(RadialEngine, AgreesWithReferenceOnSyntheticTerrain) {

@@ -64,6 +64,21 @@ TEST_F(Gis, RampClassifiesEveryValue) {
     EXPECT_EQ(r.classify(std::nan("")), nullptr);
 }
 
+// The location-probability ramp: nothing drawn at or below 50 %, then the planners' usual steps;
+// the classes break at 90 % and 95 % of locations, the usual coverage confidences.
+TEST_F(Gis, ProbabilityRampHidesBelowHalfAndBreaksAtTheUsualConfidences) {
+    const io::ColorRamp r = io::probabilityRamp(Technology::G5);
+    EXPECT_EQ(r.classify(std::numeric_limits<double>::quiet_NaN()), nullptr);
+    EXPECT_EQ(r.classify(0.0)->a, 0);
+    EXPECT_EQ(r.classify(50.0)->a, 0);
+    EXPECT_EQ(r.classify(50.1)->label, "50 to 75 %");
+    EXPECT_EQ(r.classify(89.9)->label, "75 to 90 %");
+    EXPECT_EQ(r.classify(92.0)->label, "90 to 95 %");
+    EXPECT_EQ(r.classify(95.5)->label, "95 % or more");
+    EXPECT_EQ(r.classify(100.0)->label, "95 % or more");
+    EXPECT_NE(r.title.find("5G"), std::string::npos);
+}
+
 TEST_F(Gis, QmlIsValidQgisStyleWithOneItemPerClass) {
     const io::ColorRamp ramp = io::signalRamp(Technology::G4, -110.0);
     io::writeQml(m_raster, ramp);

@@ -84,6 +84,21 @@ TEST_F(ScenarioFile, MinimalScenarioGetsDefaults) {
     ASSERT_EQ(s.techs.count(Technology::G4), 1u);  // added for the generator's 4G BTS
     EXPECT_DOUBLE_EQ(s.techs.at(Technology::G4).threshold_dBm, defaultThreshold_dBm(Technology::G4));
     EXPECT_EQ(s.operators.size(), 3u);
+    EXPECT_FALSE(s.techs.at(Technology::G4).shadowing_dB) << "median coverage unless a technology names its shadowing";
+    EXPECT_DOUBLE_EQ(s.location_probability_pct, 90.0);
+}
+
+TEST_F(ScenarioFile, ShadowingPerTechnologyAndLocationProbability) {
+    const io::Scenario s = io::loadScenario(
+        write(std::string(kMinimal) + "technologies: {4G: {shadowing_db: 8}, 5G: {}}\nmodel: {location_probability: 95}\n"), "");
+    ASSERT_TRUE(s.techs.at(Technology::G4).shadowing_dB);
+    EXPECT_DOUBLE_EQ(*s.techs.at(Technology::G4).shadowing_dB, 8.0);
+    EXPECT_FALSE(s.techs.at(Technology::G5).shadowing_dB);
+    EXPECT_DOUBLE_EQ(s.location_probability_pct, 95.0);
+    std::string e = error(std::string(kMinimal) + "technologies: {4G: {shadowing_db: 0}}\n");
+    EXPECT_NE(e.find("technologies.4G.shadowing_db: expected a number within 0.1 .. 30"), std::string::npos) << e;
+    e = error(std::string(kMinimal) + "model: {location_probability: 100}\n");
+    EXPECT_NE(e.find("model.location_probability: expected a number within 50 .. 99.9"), std::string::npos) << e;
 }
 
 TEST_F(ScenarioFile, ErrorsNameTheLineKeyAndFix) {

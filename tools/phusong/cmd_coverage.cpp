@@ -76,6 +76,30 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         throw InputError("--clutter and --clutter-table go together: a class raster and a CSV class,loss_db");
     }
     if (!(cfg.radius_km > 0.0)) throw InputError("--radius-km must be positive");
+    // Location variability per technology: a named technology's value, else the bare value.
+    std::map<Technology, double> shadowing_dB;
+    double shadowing_all_dB = 0.0;
+    for (const auto& [tech_s, sigma] : cfg.shadowing_dB) {
+        if (!(sigma > 0.0 && sigma <= 30.0)) {
+            throw InputError("--shadowing-db " + (tech_s.empty() ? "" : tech_s + "=") + fmt(sigma, 2) +
+                             ": the standard deviation of shadow fading must lie in (0, 30] dB (typically 6-10 dB outdoors)");
+        }
+        if (tech_s.empty()) {
+            shadowing_all_dB = sigma;
+            continue;
+        }
+        const auto t = parseTechnology(tech_s);
+        if (!t) throw InputError("--shadowing-db '" + tech_s + "=...': unknown technology; use 2G, 3G, 4G or 5G");
+        shadowing_dB[*t] = sigma;
+    }
+    auto sigmaFor = [&](Technology t) {
+        const auto it = shadowing_dB.find(t);
+        return it == shadowing_dB.end() ? shadowing_all_dB : it->second;
+    };
+    if (!(cfg.location_probability_pct >= 50.0 && cfg.location_probability_pct < 100.0)) {
+        throw InputError("--location-probability " + fmt(cfg.location_probability_pct, 2) +
+                         ": the share of locations to cover must lie in [50, 100) % (90 or 95 are usual)");
+    }
 
     // Validate every input before creating any output.
     std::vector<Sector> sectors = io::readSectors(cfg.sites);
@@ -229,6 +253,22 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
             entry["throughput_raster"] = "throughput_" + t + ".tif";
             entry["mean_throughput_mbps_covered"] = n_cov ? nlohmann::json(thr_sum / n_cov) : nlohmann::json(nullptr);
         }
+        if (const double sigma = sigmaFor(layer.tech); sigma > 0.0) {
+            const engine::LocationCoverage lc = engine::locationCoverage(layer, terrain.grid, sigma, cfg.location_probability_pct);
+            const std::string file = "coverage_probability_" + t + ".tif";
+            io::writeCog(stage.path(file), lc.probability_pct, terrain.crs,
+                         io::RasterMeta{t + " probability that a location receives at least " + fmt(layer.threshold_dBm, 0) +
+                                            " dBm (log-normal shadowing, sigma " + fmt(sigma, 1) + " dB)", "%", meta_base});
+            const GeoTransform& g = terrain.grid.geoTransform();
+            const double km2 = lc.covered_pixels * g.pixel_width_m * g.pixel_height_m / 1e6;
+            entry["location_probability"] = {{"shadowing_sigma_db", sigma},
+                                             {"target_pct", lc.target_pct},
+                                             {"margin_db", lc.margin_dB},
+                                             {"covered_km2", km2},
+                                             {"covered_pct", lc.valid_pixels ? 100.0 * lc.covered_pixels / lc.valid_pixels : 0.0},
+                                             {"mean_probability_pct", lc.mean_probability_pct},
+                                             {"raster", file}};
+        }
         if (layer.operator_name.empty()) techs[tech_name] = entry;
         else techs[tech_name]["operators"][layer.operator_name] = entry;
         };
@@ -295,8 +335,19 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
                   << " dBm" << std::setw(14) << fmt(layer.covered_km2, 1) << std::setw(11)
                   << fmt(100.0 * layer.covered_fraction, 1) << "  " << used << "\n";
     }
+    for (const auto& layer : res.layers) {
+        if (!layer.operator_name.empty()) continue;
+        const nlohmann::json& e = techs[std::string(toString(layer.tech))];
+        if (!e.contains("location_probability")) continue;
+        const nlohmann::json& lp = e["location_probability"];
+        std::cout << "  " << toString(layer.tech) << " at " << fmt(lp["target_pct"].get<double>(), 0) << " % of locations (shadowing "
+                  << fmt(lp["shadowing_sigma_db"].get<double>(), 1) << " dB, margin " << fmt(lp["margin_db"].get<double>(), 1)
+                  << " dB): " << fmt(lp["covered_km2"].get<double>(), 1) << " km² (" << fmt(lp["covered_pct"].get<double>(), 1)
+                  << " %); expected covered share " << fmt(lp["mean_probability_pct"].get<double>(), 1) << " %\n";
+    }
     for (const auto& w : models::describeWarnings(res.warnings)) std::cout << "  warning: " << w << "\n";
     std::cout << "  outputs: " << std::filesystem::path(stage.finalPath("")).string() << " (signal, best_server, second_signal, overlap, sinr[, throughput]_<tech>[_<operator>].tif"
+              << (shadowing_all_dB > 0.0 || !shadowing_dB.empty() ? ", coverage_probability_<tech>.tif" : "")
               << (cfg.pathloss ? ", pathloss_<site_id>.tif" : "") << ", summary.json)\n";
     return 0;
 }
@@ -305,6 +356,7 @@ void addCoverage(CLI::App& app, Context& ctx) {
     auto cfg = std::make_shared<CoverageConfig>();
     auto crs = std::make_shared<std::string>();
     auto thresholds = std::make_shared<std::vector<std::string>>();
+    auto shadowing = std::make_shared<std::vector<std::string>>();
     CLI::App* sub = app.add_subcommand("coverage", "Compute best-server signal rasters per technology from a site table");
     sub->add_option("--dem", cfg->dem, "DEM raster (GeoTIFF, SRTM .hgt, VRT)")->required();
     sub->add_option("--sites", cfg->sites, "Site table, one row per sector (CSV, GeoJSON, GeoPackage)")->required();
@@ -322,13 +374,24 @@ void addCoverage(CLI::App& app, Context& ctx) {
     sub->add_option("--clutter", cfg->clutter, "Land-cover class raster (any GDAL raster), applied at the receiver");
     sub->add_option("--clutter-table", cfg->clutter_table, "CSV class,loss_db[,height_m,type,name] for --clutter (height_m: P.2108 representative clutter height)");
     sub->add_option("--noise-figure-db", cfg->noise_figure_dB, "Receiver noise figure for SINR, dB")->capture_default_str();
-    sub->callback([cfg, crs, thresholds, &ctx] {
-        ctx.action = [cfg, crs, thresholds, &ctx] {
+    sub->add_option("--shadowing-db", *shadowing,
+                    "Location variability (log-normal shadow fading) standard deviation, dB: a value for every technology "
+                    "(--shadowing-db 8) and/or per technology (--shadowing-db 5G=9); writes coverage_probability_<tech>.tif");
+    sub->add_option("--location-probability", cfg->location_probability_pct,
+                    "With --shadowing-db: the share of locations, %, a pixel must reach to count as covered at that confidence")
+        ->capture_default_str();
+    sub->callback([cfg, crs, thresholds, shadowing, &ctx] {
+        ctx.action = [cfg, crs, thresholds, shadowing, &ctx] {
             if (!crs->empty()) cfg->epsg = parseEpsg(*crs);
             for (const auto& t : *thresholds) {
                 const auto eq = t.find('=');
                 if (eq == std::string::npos) throw InputError("--threshold '" + t + "': expected TECH=DBM, e.g. 4G=-105");
                 cfg->thresholds[t.substr(0, eq)] = parseNumber(t.substr(eq + 1), "--threshold " + t, "dBm");
+            }
+            for (const auto& v : *shadowing) {
+                const auto eq = v.find('=');
+                const std::string tech = eq == std::string::npos ? std::string() : v.substr(0, eq);
+                cfg->shadowing_dB[tech] = parseNumber(eq == std::string::npos ? v : v.substr(eq + 1), "--shadowing-db " + v, "dB");
             }
             return runCoverage(*cfg, ctx.command_line);
         };

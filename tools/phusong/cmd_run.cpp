@@ -369,6 +369,7 @@ void gisOutputs(const io::Scenario& sc, const fs::path& cov_dir, const std::stri
         else if (auto t3 = techAfter("sinr_")) ramp = io::sinrRamp(*t3);
         else if (auto t4 = techAfter("overlap_")) ramp = io::overlapRamp(*t4);
         else if (auto t5 = techAfter("throughput_")) ramp = io::throughputRamp(*t5, *t5 == Technology::G5 ? 1000.0 : 150.0);
+        else if (auto t7 = techAfter("coverage_probability_")) ramp = io::probabilityRamp(*t7);
         else if (auto t6 = techAfter("best_server_")) {
             io::writeServerQml(f.string(), stem + " (site_id of the best server)");
             ++styled;
@@ -447,7 +448,11 @@ ojson runScenario(const io::Scenario& sc, const std::string& dir, const RunOptio
         cc.threads = ro.threads;
         cc.quiet = true;
         cc.progress = log.progress("coverage");
-        for (const auto& [t, st] : sc.techs) cc.thresholds[std::string(toString(t))] = st.threshold_dBm;
+        for (const auto& [t, st] : sc.techs) {
+            cc.thresholds[std::string(toString(t))] = st.threshold_dBm;
+            if (st.shadowing_dB) cc.shadowing_dB[std::string(toString(t))] = *st.shadowing_dB;
+        }
+        cc.location_probability_pct = sc.location_probability_pct;
         std::string table;
         {
             CaptureStdout cap;
@@ -480,6 +485,7 @@ ojson runScenario(const io::Scenario& sc, const std::string& dir, const RunOptio
             e["covered_km2"] = c["covered_km2"];
             e["covered_pct"] = c["covered_pct"];
             e["mean_sinr_db"] = c["mean_sinr_db_covered"];
+            if (c.contains("location_probability")) e["location_probability"] = c["location_probability"];
         } else {
             e["sectors"] = 0;
             e["covered_km2"] = 0.0;

@@ -48,6 +48,10 @@ struct CoverageConfig {
     bool pathloss = false;          ///< also write pathloss_<site_id>.tif per sector
     std::string clutter, clutter_table;
     double noise_figure_dB = 7.0;
+    /// Location variability: standard deviation of shadow fading per technology ("4G" -> dB;
+    /// "" applies to every technology not named); none = median coverage only.
+    std::map<std::string, double> shadowing_dB;
+    double location_probability_pct = 90.0;  ///< the share of locations a covered pixel must reach
     std::function<void(double)> progress;  ///< overrides the terminal progress bar when set
 };
 

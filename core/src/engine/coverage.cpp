@@ -11,6 +11,7 @@
 
 #include "phusong/core/error.hpp"
 #include "phusong/core/fast_math.hpp"
+#include "phusong/core/models/inverse_normal.hpp"
 
 namespace phusong::engine {
 
@@ -423,6 +424,48 @@ std::vector<ServerStats> serverStatistics(const TechnologyCoverage& layer, const
         out[j].mean_sinr_dB = n > 0 ? sinr_sum[j] / n : std::numeric_limits<double>::quiet_NaN();
         out[j].max_covered_distance_m = std::sqrt(max_d2[j]);
     }
+    return out;
+}
+
+double locationProbability_pct(double signal_dBm, double threshold_dBm, double sigma_dB) {
+    if (std::isnan(signal_dBm)) return 0.0;
+    if (!(sigma_dB > 0.0)) return signal_dBm >= threshold_dBm ? 100.0 : 0.0;
+    // Phi(x) = erfc(-x / sqrt 2) / 2 [Abramowitz & Stegun 26.2.29].
+    return 50.0 * std::erfc((threshold_dBm - signal_dBm) / (sigma_dB * 1.4142135623730951));
+}
+
+double shadowingMargin_dB(double sigma_dB, double probability_pct) {
+    if (!(sigma_dB >= 0.0)) throw InputError("shadowing: the standard deviation must be >= 0 dB");
+    if (!(probability_pct > 0.0 && probability_pct < 100.0)) {
+        throw InputError("location probability " + std::to_string(probability_pct) + " %: must lie strictly between 0 and 100");
+    }
+    return sigma_dB * models::inverseComplementaryNormal(1.0 - probability_pct / 100.0);
+}
+
+LocationCoverage locationCoverage(const TechnologyCoverage& layer, const DemGrid& dem, double sigma_dB, double target_pct) {
+    if (dem.width() != layer.signal_dBm.width() || dem.height() != layer.signal_dBm.height()) {
+        throw Error("locationCoverage: the layer and the DEM differ in size");
+    }
+    LocationCoverage out;
+    out.sigma_dB = sigma_dB;
+    out.target_pct = target_pct;
+    out.margin_dB = shadowingMargin_dB(sigma_dB, target_pct);
+    out.probability_pct = Grid<float>(dem.width(), dem.height(), dem.geoTransform(), kNaN, kNaN);
+    const std::vector<float>& sig = layer.signal_dBm.data();
+    const std::vector<float>& z = dem.data();
+    std::vector<float>& prob = out.probability_pct.data();
+    double sum = 0.0;
+    long long& valid = out.valid_pixels;
+    for (size_t p = 0; p < z.size(); ++p) {
+        if (std::isnan(z[p])) continue;
+        const double pct = locationProbability_pct(sig[p], layer.threshold_dBm, sigma_dB);
+        prob[p] = static_cast<float>(pct);
+        sum += pct;
+        ++valid;
+        // At or above the target exactly where the median clears the threshold by the margin.
+        out.covered_pixels += sig[p] >= layer.threshold_dBm + out.margin_dB ? 1 : 0;
+    }
+    out.mean_probability_pct = valid ? sum / static_cast<double>(valid) : 0.0;
     return out;
 }
 

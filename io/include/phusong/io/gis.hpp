@@ -39,6 +39,8 @@ ColorRamp sinrRamp(Technology t);
 ColorRamp overlapRamp(Technology t);
 /// Throughput ramp (Mbit/s).
 ColorRamp throughputRamp(Technology t, double peak_Mbps);
+/// Location probability ramp (%): transparent up to 50 %, then 50-75, 75-90, 90-95, above 95.
+ColorRamp probabilityRamp(Technology t);
 
 /// The QGIS 3 style document (singleband pseudocolor, discrete ramp with labels).
 std::string qmlDocument(const ColorRamp& ramp);

@@ -29,6 +29,7 @@ struct ScenarioTech {
     double v_beamwidth_deg = 10.0;
     double h_beamwidth_deg = 65.0;
     std::vector<double> polygon_thresholds_dBm;  ///< coverage polygons (GeoPackage); default: threshold
+    std::optional<double> shadowing_dB;  ///< location variability (shadow fading) std dev; unset: median coverage only
 };
 
 struct SyntheticTerrainSpec {
@@ -110,6 +111,7 @@ struct Scenario {
     std::string environment = "suburban";
     double radius_km = 8.0;
     double rx_height_m = 1.5;
+    double location_probability_pct = 90.0;  ///< model.location_probability: with a technology's shadowing_db
     std::vector<std::string> site_files;      ///< resolved
     std::optional<SiteGeneratorSpec> generator;
     VillagesSpec villages;

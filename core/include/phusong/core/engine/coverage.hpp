@@ -129,4 +129,31 @@ struct ServerStats {
 /// CoverageOptions::on_layer drops them). Sums run in pixel order: the same at any thread count.
 std::vector<ServerStats> serverStatistics(const TechnologyCoverage& layer, const std::vector<Sector>& sectors);
 
+/// Location variability (shadow fading). The signal a model predicts is the median over the
+/// locations of a small area; the local value varies about it, normally distributed in dB with
+/// standard deviation sigma_dB [ITU-R P.1546-6 Annex 5 §12, eq. (32): E(q) = E(median) +
+/// Q_i(q/100) sigma_L; ITU-R P.1812-7 §4.8 eq. (65)]. The probability that a location receives at
+/// least @p threshold_dBm when the median is @p signal_dBm: 100 Phi((S - T) / sigma), in percent.
+double locationProbability_pct(double signal_dBm, double threshold_dBm, double sigma_dB);
+
+/// The margin above the threshold that the median signal needs for @p probability_pct of
+/// locations to reach it: sigma Q_i(1 - p/100) (Q_i: inverse complementary normal; 10.25 dB for
+/// sigma 8 dB and 90 %).
+double shadowingMargin_dB(double sigma_dB, double probability_pct);
+
+/// A layer's coverage under location variability.
+struct LocationCoverage {
+    Grid<float> probability_pct;  ///< per pixel: P(best-server signal >= threshold), %; 0 where no sector reaches, NaN off the DEM
+    double sigma_dB = 0.0;
+    double target_pct = 0.0;
+    double margin_dB = 0.0;           ///< shadowingMargin_dB(sigma, target)
+    long long covered_pixels = 0;     ///< pixels whose probability reaches target_pct
+    long long valid_pixels = 0;       ///< the DEM's valid pixels
+    double mean_probability_pct = 0.0;  ///< over the DEM's valid pixels: the expected covered share of the area
+};
+
+/// LocationCoverage of @p layer (best server's signal only, no macro-diversity between servers)
+/// on the DEM's valid pixels. Sums run in pixel order: the same at any thread count.
+LocationCoverage locationCoverage(const TechnologyCoverage& layer, const DemGrid& dem, double sigma_dB, double target_pct);
+
 }  // namespace phusong::engine
