@@ -131,8 +131,8 @@ std::vector<ServerStats> serverStatistics(const TechnologyCoverage& layer, const
 
 /// Location variability (shadow fading). The signal a model predicts is the median over the
 /// locations of a small area; the local value varies about it, normally distributed in dB with
-/// standard deviation sigma_dB [ITU-R P.1546-6 Annex 5 §12, eq. (32): E(q) = E(median) +
-/// Q_i(q/100) sigma_L; ITU-R P.1812-7 §4.8 eq. (65)]. The probability that a location receives at
+/// standard deviation sigma_dB [ITU-R P.1546-6 Annex 5 §12: E(q) = E(median) + Q_i(q/100)
+/// sigma_L; the location term of ITU-R P.1812-6 eqs. (64)-(68), which models/p1812.cpp applies]. The probability that a location receives at
 /// least @p threshold_dBm when the median is @p signal_dBm: 100 Phi((S - T) / sigma), in percent.
 double locationProbability_pct(double signal_dBm, double threshold_dBm, double sigma_dB);
 
