@@ -664,6 +664,56 @@ TEST_F(Cli, CoverageUnderShadowingGivesLocationProbability) {
     }
 }
 
+// The sweep's vectorised pass is built for AVX-512, AVX2 and baseline x86-64; every level must
+// give the same bits (PHUSONG_SIMD caps the level), so outputs do not depend on the machine.
+TEST_F(Cli, CoverageIsBitIdenticalAtEverySimdLevel) {
+    const std::string dem = sharedData("real/srtmgl1_danang_108.08E_15.87N.tif");
+    PHUSONG_REQUIRE_DATA(dem);
+    const std::string sites = write("sites.csv", std::string(kHeader) + kDaNangSites);
+    const std::string table = write("lc.csv", "class,loss_db\n0,3.5\n");
+    {
+        // A clutter raster of one class (the pass has a variant with clutter).
+        GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GTiff");
+        GDALDataset* ds = drv->Create(path("lc.tif").c_str(), 24, 25, 1, GDT_Byte, nullptr);
+        const double gt[6] = {108.08, 0.01, 0, 16.12, 0, -0.01};
+        ds->SetGeoTransform(const_cast<double*>(gt));
+        OGRSpatialReference srs;
+        srs.importFromEPSG(4326);
+        srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        ds->SetSpatialRef(&srs);
+        std::vector<uint8_t> v(24 * 25, 0);
+        ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, 24, 25, v.data(), 24, 25, GDT_Byte, 0, 0), CE_None);
+        GDALClose(ds);
+    }
+    for (const std::string& extra : std::vector<std::string>{"", " --model fspl", " --clutter " + path("lc.tif") + " --clutter-table " + table}) {
+        std::map<std::string, std::vector<double>> first;
+        std::set<std::string> levels;
+        for (const std::string level : {"", "avx2", "baseline"}) {
+            const std::string out = path("simd_" + (level.empty() ? std::string("best") : level));
+            fs::remove_all(out);
+            if (level.empty()) ::unsetenv("PHUSONG_SIMD");
+            else ::setenv("PHUSONG_SIMD", level.c_str(), 1);
+            const RunResult r = run("coverage --radius-km 3 --resolution-m 60 --threads 2 --quiet --dem " + dem + " --sites " + sites +
+                                    " --out " + out + extra);
+            ::unsetenv("PHUSONG_SIMD");
+            ASSERT_EQ(r.code, 0) << r.output;
+            std::ifstream js(out + "/summary.json");
+            levels.insert(nlohmann::json::parse(js)["simd"].get<std::string>());
+            for (const std::string f : {"signal_4G.tif", "sinr_4G.tif", "signal_2G.tif", "second_signal_4G.tif"}) {
+                const Raster x = readRaster(out + "/" + f);
+                ASSERT_FALSE(x.v.empty()) << f;
+                if (!first.count(f)) {
+                    first[f] = x.v;
+                    continue;
+                }
+                ASSERT_EQ(x.v.size(), first[f].size());
+                EXPECT_EQ(std::memcmp(x.v.data(), first[f].data(), x.v.size() * sizeof(double)), 0) << f << " at " << level << extra;
+            }
+        }
+        EXPECT_TRUE(levels.count("baseline")) << "PHUSONG_SIMD=baseline is honoured";
+    }
+}
+
 TEST_F(Cli, ViewshedAndPerOperatorLayers) {
     const std::string dem = sharedData("real/srtmgl1_danang_108.08E_15.87N.tif");
     PHUSONG_REQUIRE_DATA(dem);

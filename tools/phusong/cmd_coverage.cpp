@@ -302,6 +302,7 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         {"threads", res.threads_used},
         {"processes", so.size},
         {"engine", cfg.engine},
+        {"simd", engine::simdLevel()},
         {"noise_figure_db", opt.noise_figure_dB},
         {"clutter", cfg.clutter.empty() ? nlohmann::json(nullptr)
                                          : nlohmann::json({{"raster", cfg.clutter}, {"table", cfg.clutter_table},

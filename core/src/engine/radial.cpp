@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -15,6 +16,7 @@ namespace phusong::engine {
 
 namespace {
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+constexpr double kNaNd = std::numeric_limits<double>::quiet_NaN();
 
 // floor() for |x| < 2^31 without libm (baseline x86-64 has no rounding instruction).
 inline int floorInt(double x) {
@@ -22,6 +24,15 @@ inline int floorInt(double x) {
     return x < i ? i - 1 : i;
 }
 }  // namespace
+
+std::string simdLevel() {
+    const char* cap_env = std::getenv("PHUSONG_SIMD");
+    const std::string cap = cap_env ? cap_env : "";
+    __builtin_cpu_init();
+    if (cap != "baseline" && cap != "avx2" && __builtin_cpu_supports("avx512f")) return "avx512f";
+    if (cap != "baseline" && __builtin_cpu_supports("avx2")) return "avx2";
+    return "baseline";
+}
 
 RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample)
     : m_radius(std::max(1, radius_px)), m_oversample(std::max(1, oversample)) {
@@ -153,6 +164,12 @@ struct SweepScratch {
     std::vector<double> z;   // heights in the straight-ray frame: h - d^2 / (2 a_e)
     std::vector<int> hull;   // upper convex hull of intermediate samples (indices >= 1), hull_n used
     std::vector<double> inv_k;  // 1 / k for steps 0..radius (sized by sweepSector)
+    std::vector<double> v;      // the deferred pass's input: each window pixel's v (sweepLoss)
+    struct Direct {             // pixels the sweep stored itself (the site's, the first ring)
+        size_t idx;
+        float loss_dB, bearing_deg, elevation_deg;
+    };
+    std::vector<Direct> direct;
     // ITM: raw heights and prefix sums S0[i] = sum_{k<i} h_k, S1[i] = sum_{k<i} k h_k, so that
     // ITM's least-squares fits and mean heights over any index range cost O(1).
     bool keep_sums = false;
@@ -246,14 +263,15 @@ struct Link {
     double tx_h, rx_h;
 };
 
-// Bullington [P.526-15 §4.5.1, eqs. (47)-(52)]: the knife edge where the transmitter's and the
-// receiver's horizon rays cross; on clear paths, the intermediate point of highest v (over hull
-// vertices: the points that can be highest above any chord).
-double bullingtonFast(const SweepScratch& st, const Link& L) {
+// Bullington [P.526-15 §4.5.1, eqs. (47)-(52)]: the diffraction parameter of the knife edge where
+// the transmitter's and the receiver's horizon rays cross; on clear paths, that of the intermediate
+// point of highest v (over hull vertices: the points that can be highest above any chord).
+// -infinity where every v is below -0.78 (no diffraction loss).
+double bullingtonV(const SweepScratch& st, const Link& L) {
+    constexpr double kNone = -std::numeric_limits<double>::infinity();
     const double D = L.D_km;
     const double zr = L.hrs - st.ce_half * D * D;
     const double str = (zr - L.hts) / D;
-    double luc;
     if (st.stim < str) {
         // v of sample i for the chord tx-rx, earth bulge included [P.526-15 eq. (26)]:
         // h_i + 500 C_e d_i (D - d_i) = z_i + 500 C_e d_i D, so the clearance is z_i minus a line
@@ -272,7 +290,7 @@ double bullingtonFast(const SweepScratch& st, const Link& L) {
         // v_i = c_i sqrt(scale / (d1 d2)) and d1 d2 <= D^2 / 4: when even the highest vertex is
         // below -0.78 / sqrt(4 scale / D^2), every v_i <= -0.78 and J = 0 (eq. (31)'s domain).
         const double scale = 0.002 * D / L.lambda_m;
-        if (clearance(lo) * std::sqrt(4.0 * scale) / D <= -0.78) return 0.0;
+        if (clearance(lo) * std::sqrt(4.0 * scale) / D <= -0.78) return kNone;
         double vmax = -1e300;
         for (int j = 0; j < st.hull_n; ++j) {
             const size_t i = static_cast<size_t>(st.hull[static_cast<size_t>(j)]);
@@ -280,19 +298,23 @@ double bullingtonFast(const SweepScratch& st, const Link& L) {
             if (d2 <= 0.0) continue;
             vmax = std::max(vmax, clearance(j) * std::sqrt(scale / (d1 * d2)));
         }
-        luc = models::knifeEdgeLoss_dB(vmax);
-    } else {
-        // Back to the chord frame of the reference: S_tim = stim + 500 C_e D, S_rim = srim - 500 C_e D.
-        const double stim = st.stim + st.ce_half * D;
-        const double srim = st.rxSlope(D, zr) - st.ce_half * D;
-        const double db = (L.hrs - L.hts + srim * D) / (stim + srim);
-        const double vb = (L.hts + stim * db - (L.hts * (D - db) + L.hrs * db) / D) *
-                          std::sqrt(0.002 * D / (L.lambda_m * db * (D - db)));
-        luc = models::knifeEdgeLoss_dB(vb);
+        return vmax;
     }
-    if (luc <= 0.0) return 0.0;
-    return luc + (1.0 - fast::exp(-luc / 6.0)) * (10.0 + 0.02 * D);
+    // Back to the chord frame of the reference: S_tim = stim + 500 C_e D, S_rim = srim - 500 C_e D.
+    const double stim = st.stim + st.ce_half * D;
+    const double srim = st.rxSlope(D, zr) - st.ce_half * D;
+    const double db = (L.hrs - L.hts + srim * D) / (stim + srim);
+    return (L.hts + stim * db - (L.hts * (D - db) + L.hrs * db) / D) * std::sqrt(0.002 * D / (L.lambda_m * db * (D - db)));
 }
+
+// Bullington's loss from the knife edge's v over a path of D km [P.526-15 eqs. (31), (52)]:
+// J(v), plus the correction for the distance when it is positive.
+inline double bullingtonLoss_dB(double v, double D_km) {
+    const double luc = models::knifeEdgeLoss_dB(v);
+    return luc > 0.0 ? luc + (1.0 - fast::exp(-luc / 6.0)) * (10.0 + 0.02 * D_km) : 0.0;
+}
+
+double bullingtonFast(const SweepScratch& st, const Link& L) { return bullingtonLoss_dB(bullingtonV(st, L), L.D_km); }
 
 // Free-space loss over the slant path [P.525-4 eq. (4)], 20 log10 d = 10 log10 d^2.
 inline double fsplSlant_dB(const Link& L) {
@@ -679,6 +701,90 @@ void storePixel(int px, int py, double dx_m, double dy_m, double dist_m, double 
         static_cast<float>(kDegPerRad * fast::atan2(hrs_m - hts_m, std::max(dist_m, 1.0)));
 }
 
+namespace {
+// What the deferred pass needs of one sweep: geometry, the transmitter, and the v of each pixel.
+struct DeferredPass {
+    const float* dem = nullptr;      // the whole DEM, row-major
+    const float* clutter = nullptr;  // receiver clutter loss, DEM geometry; null = none
+    int dem_width = 0;
+    GeoTransform gt;
+    double tx_x_m = 0.0, tx_y_m = 0.0, hts_m = 0.0, rx_height_m = 0.0, fspl_f_dB = 0.0;
+    const double* v = nullptr;  // window-sized: a pixel's v, -inf without diffraction, NaN = not this pass's
+    SectorWindow* out = nullptr;
+};
+
+// One row of the deferred pass: free-space loss over the slant path, Bullington's loss from v,
+// the clutter, bearing and elevation (what evaluate() and storePixel() do, operation for
+// operation, so the values are the same). The whole row is written; pixels the sweep stored
+// itself are put back afterwards. No branch on the pixel: the loop vectorises.
+template <bool kClutter>
+[[gnu::always_inline]] inline void deferredRow(const DeferredPass& a, int r) {
+    constexpr double kDegPerRad = 57.29577951308232, kInf = std::numeric_limits<double>::infinity();
+    SectorWindow& w = *a.out;
+    const int py = w.row0 + r, n = w.width;
+    const size_t base = static_cast<size_t>(r) * static_cast<size_t>(n);
+    const double dy_m = a.gt.centerY(py) - a.tx_y_m;
+    const float* __restrict g = a.dem + static_cast<ptrdiff_t>(py) * a.dem_width + w.col0;
+    const float* __restrict cl = kClutter ? a.clutter + static_cast<ptrdiff_t>(py) * a.dem_width + w.col0 : nullptr;
+    const double* __restrict v = a.v + base;
+    float* __restrict loss = w.loss_dB.data() + base;
+    float* __restrict bearing = w.bearing_deg.data() + base;
+    float* __restrict elevation = w.elevation_deg.data() + base;
+    for (int c = 0; c < n; ++c) {
+        const double dx_m = a.gt.centerX(w.col0 + c) - a.tx_x_m;
+        const double dist_m = std::sqrt(dx_m * dx_m + dy_m * dy_m);
+        const double D_km = dist_m / 1000.0;
+        const double hrs = g[c] + a.rx_height_m;
+        const double dh_km = (a.hts_m - hrs) / 1000.0;
+        double l = a.fspl_f_dB + 10.0 * fast::log10(std::max(D_km * D_km + dh_km * dh_km, 1e-6));
+        // J(v) [P.526-15 eq. (31)], 0 for v <= -0.78, and the distance correction [eq. (52)].
+        // Written so that every table lookup (log, exp) runs on every pixel: a lookup inside one
+        // arm of a select is a load the compiler cannot move out of it, which stops vectorisation.
+        // The argument is clamped so the unused value stays finite, and the selects are products
+        // with 0 or 1 (exact: j and corr are finite and >= 0).
+        const double t = std::max(-0.78, v[c]) - 0.1;
+        const double j = (6.9 + 20.0 * fast::log10(std::sqrt(t * t + 1.0) + t)) * (v[c] > -0.78 ? 1.0 : 0.0);
+        const double corr = j + (1.0 - fast::exp(-j / 6.0)) * (10.0 + 0.02 * D_km);
+        l += corr * (j > 0.0 ? 1.0 : 0.0);
+        if constexpr (kClutter) {
+            const float k = cl[c];
+            const double with = l + k;
+            l = k - k == 0.0f ? with : l;  // finite clutter only
+        }
+        const float az = static_cast<float>(kDegPerRad * fast::atan2(dx_m, dy_m));
+        const float el = static_cast<float>(kDegPerRad * fast::atan2(hrs - a.hts_m, std::max(dist_m, 1.0)));
+        // Every pixel of the row is written without a branch (a value used in one arm of a select
+        // is computed inside a branch, which stops vectorisation): NaN loss and zero directions
+        // where the pass has no v, as placeWindow() leaves them; x * 1 + 0 = x exactly.
+        const bool mine = v[c] < kInf;
+        const float keep = mine ? 1.0f : 0.0f;
+        loss[c] = static_cast<float>(l + (mine ? 0.0 : std::numeric_limits<double>::quiet_NaN()));
+        bearing[c] = az * keep + 0.0f;
+        elevation[c] = el * keep + 0.0f;
+    }
+}
+
+// The deferred pass over a window, built three times: AVX-512, AVX2 and baseline x86-64. All
+// three do the same IEEE operations in the same order (no fused multiply-add: phusong_core builds
+// with -ffp-contract=off), so they give the same bits; simdLevel() picks the widest the CPU has.
+[[gnu::always_inline]] inline void deferredPassBody(const DeferredPass& a) {
+    for (int r = 0; r < a.out->height; ++r) {
+        if (a.clutter) deferredRow<true>(a, r);
+        else deferredRow<false>(a, r);
+    }
+}
+void deferredPassBaseline(const DeferredPass& a) { deferredPassBody(a); }
+__attribute__((target("avx2"))) void deferredPassAvx2(const DeferredPass& a) { deferredPassBody(a); }
+__attribute__((target("avx512f"))) void deferredPassAvx512(const DeferredPass& a) { deferredPassBody(a); }
+
+void deferredPass(const DeferredPass& a) {
+    static const std::string level = simdLevel();
+    if (level == "avx512f") deferredPassAvx512(a);
+    else if (level == "avx2") deferredPassAvx2(a);
+    else deferredPassBaseline(a);
+}
+}  // namespace
+
 void applyAntenna(const Sector& s, SectorWindow& win) {
     const size_t n = win.loss_dB.size();
     win.signal_dBm.resize(n);
@@ -754,6 +860,14 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
     L.rx_h = opt.rx_height_m;
     const double r2 = opt.radius_m * opt.radius_m;
 
+    // Bullington and free space leave the loss formulas, the clutter and the directions to a
+    // pass over the window after the sweep, which vectorises: the sweep keeps only each pixel's v.
+    const bool deferred = incremental && !terminal_losses &&
+                          (mp.kind == models::ModelKind::P526Bullington || mp.kind == models::ModelKind::FreeSpace);
+    if (deferred) {
+        st.v.assign(out.loss_dB.size(), kNaNd);
+        st.direct.clear();
+    }
     auto emit = [&](int px, int py, double h_rx_ground) {
         const double dx_m = gt.centerX(px) - tx.x_m, dy_m = gt.centerY(py) - tx.y_m;
         const double d2 = dx_m * dx_m + dy_m * dy_m;
@@ -761,6 +875,11 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
         const double dist_m = std::sqrt(d2);
         L.D_km = dist_m / 1000.0;
         L.hrs = h_rx_ground + opt.rx_height_m;
+        const size_t idx = static_cast<size_t>(py - out.row0) * static_cast<size_t>(out.width) + static_cast<size_t>(px - out.col0);
+        if (deferred && !(L.D_km * 1000.0 < 1e-3 || st.m < 2)) {
+            st.v[idx] = mp.kind == models::ModelKind::P526Bullington ? bullingtonV(st, L) : -std::numeric_limits<double>::infinity();
+            return;
+        }
         double loss_dB;
         if (L.D_km * 1000.0 < 1e-3 || st.m < 2) {
             // The site's own pixel: a two-point profile (free space for the terrain models).
@@ -774,6 +893,7 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
             loss_dB = evaluate(mp, incremental, terminal_losses, st, L, h_rx_ground, warnings);
         }
         storePixel(px, py, dx_m, dy_m, dist_m, L.hts, L.hrs, loss_dB, opt.clutter_loss_dB, out);
+        if (deferred) st.direct.push_back({idx, out.loss_dB[idx], out.bearing_deg[idx], out.elevation_deg[idx]});  // the pass overwrites
     };
 
     // The site's own pixel.
@@ -782,6 +902,22 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
     st.beginSector(plan.oversample());
     if (!std::isnan(dem.at(cc, rr))) emit(cc, rr, dem.at(cc, rr));
     forEachRaySample(dem, plan, cc, rr, h0, ce_per_km, L.hts, st, [&](int px, int py, double g) { emit(px, py, g); });
+    if (deferred) {
+        DeferredPass pass;
+        pass.dem = dem.data().data();
+        pass.clutter = opt.clutter_loss_dB ? opt.clutter_loss_dB->data().data() : nullptr;
+        pass.dem_width = dem.width();
+        pass.gt = gt;
+        pass.tx_x_m = tx.x_m;
+        pass.tx_y_m = tx.y_m;
+        pass.hts_m = L.hts;
+        pass.rx_height_m = opt.rx_height_m;
+        pass.fspl_f_dB = L.fspl_f_dB;
+        pass.v = st.v.data();
+        pass.out = &out;
+        deferredPass(pass);
+        for (const auto& d : st.direct) out.loss_dB[d.idx] = d.loss_dB, out.bearing_deg[d.idx] = d.bearing_deg, out.elevation_deg[d.idx] = d.elevation_deg;
+    }
 }
 
 Grid<uint8_t> viewshed(const DemGrid& dem, PointXY site, double tx_height_m, double rx_height_m, double radius_m,

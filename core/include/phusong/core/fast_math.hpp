@@ -21,7 +21,6 @@ extern const LogTable kLogTable;
 /// 2^(j/64), j = 0..63.
 struct Exp2Table {
     double v[64];
-    double operator[](int64_t j) const { return v[j]; }
 };
 extern const Exp2Table kExp2Table;
 }  // namespace detail
@@ -31,7 +30,9 @@ extern const Exp2Table kExp2Table;
 /// series to r^6 (the table method of Tang, ACM TOMS 16(4), 1990). No division.
 inline double log(double x) {
     const uint64_t bits = std::bit_cast<uint64_t>(x);
-    const int e = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
+    // The biased exponent as a double without an integer conversion (none that SIMD units have
+    // for 64-bit lanes before AVX-512): 2^52 + e_biased, exactly, minus 2^52 + 1023.
+    const double e = std::bit_cast<double>((bits >> 52) | 0x4330000000000000ULL) - 4503599627371519.0;
     const size_t i = static_cast<size_t>((bits >> 45) & 0x7f);
     const double m = std::bit_cast<double>((bits & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL);
     const double r = m * detail::kLogTable.inv_c[i] - 1.0;
@@ -49,12 +50,14 @@ inline double log10(double x) { return log(x) * 0.4342944819032518; }
 inline double exp(double x) {
     constexpr double kShift = 6755399441055744.0;  // 1.5 * 2^52: t + kShift - kShift rounds t to an integer
     constexpr double kLn2By64Hi = 0.01083042468962958, kLn2By64Lo = 6.619564634077006e-12;  // hi: 30 bits
-    const double nd = (x * 92.33248261689366 + kShift) - kShift;  // round(x * 64 / ln2)
-    const int64_t n = static_cast<int64_t>(nd);
+    const double t = x * 92.33248261689366 + kShift;  // round(x * 64 / ln2) + kShift, exactly
+    const double nd = t - kShift;
     const double r = (x - nd * kLn2By64Hi) - nd * kLn2By64Lo;
     const double p = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120)))));
-    const uint64_t scale = static_cast<uint64_t>((n >> 6) + 1023) << 52;
-    return detail::kExp2Table[n & 63] * p * std::bit_cast<double>(scale);
+    // n = round(x * 64 / ln2) sits in t's low mantissa bits; u = n + 64 * 1023 >= 0 for |x| < 700,
+    // so 2^(n >> 6) is (u >> 6) << 52 and n & 63 = u & 63 (logical shifts, which SIMD units have).
+    const uint64_t u = std::bit_cast<uint64_t>(t) - std::bit_cast<uint64_t>(kShift) + 64 * 1023;
+    return detail::kExp2Table.v[u & 63] * p * std::bit_cast<double>((u >> 6) << 52);
 }
 
 /// atan for 0 <= x <= 1, error < 1e-10 rad: for x > tan(pi/12), atan x = pi/6 + atan((sqrt3 x - 1)/(sqrt3 + x))
@@ -62,11 +65,10 @@ inline double exp(double x) {
 /// [Abramowitz & Stegun 4.4.42].
 inline double atanUnit(double x) {
     constexpr double kSqrt3 = 1.7320508075688772, kTan15 = 0.2679491924311227;
-    double base = 0.0, u = x;
-    if (x > kTan15) {
-        u = (kSqrt3 * x - 1.0) / (kSqrt3 + x);
-        base = 0.5235987755982988;
-    }
+    // Both arguments are computed and one is selected, so that a loop over pixels vectorises.
+    const bool far = x > kTan15;
+    const double u = far ? (kSqrt3 * x - 1.0) / (kSqrt3 + x) : x;
+    const double base = far ? 0.5235987755982988 : 0.0;
     const double u2 = u * u;
     double p = -1.0 / 15;
     constexpr double c[] = {1.0 / 13, -1.0 / 11, 1.0 / 9, -1.0 / 7, 1.0 / 5, -1.0 / 3, 1.0};
@@ -75,15 +77,16 @@ inline double atanUnit(double x) {
 }
 
 /// atan2(y, x) in radians, same quadrant conventions as std::atan2 for finite inputs; 0 at the origin.
+/// Branch-free (selects), so that it vectorises in loops.
 inline double atan2(double y, double x) {
     const double ax = std::abs(x), ay = std::abs(y);
-    if (ax == 0.0 && ay == 0.0) return 0.0;
     const bool swap = ay > ax;
-    double a = swap ? ax / ay : ay / ax;
-    a = atanUnit(a);
-    if (swap) a = 1.5707963267948966 - a;
-    if (x < 0.0) a = 3.141592653589793 - a;
-    return y < 0.0 ? -a : a;
+    const double lo = swap ? ax : ay, hi = swap ? ay : ax;
+    double a = atanUnit(hi > 0.0 ? lo / hi : 0.0);
+    a = swap ? 1.5707963267948966 - a : a;
+    a = x < 0.0 ? 3.141592653589793 - a : a;
+    a = y < 0.0 ? -a : a;
+    return hi > 0.0 ? a : 0.0;
 }
 
 }  // namespace phusong::fast

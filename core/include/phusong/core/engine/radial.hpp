@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "phusong/core/grid.hpp"
@@ -93,6 +94,11 @@ struct SectorWindow {
     /// the sectors of one site, antenna height and carrier; applyAntenna() reads them.
     std::vector<float> bearing_deg, elevation_deg;
 };
+
+/// The widest instruction set the sweep's vectorised pass uses on this CPU: "avx512f", "avx2" or
+/// "baseline" (x86-64's SSE2). Every level gives the same bits; the environment variable
+/// PHUSONG_SIMD=avx2 or =baseline caps it (tests compare the levels).
+std::string simdLevel();
 
 /// The pixel holding @p site (may lie off the grid).
 void sitePixel(const GeoTransform& gt, PointXY site, int& col, int& row);
