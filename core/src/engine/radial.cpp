@@ -777,12 +777,47 @@ void deferredPassBaseline(const DeferredPass& a) { deferredPassBody(a); }
 __attribute__((target("avx2"))) void deferredPassAvx2(const DeferredPass& a) { deferredPassBody(a); }
 __attribute__((target("avx512f"))) void deferredPassAvx512(const DeferredPass& a) { deferredPassBody(a); }
 
-void deferredPass(const DeferredPass& a) {
-    static const std::string level = simdLevel();
-    if (level == "avx512f") deferredPassAvx512(a);
-    else if (level == "avx2") deferredPassAvx2(a);
-    else deferredPassBaseline(a);
+enum class Isa { Baseline, Avx2, Avx512 };
+Isa isa() {
+    static const Isa level = [] {
+        const std::string s = simdLevel();
+        return s == "avx512f" ? Isa::Avx512 : s == "avx2" ? Isa::Avx2 : Isa::Baseline;
+    }();
+    return level;
 }
+
+void deferredPass(const DeferredPass& a) {
+    switch (isa()) {
+        case Isa::Avx512: deferredPassAvx512(a); break;
+        case Isa::Avx2: deferredPassAvx2(a); break;
+        default: deferredPassBaseline(a); break;
+    }
+}
+
+// The parametric antenna over a window, branch-free (NaN losses give NaN signals): bearings lie
+// in [-180, 180] and the azimuth @p az in [0, 360), so one turn at most brings the difference back
+// to [-180, 180), as wrapAngle_deg() does. Built per instruction set as the deferred pass.
+[[gnu::always_inline]] inline void parametricBody(const ParametricPattern::Parametric& att, double az, double eirp_ref_dBm,
+                                                  const float* __restrict loss, const float* __restrict bearing,
+                                                  const float* __restrict elevation, float* __restrict out, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+        double rel = bearing[i] - az;
+        rel -= 360.0 * static_cast<double>(rel >= 180.0);
+        rel += 360.0 * static_cast<double>(rel < -180.0);
+        out[i] = static_cast<float>(eirp_ref_dBm - att(rel, elevation[i]) - loss[i]);
+    }
+}
+#define PHUSONG_PARAMETRIC_ARGS                                                                                              \
+    const ParametricPattern::Parametric &att, double az, double eirp_ref_dBm, const float *loss, const float *bearing, \
+        const float *elevation, float *out, size_t n
+void parametricBaseline(PHUSONG_PARAMETRIC_ARGS) { parametricBody(att, az, eirp_ref_dBm, loss, bearing, elevation, out, n); }
+__attribute__((target("avx2"))) void parametricAvx2(PHUSONG_PARAMETRIC_ARGS) {
+    parametricBody(att, az, eirp_ref_dBm, loss, bearing, elevation, out, n);
+}
+__attribute__((target("avx512f"))) void parametricAvx512(PHUSONG_PARAMETRIC_ARGS) {
+    parametricBody(att, az, eirp_ref_dBm, loss, bearing, elevation, out, n);
+}
+#undef PHUSONG_PARAMETRIC_ARGS
 }  // namespace
 
 void applyAntenna(const Sector& s, SectorWindow& win) {
@@ -798,17 +833,13 @@ void applyAntenna(const Sector& s, SectorWindow& win) {
         for (size_t i = 0; i < n; ++i) out[i] = static_cast<float>(eirp_ref_dBm - p.attenuation_dB(bearing[i], elevation[i]) - loss[i]);
         return;
     }
-    // The parametric pattern, branch-free (NaN losses give NaN signals): bearings lie in
-    // [-180, 180] and the azimuth, brought to [0, 360), too, so one turn at most brings the
-    // difference back to [-180, 180), as wrapAngle_deg() does.
     double az = std::fmod(p.azimuth_deg.value_or(0.0), 360.0);
     if (az < 0.0) az += 360.0;
     const ParametricPattern::Parametric att = p.parametric();
-    for (size_t i = 0; i < n; ++i) {
-        double rel = bearing[i] - az;
-        rel -= 360.0 * static_cast<double>(rel >= 180.0);
-        rel += 360.0 * static_cast<double>(rel < -180.0);
-        out[i] = static_cast<float>(eirp_ref_dBm - att(rel, elevation[i]) - loss[i]);
+    switch (isa()) {
+        case Isa::Avx512: parametricAvx512(att, az, eirp_ref_dBm, loss, bearing, elevation, out, n); break;
+        case Isa::Avx2: parametricAvx2(att, az, eirp_ref_dBm, loss, bearing, elevation, out, n); break;
+        default: parametricBaseline(att, az, eirp_ref_dBm, loss, bearing, elevation, out, n); break;
     }
 }
 
