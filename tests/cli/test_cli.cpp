@@ -685,7 +685,7 @@ TEST_F(Cli, CoverageIsBitIdenticalAtEverySimdLevel) {
         ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, 24, 25, v.data(), 24, 25, GDT_Byte, 0, 0), CE_None);
         GDALClose(ds);
     }
-    for (const std::string& extra : std::vector<std::string>{"", " --model fspl", " --clutter " + path("lc.tif") + " --clutter-table " + table}) {
+    for (const std::string& extra : std::vector<std::string>{"", " --model fspl", " --model 38901-uma", " --clutter " + path("lc.tif") + " --clutter-table " + table}) {
         std::map<std::string, std::vector<double>> first;
         std::set<std::string> levels;
         for (const std::string level : {"", "avx2", "baseline"}) {

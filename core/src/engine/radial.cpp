@@ -164,7 +164,7 @@ struct SweepScratch {
     std::vector<double> z;   // heights in the straight-ray frame: h - d^2 / (2 a_e)
     std::vector<int> hull;   // upper convex hull of intermediate samples (indices >= 1), hull_n used
     std::vector<double> inv_k;  // 1 / k for steps 0..radius (sized by sweepSector)
-    std::vector<double> v;      // the deferred pass's input: each window pixel's v (sweepLoss)
+    std::vector<double> v;      // the deferred pass's input per window pixel: v or the loss (sweepLoss)
     struct Direct {             // pixels the sweep stored itself (the site's, the first ring)
         size_t idx;
         float loss_dB, bearing_deg, elevation_deg;
@@ -702,24 +702,27 @@ void storePixel(int px, int py, double dx_m, double dy_m, double dist_m, double 
 }
 
 namespace {
-// What the deferred pass needs of one sweep: geometry, the transmitter, and the v of each pixel.
+// What the deferred pass needs of one sweep: geometry, the transmitter, and per pixel either the
+// knife edge's v (Bullington, free space) or the loss the model gave (every other model).
 struct DeferredPass {
     const float* dem = nullptr;      // the whole DEM, row-major
     const float* clutter = nullptr;  // receiver clutter loss, DEM geometry; null = none
     int dem_width = 0;
     GeoTransform gt;
     double tx_x_m = 0.0, tx_y_m = 0.0, hts_m = 0.0, rx_height_m = 0.0, fspl_f_dB = 0.0;
-    const double* v = nullptr;  // window-sized: a pixel's v, -inf without diffraction, NaN = not this pass's
+    const double* v = nullptr;  // window-sized: v (-inf without diffraction) or the loss; NaN = not this pass's
+    bool from_v = true;
     SectorWindow* out = nullptr;
 };
 
-// One row of the deferred pass: free-space loss over the slant path, Bullington's loss from v,
-// the clutter, bearing and elevation (what evaluate() and storePixel() do, operation for
-// operation, so the values are the same). The whole row is written; pixels the sweep stored
-// itself are put back afterwards. No branch on the pixel: the loop vectorises.
-template <bool kClutter>
+// One row of the deferred pass: free-space loss over the slant path and Bullington's loss from v
+// (kFromV) or the model's loss as given, then the clutter, bearing and elevation: what evaluate()
+// and storePixel() do, operation for operation, so the values are the same. The whole row is
+// written; pixels the sweep stored itself are put back afterwards. No branch on the pixel: the
+// loop vectorises.
+template <bool kClutter, bool kFromV>
 [[gnu::always_inline]] inline void deferredRow(const DeferredPass& a, int r) {
-    constexpr double kDegPerRad = 57.29577951308232, kInf = std::numeric_limits<double>::infinity();
+    constexpr double kDegPerRad = 57.29577951308232;
     SectorWindow& w = *a.out;
     const int py = w.row0 + r, n = w.width;
     const size_t base = static_cast<size_t>(r) * static_cast<size_t>(n);
@@ -735,17 +738,22 @@ template <bool kClutter>
         const double dist_m = std::sqrt(dx_m * dx_m + dy_m * dy_m);
         const double D_km = dist_m / 1000.0;
         const double hrs = g[c] + a.rx_height_m;
-        const double dh_km = (a.hts_m - hrs) / 1000.0;
-        double l = a.fspl_f_dB + 10.0 * fast::log10(std::max(D_km * D_km + dh_km * dh_km, 1e-6));
-        // J(v) [P.526-15 eq. (31)], 0 for v <= -0.78, and the distance correction [eq. (52)].
-        // Written so that every table lookup (log, exp) runs on every pixel: a lookup inside one
-        // arm of a select is a load the compiler cannot move out of it, which stops vectorisation.
-        // The argument is clamped so the unused value stays finite, and the selects are products
-        // with 0 or 1 (exact: j and corr are finite and >= 0).
-        const double t = std::max(-0.78, v[c]) - 0.1;
-        const double j = (6.9 + 20.0 * fast::log10(std::sqrt(t * t + 1.0) + t)) * (v[c] > -0.78 ? 1.0 : 0.0);
-        const double corr = j + (1.0 - fast::exp(-j / 6.0)) * (10.0 + 0.02 * D_km);
-        l += corr * (j > 0.0 ? 1.0 : 0.0);
+        double l;
+        if constexpr (kFromV) {
+            const double dh_km = (a.hts_m - hrs) / 1000.0;
+            l = a.fspl_f_dB + 10.0 * fast::log10(std::max(D_km * D_km + dh_km * dh_km, 1e-6));
+            // J(v) [P.526-15 eq. (31)], 0 for v <= -0.78, and the distance correction [eq. (52)].
+            // Written so that every table lookup (log, exp) runs on every pixel: a lookup inside
+            // one arm of a select is a load the compiler cannot move out of it, which stops
+            // vectorisation. The argument is clamped so the unused value stays finite, and the
+            // selects are products with 0 or 1 (exact: j and corr are finite and >= 0).
+            const double t = std::max(-0.78, v[c]) - 0.1;
+            const double j = (6.9 + 20.0 * fast::log10(std::sqrt(t * t + 1.0) + t)) * (v[c] > -0.78 ? 1.0 : 0.0);
+            const double corr = j + (1.0 - fast::exp(-j / 6.0)) * (10.0 + 0.02 * D_km);
+            l += corr * (j > 0.0 ? 1.0 : 0.0);
+        } else {
+            l = v[c];
+        }
         if constexpr (kClutter) {
             const float k = cl[c];
             const double with = l + k;
@@ -756,7 +764,7 @@ template <bool kClutter>
         // Every pixel of the row is written without a branch (a value used in one arm of a select
         // is computed inside a branch, which stops vectorisation): NaN loss and zero directions
         // where the pass has no v, as placeWindow() leaves them; x * 1 + 0 = x exactly.
-        const bool mine = v[c] < kInf;
+        const bool mine = v[c] == v[c];
         const float keep = mine ? 1.0f : 0.0f;
         loss[c] = static_cast<float>(l + (mine ? 0.0 : std::numeric_limits<double>::quiet_NaN()));
         bearing[c] = az * keep + 0.0f;
@@ -769,8 +777,13 @@ template <bool kClutter>
 // with -ffp-contract=off), so they give the same bits; simdLevel() picks the widest the CPU has.
 [[gnu::always_inline]] inline void deferredPassBody(const DeferredPass& a) {
     for (int r = 0; r < a.out->height; ++r) {
-        if (a.clutter) deferredRow<true>(a, r);
-        else deferredRow<false>(a, r);
+        if (a.from_v) {
+            if (a.clutter) deferredRow<true, true>(a, r);
+            else deferredRow<false, true>(a, r);
+        } else {
+            if (a.clutter) deferredRow<true, false>(a, r);
+            else deferredRow<false, false>(a, r);
+        }
     }
 }
 void deferredPassBaseline(const DeferredPass& a) { deferredPassBody(a); }
@@ -891,14 +904,13 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
     L.rx_h = opt.rx_height_m;
     const double r2 = opt.radius_m * opt.radius_m;
 
-    // Bullington and free space leave the loss formulas, the clutter and the directions to a
-    // pass over the window after the sweep, which vectorises: the sweep keeps only each pixel's v.
-    const bool deferred = incremental && !terminal_losses &&
-                          (mp.kind == models::ModelKind::P526Bullington || mp.kind == models::ModelKind::FreeSpace);
-    if (deferred) {
-        st.v.assign(out.loss_dB.size(), kNaNd);
-        st.direct.clear();
-    }
+    // The clutter and the directions (and for Bullington and free space the loss formulas: the
+    // sweep keeps only each pixel's v) are left to a pass over the window after the sweep, which
+    // vectorises.
+    const bool from_v = incremental && !terminal_losses &&
+                        (mp.kind == models::ModelKind::P526Bullington || mp.kind == models::ModelKind::FreeSpace);
+    st.v.assign(out.loss_dB.size(), kNaNd);
+    st.direct.clear();
     auto emit = [&](int px, int py, double h_rx_ground) {
         const double dx_m = gt.centerX(px) - tx.x_m, dy_m = gt.centerY(py) - tx.y_m;
         const double d2 = dx_m * dx_m + dy_m * dy_m;
@@ -907,24 +919,21 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
         L.D_km = dist_m / 1000.0;
         L.hrs = h_rx_ground + opt.rx_height_m;
         const size_t idx = static_cast<size_t>(py - out.row0) * static_cast<size_t>(out.width) + static_cast<size_t>(px - out.col0);
-        if (deferred && !(L.D_km * 1000.0 < 1e-3 || st.m < 2)) {
-            st.v[idx] = mp.kind == models::ModelKind::P526Bullington ? bullingtonV(st, L) : -std::numeric_limits<double>::infinity();
+        if (!(L.D_km * 1000.0 < 1e-3 || st.m < 2)) {
+            st.v[idx] = !from_v ? evaluate(mp, incremental, terminal_losses, st, L, h_rx_ground, warnings)
+                        : mp.kind == models::ModelKind::P526Bullington ? bullingtonV(st, L)
+                                                                        : -std::numeric_limits<double>::infinity();
             return;
         }
-        double loss_dB;
-        if (L.D_km * 1000.0 < 1e-3 || st.m < 2) {
-            // The site's own pixel: a two-point profile (free space for the terrain models).
-            Profile two;
-            two.d_km = {0.0, std::max(L.D_km, 1e-6)};
-            two.h_m = {h0, h_rx_ground};
-            const models::PathLoss pl = models::pathLossOverProfile(mp, two, L.tx_h, L.rx_h, L.f_MHz);
-            if (warnings) *warnings |= pl.warnings & ~models::kWarnShortPath;
-            loss_dB = pl.loss_dB;
-        } else {
-            loss_dB = evaluate(mp, incremental, terminal_losses, st, L, h_rx_ground, warnings);
-        }
-        storePixel(px, py, dx_m, dy_m, dist_m, L.hts, L.hrs, loss_dB, opt.clutter_loss_dB, out);
-        if (deferred) st.direct.push_back({idx, out.loss_dB[idx], out.bearing_deg[idx], out.elevation_deg[idx]});  // the pass overwrites
+        // The site's own pixel (and any before the ray's second sample): a two-point profile
+        // (free space for the terrain models), stored here and put back after the pass.
+        Profile two;
+        two.d_km = {0.0, std::max(L.D_km, 1e-6)};
+        two.h_m = {h0, h_rx_ground};
+        const models::PathLoss pl = models::pathLossOverProfile(mp, two, L.tx_h, L.rx_h, L.f_MHz);
+        if (warnings) *warnings |= pl.warnings & ~models::kWarnShortPath;
+        storePixel(px, py, dx_m, dy_m, dist_m, L.hts, L.hrs, pl.loss_dB, opt.clutter_loss_dB, out);
+        st.direct.push_back({idx, out.loss_dB[idx], out.bearing_deg[idx], out.elevation_deg[idx]});
     };
 
     // The site's own pixel.
@@ -933,7 +942,7 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
     st.beginSector(plan.oversample());
     if (!std::isnan(dem.at(cc, rr))) emit(cc, rr, dem.at(cc, rr));
     forEachRaySample(dem, plan, cc, rr, h0, ce_per_km, L.hts, st, [&](int px, int py, double g) { emit(px, py, g); });
-    if (deferred) {
+    {
         DeferredPass pass;
         pass.dem = dem.data().data();
         pass.clutter = opt.clutter_loss_dB ? opt.clutter_loss_dB->data().data() : nullptr;
@@ -945,6 +954,7 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
         pass.rx_height_m = opt.rx_height_m;
         pass.fspl_f_dB = L.fspl_f_dB;
         pass.v = st.v.data();
+        pass.from_v = from_v;
         pass.out = &out;
         deferredPass(pass);
         for (const auto& d : st.direct) out.loss_dB[d.idx] = d.loss_dB, out.bearing_deg[d.idx] = d.bearing_deg, out.elevation_deg[d.idx] = d.elevation_deg;
