@@ -41,6 +41,9 @@ try {
     layersControl: document.querySelectorAll('.leaflet-control-layers-selector').length,
     charts: document.querySelectorAll('#charts svg rect.bar').length,
     tables: document.querySelectorAll('#tables table').length,
+    // Technologies with shadowing get the share covered at the location probability.
+    shadowed: (window.PHUSONG.technologies || []).filter((t) => t.location_probability).length,
+    locationColumn: [...document.querySelectorAll('#tables th')].some((th) => th.textContent.includes('% of locations')),
     legend: !!document.querySelector('#legend img'),
     title: document.getElementById('title').textContent,
   }));
@@ -52,6 +55,7 @@ try {
   if (facts.layersControl < 3) problems.push('the layer control lists fewer than 3 layers');
   if (facts.charts < 2) problems.push('charts have no bars');
   if (facts.tables < 1) problems.push('no summary table');
+  if (facts.shadowed > 0 && !facts.locationColumn) problems.push('technologies with shadowing but no location-probability column');
   if (!facts.legend) problems.push('no legend');
   const map = await page.$('#map');
   await map.screenshot({ path: shot });

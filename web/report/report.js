@@ -140,8 +140,16 @@
   }
   let tables = '';
   if (techs.length) {
-    tables += table('Coverage per technology', ['tech', 'measure', 'sectors', 'threshold dBm', 'covered km²', 'covered %', 'villages covered', 'mean SINR dB'],
-      techs.map((t) => [t.tech, t.measure, fmt(t.sectors), fmt(t.threshold_dbm), fmt(t.covered_km2, 1), fmt(t.covered_pct, 1), t.villages_total ? fmt(t.villages_covered) + ' / ' + fmt(t.villages_total) : '–', fmt(t.mean_sinr_db, 1)]));
+    // With shadowing (technologies.<tech>.shadowing_db): the share covered at the scenario's
+    // location probability, and the expected covered share.
+    const lp = techs.find((t) => t.location_probability);
+    const lpHead = lp ? ['covered % at ' + fmt(lp.location_probability.target_pct) + ' % of locations', 'expected covered %'] : [];
+    const lpCells = (t) => !lp ? [] : t.location_probability
+      ? [fmt(t.location_probability.covered_pct, 1) + ' (σ ' + fmt(t.location_probability.shadowing_sigma_db, 1) + ' dB)', fmt(t.location_probability.mean_probability_pct, 1)]
+      : ['–', '–'];
+    tables += table('Coverage per technology', ['tech', 'measure', 'sectors', 'threshold dBm', 'covered km²', 'covered %'].concat(lpHead, ['villages covered', 'mean SINR dB']),
+      techs.map((t) => [t.tech, t.measure, fmt(t.sectors), fmt(t.threshold_dbm), fmt(t.covered_km2, 1), fmt(t.covered_pct, 1)].concat(lpCells(t),
+        [t.villages_total ? fmt(t.villages_covered) + ' / ' + fmt(t.villages_total) : '–', fmt(t.mean_sinr_db, 1)])));
   }
   (D.tables || []).forEach((t) => { tables += table(t.caption, t.head, t.rows); });
   $('tables').innerHTML = tables;
