@@ -772,9 +772,26 @@ template <bool kClutter, bool kFromV>
     }
 }
 
-// The deferred pass over a window, built three times: AVX-512, AVX2 and baseline x86-64. All
-// three do the same IEEE operations in the same order (no fused multiply-add: phusong_core builds
-// with -ffp-contract=off), so they give the same bits; simdLevel() picks the widest the CPU has.
+// The vectorised passes are built three times: AVX-512, AVX2 and baseline x86-64. All three do the
+// same IEEE operations in the same order (no fused multiply-add: phusong_core builds with
+// -ffp-contract=off), so they give the same bits; simdLevel() picks the widest the CPU has.
+// Body is an always-inline function, compiled into each build.
+template <class Args, void (*Body)(const Args&)>
+void atBaseline(const Args& a) { Body(a); }
+template <class Args, void (*Body)(const Args&)>
+__attribute__((target("avx2"))) void atAvx2(const Args& a) { Body(a); }
+template <class Args, void (*Body)(const Args&)>
+__attribute__((target("avx512f"))) void atAvx512(const Args& a) { Body(a); }
+
+template <class Args, void (*Body)(const Args&)>
+void byIsa(const Args& a) {
+    static const std::string level = simdLevel();
+    if (level == "avx512f") atAvx512<Args, Body>(a);
+    else if (level == "avx2") atAvx2<Args, Body>(a);
+    else atBaseline<Args, Body>(a);
+}
+
+// The deferred pass over a window.
 [[gnu::always_inline]] inline void deferredPassBody(const DeferredPass& a) {
     for (int r = 0; r < a.out->height; ++r) {
         if (a.from_v) {
@@ -786,51 +803,33 @@ template <bool kClutter, bool kFromV>
         }
     }
 }
-void deferredPassBaseline(const DeferredPass& a) { deferredPassBody(a); }
-__attribute__((target("avx2"))) void deferredPassAvx2(const DeferredPass& a) { deferredPassBody(a); }
-__attribute__((target("avx512f"))) void deferredPassAvx512(const DeferredPass& a) { deferredPassBody(a); }
 
-enum class Isa { Baseline, Avx2, Avx512 };
-Isa isa() {
-    static const Isa level = [] {
-        const std::string s = simdLevel();
-        return s == "avx512f" ? Isa::Avx512 : s == "avx2" ? Isa::Avx2 : Isa::Baseline;
-    }();
-    return level;
-}
+// The parametric antenna over a window: signal = EIRP - reference offset - attenuation - loss.
+struct AntennaPass {
+    ParametricPattern::Parametric att;
+    double az = 0.0;  // boresight, [0, 360)
+    double eirp_ref_dBm = 0.0;
+    const float* loss = nullptr;
+    const float* bearing = nullptr;
+    const float* elevation = nullptr;
+    float* out = nullptr;
+    size_t n = 0;
+};
 
-void deferredPass(const DeferredPass& a) {
-    switch (isa()) {
-        case Isa::Avx512: deferredPassAvx512(a); break;
-        case Isa::Avx2: deferredPassAvx2(a); break;
-        default: deferredPassBaseline(a); break;
-    }
-}
-
-// The parametric antenna over a window, branch-free (NaN losses give NaN signals): bearings lie
-// in [-180, 180] and the azimuth @p az in [0, 360), so one turn at most brings the difference back
-// to [-180, 180), as wrapAngle_deg() does. Built per instruction set as the deferred pass.
-[[gnu::always_inline]] inline void parametricBody(const ParametricPattern::Parametric& att, double az, double eirp_ref_dBm,
-                                                  const float* __restrict loss, const float* __restrict bearing,
-                                                  const float* __restrict elevation, float* __restrict out, size_t n) {
-    for (size_t i = 0; i < n; ++i) {
-        double rel = bearing[i] - az;
+// Branch-free (NaN losses give NaN signals): bearings lie in [-180, 180] and the azimuth in
+// [0, 360), so one turn at most brings the difference back to [-180, 180), as wrapAngle_deg() does.
+[[gnu::always_inline]] inline void antennaPassBody(const AntennaPass& a) {
+    const float* __restrict loss = a.loss;
+    const float* __restrict bearing = a.bearing;
+    const float* __restrict elevation = a.elevation;
+    float* __restrict out = a.out;
+    for (size_t i = 0; i < a.n; ++i) {
+        double rel = bearing[i] - a.az;
         rel -= 360.0 * static_cast<double>(rel >= 180.0);
         rel += 360.0 * static_cast<double>(rel < -180.0);
-        out[i] = static_cast<float>(eirp_ref_dBm - att(rel, elevation[i]) - loss[i]);
+        out[i] = static_cast<float>(a.eirp_ref_dBm - a.att(rel, elevation[i]) - loss[i]);
     }
 }
-#define PHUSONG_PARAMETRIC_ARGS                                                                                              \
-    const ParametricPattern::Parametric &att, double az, double eirp_ref_dBm, const float *loss, const float *bearing, \
-        const float *elevation, float *out, size_t n
-void parametricBaseline(PHUSONG_PARAMETRIC_ARGS) { parametricBody(att, az, eirp_ref_dBm, loss, bearing, elevation, out, n); }
-__attribute__((target("avx2"))) void parametricAvx2(PHUSONG_PARAMETRIC_ARGS) {
-    parametricBody(att, az, eirp_ref_dBm, loss, bearing, elevation, out, n);
-}
-__attribute__((target("avx512f"))) void parametricAvx512(PHUSONG_PARAMETRIC_ARGS) {
-    parametricBody(att, az, eirp_ref_dBm, loss, bearing, elevation, out, n);
-}
-#undef PHUSONG_PARAMETRIC_ARGS
 }  // namespace
 
 void applyAntenna(const Sector& s, SectorWindow& win) {
@@ -848,12 +847,7 @@ void applyAntenna(const Sector& s, SectorWindow& win) {
     }
     double az = std::fmod(p.azimuth_deg.value_or(0.0), 360.0);
     if (az < 0.0) az += 360.0;
-    const ParametricPattern::Parametric att = p.parametric();
-    switch (isa()) {
-        case Isa::Avx512: parametricAvx512(att, az, eirp_ref_dBm, loss, bearing, elevation, out, n); break;
-        case Isa::Avx2: parametricAvx2(att, az, eirp_ref_dBm, loss, bearing, elevation, out, n); break;
-        default: parametricBaseline(att, az, eirp_ref_dBm, loss, bearing, elevation, out, n); break;
-    }
+    byIsa<AntennaPass, antennaPassBody>({p.parametric(), az, eirp_ref_dBm, loss, bearing, elevation, out, n});
 }
 
 std::vector<int> pathLossGroups(const std::vector<Sector>& sectors) {
@@ -943,20 +937,18 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
     if (!std::isnan(dem.at(cc, rr))) emit(cc, rr, dem.at(cc, rr));
     forEachRaySample(dem, plan, cc, rr, h0, ce_per_km, L.hts, st, [&](int px, int py, double g) { emit(px, py, g); });
     {
-        DeferredPass pass;
-        pass.dem = dem.data().data();
-        pass.clutter = opt.clutter_loss_dB ? opt.clutter_loss_dB->data().data() : nullptr;
-        pass.dem_width = dem.width();
-        pass.gt = gt;
-        pass.tx_x_m = tx.x_m;
-        pass.tx_y_m = tx.y_m;
-        pass.hts_m = L.hts;
-        pass.rx_height_m = opt.rx_height_m;
-        pass.fspl_f_dB = L.fspl_f_dB;
-        pass.v = st.v.data();
-        pass.from_v = from_v;
-        pass.out = &out;
-        deferredPass(pass);
+        byIsa<DeferredPass, deferredPassBody>({.dem = dem.data().data(),
+                                               .clutter = opt.clutter_loss_dB ? opt.clutter_loss_dB->data().data() : nullptr,
+                                               .dem_width = dem.width(),
+                                               .gt = gt,
+                                               .tx_x_m = tx.x_m,
+                                               .tx_y_m = tx.y_m,
+                                               .hts_m = L.hts,
+                                               .rx_height_m = opt.rx_height_m,
+                                               .fspl_f_dB = L.fspl_f_dB,
+                                               .v = st.v.data(),
+                                               .from_v = from_v,
+                                               .out = &out});
         for (const auto& d : st.direct) out.loss_dB[d.idx] = d.loss_dB, out.bearing_deg[d.idx] = d.bearing_deg, out.elevation_deg[d.idx] = d.elevation_deg;
     }
 }
