@@ -99,6 +99,22 @@ Raster readRaster(const std::string& p) {
     return r;
 }
 
+// Writes a one-band GeoTIFF of @p w x @p h values of @p type from @p data, georeferenced by
+// @p gt in EPSG:@p epsg (x = easting / longitude). False when GDAL cannot.
+bool writeGeoTiff(const std::string& path, int w, int h, const std::array<double, 6>& gt, int epsg, GDALDataType type,
+                  const void* data) {
+    GDALDataset* ds = GetGDALDriverManager()->GetDriverByName("GTiff")->Create(path.c_str(), w, h, 1, type, nullptr);
+    if (!ds) return false;
+    ds->SetGeoTransform(const_cast<double*>(gt.data()));
+    OGRSpatialReference srs;
+    srs.importFromEPSG(epsg);
+    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    ds->SetSpatialRef(&srs);
+    const bool ok = ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, w, h, const_cast<void*>(data), w, h, type, 0, 0) == CE_None;
+    GDALClose(ds);
+    return ok;
+}
+
 // True when nothing named like the output or its staging folder exists.
 bool noOutputLeft(const fs::path& dir, const std::string& out_name) {
     for (const auto& e : fs::directory_iterator(dir)) {
@@ -209,16 +225,8 @@ TEST_F(Cli, SignalFallsWithDistanceOverFlatGround) {
     // A flat 10 m DEM in UTM 48N, 12 km x 3 km at 30 m, written with GDAL.
     const std::string dem = path("flat.tif");
     {
-        GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GTiff");
-        GDALDataset* ds = drv->Create(dem.c_str(), 400, 100, 1, GDT_Float32, nullptr);
-        double gt[6] = {600000.0, 30.0, 0.0, 2360000.0, 0.0, -30.0};
-        ds->SetGeoTransform(gt);
-        OGRSpatialReference srs;
-        srs.importFromEPSG(32648);
-        ds->SetSpatialRef(&srs);
-        std::vector<float> v(400 * 100, 10.0f);
-        ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, 400, 100, v.data(), 400, 100, GDT_Float32, 0, 0), CE_None);
-        GDALClose(ds);
+        const std::vector<float> v(400 * 100, 10.0f);
+        ASSERT_TRUE(writeGeoTiff(dem, 400, 100, {600000.0, 30.0, 0.0, 2360000.0, 0.0, -30.0}, 32648, GDT_Float32, v.data()));
     }
     // Site near the west edge at (600105 E, 2358485 N): lat/lon from EPSG:32648.
     OGRSpatialReference utm, wgs;
@@ -497,20 +505,11 @@ TEST_F(Cli, CoverageCompositionPathlossAndClutter) {
 
     // A class raster over the whole DEM: built-up (50) everywhere, water (80) in the west half.
     {
-        GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GTiff");
-        GDALDataset* ds = drv->Create(path("lc.tif").c_str(), 240, 250, 1, GDT_Byte, nullptr);
-        const double gt[6] = {108.08, 0.001, 0, 16.12, 0, -0.001};
-        ds->SetGeoTransform(const_cast<double*>(gt));
-        OGRSpatialReference srs;
-        srs.importFromEPSG(4326);
-        srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-        ds->SetSpatialRef(&srs);
         std::vector<uint8_t> v(240 * 250, 50);
         for (int row = 0; row < 250; ++row) {
             for (int col = 0; col < 120; ++col) v[static_cast<size_t>(row) * 240 + col] = 80;
         }
-        ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, 240, 250, v.data(), 240, 250, GDT_Byte, 0, 0), CE_None);
-        GDALClose(ds);
+        ASSERT_TRUE(writeGeoTiff(path("lc.tif"), 240, 250, {108.08, 0.001, 0, 16.12, 0, -0.001}, 4326, GDT_Byte, v.data()));
     }
     const std::string table = write("lc.csv", "class,loss_db,name\n50,12.5,built-up\n80,0,water\n");
     r = run("coverage" + base + " --out " + path("clut") + " --clutter " + path("lc.tif") + " --clutter-table " + table);
@@ -673,17 +672,8 @@ TEST_F(Cli, CoverageIsBitIdenticalAtEverySimdLevel) {
     const std::string table = write("lc.csv", "class,loss_db\n0,3.5\n");
     {
         // A clutter raster of one class (the pass has a variant with clutter).
-        GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GTiff");
-        GDALDataset* ds = drv->Create(path("lc.tif").c_str(), 24, 25, 1, GDT_Byte, nullptr);
-        const double gt[6] = {108.08, 0.01, 0, 16.12, 0, -0.01};
-        ds->SetGeoTransform(const_cast<double*>(gt));
-        OGRSpatialReference srs;
-        srs.importFromEPSG(4326);
-        srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-        ds->SetSpatialRef(&srs);
-        std::vector<uint8_t> v(24 * 25, 0);
-        ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, 24, 25, v.data(), 24, 25, GDT_Byte, 0, 0), CE_None);
-        GDALClose(ds);
+        const std::vector<uint8_t> v(24 * 25, 0);
+        ASSERT_TRUE(writeGeoTiff(path("lc.tif"), 24, 25, {108.08, 0.01, 0, 16.12, 0, -0.01}, 4326, GDT_Byte, v.data()));
     }
     for (const std::string& extra : std::vector<std::string>{"", " --model fspl", " --model 38901-uma", " --clutter " + path("lc.tif") + " --clutter-table " + table}) {
         std::map<std::string, std::vector<double>> first;
