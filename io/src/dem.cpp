@@ -13,21 +13,13 @@
 
 #include "phusong/core/error.hpp"
 #include "phusong/core/void_fill.hpp"
+#include "gdal_handles.hpp"
 
 namespace phusong::io {
 
 namespace {
 void quietHandler(CPLErr, CPLErrorNum, const char*) {}
 
-std::string lastGdalError() {
-    const char* m = CPLGetLastErrorMsg();
-    return (m && *m) ? std::string(m) : std::string("unknown GDAL error");
-}
-
-struct DatasetCloser {
-    void operator()(GDALDataset* d) const { GDALClose(d); }
-};
-using DatasetPtr = std::unique_ptr<GDALDataset, DatasetCloser>;
 }  // namespace
 
 void initGdal() {
@@ -244,9 +236,7 @@ Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
 namespace phusong::io {
 
 Grid<float> loadOnGrid(const std::string& path, const GeoTransform& gt, int width, int height, const Crs& crs) {
-    initGdal();
-    DatasetPtr src(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
-    if (!src) throw InputError(path + ": cannot open as a raster (" + lastGdalError() + ")");
+    DatasetPtr src = openRaster(path);
     if (!src->GetSpatialRef()) throw InputError(path + ": the raster has no CRS; assign one with gdal_edit.py -a_srs");
     const std::string srs_s = "EPSG:" + std::to_string(crs.epsg);
     const std::string xmin = std::to_string(gt.origin_x_m), ymax = std::to_string(gt.origin_y_m);

@@ -23,29 +23,11 @@
 #include "phusong/core/error.hpp"
 #include "phusong/io/dem.hpp"
 #include "phusong/io/raster_writer.hpp"
+#include "gdal_handles.hpp"
 
 namespace phusong::io {
 
 namespace {
-struct DatasetCloser {
-    void operator()(GDALDataset* d) const {
-        if (d) GDALClose(d);
-    }
-};
-using DatasetPtr = std::unique_ptr<GDALDataset, DatasetCloser>;
-
-std::string lastGdalError() {
-    const char* m = CPLGetLastErrorMsg();
-    return m && *m ? m : "unknown GDAL error";
-}
-
-DatasetPtr openRaster(const std::string& path) {
-    initGdal();
-    DatasetPtr ds(static_cast<GDALDataset*>(GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr)));
-    if (!ds) throw InputError(path + ": cannot open as a raster (" + lastGdalError() + ")");
-    return ds;
-}
-
 std::string tmpName(const std::string& path) { return path + ".tmp-" + std::to_string(::getpid()); }
 
 void renameInto(const std::string& tmp, const std::string& path) {

@@ -14,15 +14,12 @@
 #include <unistd.h>
 
 #include "phusong/core/error.hpp"
+#include "gdal_handles.hpp"
 
 namespace phusong::io {
 
 namespace {
 std::atomic<int> g_writer_threads{0};
-
-struct DatasetCloser {
-    void operator()(GDALDataset* d) const { GDALClose(d); }
-};
 
 void writeAny(const std::string& path, int w, int h, const GeoTransform& g, const void* data, GDALDataType type,
               double nodata, const Crs& crs, const RasterMeta& meta, const RasterClasses* classes = nullptr) {
@@ -30,7 +27,7 @@ void writeAny(const std::string& path, int w, int h, const GeoTransform& g, cons
     GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
     GDALDriver* cog = GetGDALDriverManager()->GetDriverByName("COG");
     if (!mem || !cog) throw Error("GDAL lacks the MEM or COG driver");
-    std::unique_ptr<GDALDataset, DatasetCloser> ds(mem->Create("", w, h, 1, type, nullptr));
+    DatasetPtr ds(mem->Create("", w, h, 1, type, nullptr));
     double gt[6] = {g.origin_x_m, g.pixel_width_m, 0.0, g.origin_y_m, 0.0, -g.pixel_height_m};
     ds->SetGeoTransform(gt);
     OGRSpatialReference srs;
@@ -110,10 +107,8 @@ void writeCog(const std::string& path, const Grid<int32_t>& grid, const Crs& crs
 }
 
 RasterClasses readClasses(const std::string& path) {
-    initGdal();
     RasterClasses out;
-    std::unique_ptr<GDALDataset, DatasetCloser> ds(static_cast<GDALDataset*>(GDALOpen(path.c_str(), GA_ReadOnly)));
-    if (!ds) throw InputError(path + ": cannot open as a raster");
+    DatasetPtr ds = openRaster(path);
     const GDALRasterAttributeTable* rat = ds->GetRasterBand(1)->GetDefaultRAT();
     if (!rat) return out;
     int value_col = -1;
@@ -148,7 +143,7 @@ void writePng(const std::string& path, int width, int height, const std::vector<
     GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
     GDALDriver* png = GetGDALDriverManager()->GetDriverByName("PNG");
     if (!mem || !png) throw Error("GDAL lacks the MEM or PNG driver");
-    std::unique_ptr<GDALDataset, DatasetCloser> ds(mem->Create("", width, height, 3, GDT_Byte, nullptr));
+    DatasetPtr ds(mem->Create("", width, height, 3, GDT_Byte, nullptr));
     for (int b = 0; b < 3; ++b) {
         if (ds->GetRasterBand(b + 1)->RasterIO(GF_Write, 0, 0, width, height, const_cast<uint8_t*>(rgb.data()) + b, width,
                                                height, GDT_Byte, 3, 3 * width) != CE_None) {
