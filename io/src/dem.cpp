@@ -6,7 +6,9 @@
 #include <gdal_utils.h>
 #include <ogr_spatialref.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <mutex>
 #include <utility>
 #include <vector>
@@ -81,6 +83,33 @@ void projectSectors(std::vector<Sector>& sectors, const Crs& crs) {
     for (Sector& s : sectors) s.xy = proj.toXY(s.position);
 }
 
+namespace {
+// Pixel window [c0, c1) x [r0, r1) of a raster.
+struct Window {
+    int c0 = 0, r0 = 0, c1 = 0, r1 = 0;
+    int width() const { return c1 - c0; }
+    int height() const { return r1 - r0; }
+};
+
+std::unique_ptr<OGRCoordinateTransformation> transformBetween(const OGRSpatialReference& from, const OGRSpatialReference& to) {
+    OGRSpatialReference a(from), b(to);
+    a.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    b.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    return std::unique_ptr<OGRCoordinateTransformation>(OGRCreateCoordinateTransformation(&a, &b));
+}
+
+// The cells of a north-up grid (origin gt[0], gt[3], spacing gt[1], gt[5] < 0) that the box
+// [x0, x1] x [y0, y1] touches, clipped to w x h (empty when it misses the grid).
+Window cellsOf(const double gt[6], int w, int h, double x0, double y0, double x1, double y1) {
+    Window win;
+    win.c0 = static_cast<int>(std::clamp(std::floor((x0 - gt[0]) / gt[1]), 0.0, static_cast<double>(w)));
+    win.c1 = static_cast<int>(std::clamp(std::ceil((x1 - gt[0]) / gt[1]), 0.0, static_cast<double>(w)));
+    win.r0 = static_cast<int>(std::clamp(std::floor((y1 - gt[3]) / gt[5]), 0.0, static_cast<double>(h)));
+    win.r1 = static_cast<int>(std::clamp(std::ceil((y0 - gt[3]) / gt[5]), 0.0, static_cast<double>(h)));
+    return win;
+}
+}  // namespace
+
 Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
     initGdal();
     CPLErrorReset();
@@ -100,13 +129,143 @@ Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
     }
     const int sw = src->GetRasterXSize(), sh = src->GetRasterYSize();
 
-    // Read band 1 in full and fill voids in the source geometry, so they are counted in source cells
-    // and pixels outside the footprint after warping stay distinguishable from voids.
+    // The centre (of the area of interest, else of the DEM) in WGS84 picks the UTM zone.
+    OGRSpatialReference wgs84;
+    wgs84.importFromEPSG(4326);
+    const auto to_geo = transformBetween(*src_srs, wgs84);
+    if (!to_geo) throw InputError(path + ": cannot transform the DEM's CRS to WGS84");
+    double cx = gt[0] + gt[1] * sw / 2.0, cy = gt[3] + gt[5] * sh / 2.0;
+    if (!to_geo->Transform(1, &cx, &cy)) throw InputError(path + ": cannot transform the DEM's CRS to WGS84");
+    if (!opt.around.empty()) {
+        double lat0 = 90.0, lat1 = -90.0, lon0 = 180.0, lon1 = -180.0;
+        for (const LatLon& p : opt.around) {
+            lat0 = std::min(lat0, p.lat_deg), lat1 = std::max(lat1, p.lat_deg);
+            lon0 = std::min(lon0, p.lon_deg), lon1 = std::max(lon1, p.lon_deg);
+        }
+        cx = 0.5 * (lon0 + lon1), cy = 0.5 * (lat0 + lat1);
+    }
+    const int epsg = opt.epsg.value_or(utmEpsgFor(LatLon{cy, cx}));
+    Terrain out;
+    out.crs = Crs::fromEpsg(epsg);
+    out.source = path;
+
+    // Native spacing in metres (north-south and east-west at the centre); the finer one is used.
+    if (src_srs->IsGeographic()) {
+        const double m_per_deg = kPi * kEarthRadius_m / 180.0;
+        out.native_resolution_m = std::min(std::abs(gt[5]) * m_per_deg, std::abs(gt[1]) * m_per_deg * std::cos(deg2rad(cy)));
+    } else {
+        out.native_resolution_m = std::min(std::abs(gt[1]), std::abs(gt[5])) * src_srs->GetLinearUnits();
+    }
+    // The source's spacing east-west and north-south in metres, for the warp's resampling scale.
+    double src_dx_m = std::abs(gt[1]) * src_srs->GetLinearUnits(), src_dy_m = std::abs(gt[5]) * src_srs->GetLinearUnits();
+    if (src_srs->IsGeographic()) {
+        const double m_per_deg = kPi * kEarthRadius_m / 180.0;
+        src_dx_m = std::abs(gt[1]) * m_per_deg * std::cos(deg2rad(cy));
+        src_dy_m = std::abs(gt[5]) * m_per_deg;
+    }
+    out.native_resolution_m = std::round(out.native_resolution_m * 100.0) / 100.0;
+    const double res = opt.resolution_m > 0.0 ? opt.resolution_m : out.native_resolution_m;
+
+    // A DEM already in the analysis CRS at the analysis spacing (metres, square pixels) is the
+    // analysis grid: no warp, the cells as they are (a warp onto the same grid would only copy them).
+    OGRSpatialReference target;
+    target.importFromEPSG(epsg);
+    const bool same_grid = !src_srs->IsGeographic() && src_srs->GetLinearUnits() == 1.0 && target.IsSame(src_srs) &&
+                           gt[1] == res && -gt[5] == res;
+    const std::string res_s = std::to_string(res);
+    const std::string srs_s = "EPSG:" + std::to_string(epsg);
+
+    // The whole DEM's analysis grid (fgt, fw x fh): the source grid, or the one gdalwarp chooses
+    // (a virtual warp: no cell is computed), and the window of it the area of interest needs.
+    double fgt[6];
+    std::copy(gt, gt + 6, fgt);
+    int fw = sw, fh = sh;
+    auto warpArgs = [&](std::vector<std::string> extra) {
+        // A fixed resampling scale (destination cells per source cell, at most 1): gdalwarp would
+        // otherwise estimate it per processing chunk, and a window would resample differently.
+        char xs[32], ys[32];
+        std::snprintf(xs, sizeof xs, "XSCALE=%.12g", std::min(1.0, src_dx_m / res));
+        std::snprintf(ys, sizeof ys, "YSCALE=%.12g", std::min(1.0, src_dy_m / res));
+        std::vector<std::string> a = {"-t_srs", srs_s, "-tr", res_s, res_s, "-r", "bilinear", "-dstnodata", "nan", "-wo", xs, "-wo", ys, "-et", "0.01"};
+        a.insert(a.end(), extra.begin(), extra.end());
+        return a;
+    };
+    auto warp = [&](GDALDataset* from, const std::vector<std::string>& args) {
+        std::vector<const char*> argv;
+        for (const auto& a : args) argv.push_back(a.c_str());
+        argv.push_back(nullptr);
+        GDALWarpAppOptions* wopts = GDALWarpAppOptionsNew(const_cast<char**>(argv.data()), nullptr);
+        GDALDatasetH srcs[1] = {GDALDataset::ToHandle(from)};
+        int usage_error = 0;
+        DatasetPtr d(GDALDataset::FromHandle(GDALWarp("", nullptr, 1, srcs, wopts, &usage_error)));
+        GDALWarpAppOptionsFree(wopts);
+        if (!d) throw InputError(path + ": cannot warp to " + srs_s + " (" + lastGdalError() + ")");
+        return d;
+    };
+    Window win{0, 0, fw, fh};
+    if (!opt.around.empty()) {
+        if (!same_grid) {
+            DatasetPtr vrt = warp(src.get(), warpArgs({"-of", "VRT"}));
+            vrt->GetGeoTransform(fgt);
+            fw = vrt->GetRasterXSize(), fh = vrt->GetRasterYSize();
+        }
+        const auto to_target = transformBetween(wgs84, target);
+        double x0 = HUGE_VAL, y0 = HUGE_VAL, x1 = -HUGE_VAL, y1 = -HUGE_VAL;
+        for (const LatLon& p : opt.around) {
+            double x = p.lon_deg, y = p.lat_deg;
+            if (!to_target || !to_target->Transform(1, &x, &y)) throw InputError(path + ": cannot project the area of interest to " + srs_s);
+            x0 = std::min(x0, x), y0 = std::min(y0, y), x1 = std::max(x1, x), y1 = std::max(y1, y);
+        }
+        const double pad = opt.around_m + 3.0 * res;
+        win = cellsOf(fgt, fw, fh, x0 - pad, y0 - pad, x1 + pad, y1 + pad);
+        if (win.width() <= 0 || win.height() <= 0) {
+            throw InputError(path + ": " + opt.around_label + " and " + std::to_string(std::lround(opt.around_m)) +
+                             " m around lie entirely outside this DEM; give a DEM that covers them");
+        }
+        out.cropped = win.c0 > 0 || win.r0 > 0 || win.c1 < fw || win.r1 < fh;
+    }
+
+    // The source cells the window needs: the window itself on the same grid, else the source
+    // footprint of its outline, plus a margin for bilinear sampling and void filling (all of a
+    // source that is not north-up, such as a south-up grid, which gdalwarp turns over).
+    Window swin{0, 0, sw, sh};
+    if (out.cropped && gt[1] > 0.0 && gt[5] < 0.0) {
+        if (same_grid) {
+            swin = win;
+        } else {
+            const auto to_src = transformBetween(target, *src_srs);
+            if (!to_src) throw InputError(path + ": cannot transform " + srs_s + " to the DEM's CRS");
+            double x0 = HUGE_VAL, y0 = HUGE_VAL, x1 = -HUGE_VAL, y1 = -HUGE_VAL;
+            constexpr int kEdge = 32;  // points per side of the outline
+            for (int i = 0; i <= kEdge; ++i) {
+                const double u = static_cast<double>(i) / kEdge;
+                const double cs[4][2] = {{win.c0 + u * win.width(), static_cast<double>(win.r0)},
+                                         {win.c0 + u * win.width(), static_cast<double>(win.r1)},
+                                         {static_cast<double>(win.c0), win.r0 + u * win.height()},
+                                         {static_cast<double>(win.c1), win.r0 + u * win.height()}};
+                for (const auto& c : cs) {
+                    double x = fgt[0] + c[0] * fgt[1], y = fgt[3] + c[1] * fgt[5];
+                    if (!to_src->Transform(1, &x, &y)) continue;
+                    x0 = std::min(x0, x), y0 = std::min(y0, y), x1 = std::max(x1, x), y1 = std::max(y1, y);
+                }
+            }
+            if (!(x1 >= x0 && y1 >= y0)) throw InputError(path + ": cannot map the area of interest back onto the DEM");
+            swin = cellsOf(gt, sw, sh, x0, y0, x1, y1);
+        }
+        constexpr int kMargin = 32;
+        swin = {std::max(0, swin.c0 - kMargin), std::max(0, swin.r0 - kMargin), std::min(sw, swin.c1 + kMargin),
+                std::min(sh, swin.r1 + kMargin)};
+    }
+    const int rw = swin.width(), rh = swin.height();
+    double rgt[6] = {gt[0] + swin.c0 * gt[1], gt[1], 0.0, gt[3] + swin.r0 * gt[5], 0.0, gt[5]};
+
+    // Read band 1 over the source window and fill voids in the source geometry, so they are counted
+    // in source cells and pixels outside the footprint after warping stay distinguishable from voids.
     GDALRasterBand* band = src->GetRasterBand(1);
     int has_nodata = 0;
     const double nodata = band->GetNoDataValue(&has_nodata);
-    DemGrid raw(sw, sh, GeoTransform{gt[0], gt[3], gt[1], -gt[5]}, 0.0f, std::numeric_limits<float>::quiet_NaN());
-    if (band->RasterIO(GF_Read, 0, 0, sw, sh, raw.data().data(), sw, sh, GDT_Float32, 0, 0) != CE_None) {
+    DemGrid raw(rw, rh, GeoTransform{rgt[0], rgt[3], rgt[1], -rgt[5]}, 0.0f, std::numeric_limits<float>::quiet_NaN());
+    if (band->RasterIO(GF_Read, swin.c0, swin.r0, rw, rh, raw.data().data(), rw, rh, GDT_Float32, 0, 0) != CE_None) {
         throw InputError(path + ": cannot read the elevation band (" + lastGdalError() + ")");
     }
     long long voids = 0, valid = 0;
@@ -119,36 +278,40 @@ Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
             ++valid;
         }
     }
-    if (valid == 0) throw InputError(path + ": every cell is nodata; the DEM holds no elevation");
+    if (valid == 0) {
+        throw InputError(path + (out.cropped ? ": every cell around the sites is nodata; the DEM holds no elevation there"
+                                             : ": every cell is nodata; the DEM holds no elevation"));
+    }
     // A projected DEM that was warped from another grid has nodata outside its footprint (the
     // corners of a reprojected tile): nodata connected to the raster's edge is outside, not a
     // void, and stays NaN. Geographic tiles (SRTM) have no such margin: their edge voids are voids.
+    // Of a window, only the sides on the raster's edge count.
     std::vector<uint8_t> outside;
     if (voids > 0 && !src_srs->IsGeographic()) {
-        outside.assign(static_cast<size_t>(sw) * sh, 0);
+        outside.assign(static_cast<size_t>(rw) * rh, 0);
         std::vector<std::pair<int, int>> stack;
         auto seed = [&](int c, int r) {
-            const size_t i = static_cast<size_t>(r) * sw + c;
+            const size_t i = static_cast<size_t>(r) * rw + c;
             if (!outside[i] && std::isnan(raw.at(c, r))) {
                 outside[i] = 1;
                 stack.emplace_back(c, r);
             }
         };
-        for (int c = 0; c < sw; ++c) {
-            seed(c, 0);
-            seed(c, sh - 1);
+        for (int c = 0; c < rw; ++c) {
+            if (swin.r0 == 0) seed(c, 0);
+            if (swin.r1 == sh) seed(c, rh - 1);
         }
-        for (int r = 0; r < sh; ++r) {
-            seed(0, r);
-            seed(sw - 1, r);
+        for (int r = 0; r < rh; ++r) {
+            if (swin.c0 == 0) seed(0, r);
+            if (swin.c1 == sw) seed(rw - 1, r);
         }
         while (!stack.empty()) {
             const auto [c, r] = stack.back();
             stack.pop_back();
             if (c > 0) seed(c - 1, r);
-            if (c + 1 < sw) seed(c + 1, r);
+            if (c + 1 < rw) seed(c + 1, r);
             if (r > 0) seed(c, r - 1);
-            if (r + 1 < sh) seed(c, r + 1);
+            if (r + 1 < rh) seed(c, r + 1);
         }
         for (uint8_t o : outside) voids -= o;
     }
@@ -162,64 +325,42 @@ Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
         }
         filled = voids - left;
     }
-
-    // Centre in WGS84 picks the UTM zone.
-    OGRSpatialReference wgs84;
-    wgs84.importFromEPSG(4326);
-    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    OGRSpatialReference srs_copy(*src_srs);
-    srs_copy.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    std::unique_ptr<OGRCoordinateTransformation> to_geo(OGRCreateCoordinateTransformation(&srs_copy, &wgs84));
-    double cx = gt[0] + gt[1] * sw / 2.0, cy = gt[3] + gt[5] * sh / 2.0;
-    if (!to_geo || !to_geo->Transform(1, &cx, &cy)) throw InputError(path + ": cannot transform the DEM's CRS to WGS84");
-    const int epsg = opt.epsg.value_or(utmEpsgFor(LatLon{cy, cx}));
-    Terrain out;
-    out.crs = Crs::fromEpsg(epsg);
-    out.source = path;
     out.voids_filled = filled;
 
-    // Native spacing in metres (north-south and east-west at the centre); the finer one is used.
-    if (src_srs->IsGeographic()) {
-        const double m_per_deg = kPi * kEarthRadius_m / 180.0;
-        out.native_resolution_m = std::min(std::abs(gt[5]) * m_per_deg, std::abs(gt[1]) * m_per_deg * std::cos(deg2rad(cy)));
-    } else {
-        out.native_resolution_m = std::min(std::abs(gt[1]), std::abs(gt[5])) * src_srs->GetLinearUnits();
-    }
-    out.native_resolution_m = std::round(out.native_resolution_m * 100.0) / 100.0;
-    const double res = opt.resolution_m > 0.0 ? opt.resolution_m : out.native_resolution_m;
-
-    // A DEM already in the analysis CRS at the analysis spacing (metres, square pixels) is the
-    // analysis grid: no warp, the cells as they are (a warp onto the same grid would only copy them).
-    {
-        OGRSpatialReference target;
-        target.importFromEPSG(epsg);
-        const bool same_crs = !src_srs->IsGeographic() && src_srs->GetLinearUnits() == 1.0 && target.IsSame(src_srs);
-        if (same_crs && std::abs(gt[1]) == res && std::abs(gt[5]) == res && gt[1] > 0.0 && gt[5] < 0.0) {
+    if (same_grid) {
+        if (!out.cropped) {
             out.grid = std::move(raw);
             return out;
         }
+        out.grid = DemGrid(win.width(), win.height(), GeoTransform{gt[0] + win.c0 * gt[1], gt[3] + win.r0 * gt[5], gt[1], -gt[5]},
+                           0.0f, std::numeric_limits<float>::quiet_NaN());
+        for (int r = 0; r < win.height(); ++r) {
+            for (int c = 0; c < win.width(); ++c) out.grid.at(c, r) = raw.at(win.c0 - swin.c0 + c, win.r0 - swin.r0 + r);
+        }
+        return out;
     }
 
-    // Filled source as an in-memory dataset, then one bilinear warp to the analysis grid.
+    // Filled source as an in-memory dataset, then one bilinear warp to the analysis grid (its
+    // window when cropped).
     GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
-    DatasetPtr filled_ds(mem->Create("", sw, sh, 1, GDT_Float32, nullptr));
-    filled_ds->SetGeoTransform(gt);
+    DatasetPtr filled_ds(mem->Create("", rw, rh, 1, GDT_Float32, nullptr));
+    filled_ds->SetGeoTransform(rgt);
     filled_ds->SetSpatialRef(src_srs);
     GDALRasterBand* fb = filled_ds->GetRasterBand(1);
     fb->SetNoDataValue(std::numeric_limits<double>::quiet_NaN());
-    if (fb->RasterIO(GF_Write, 0, 0, sw, sh, raw.data().data(), sw, sh, GDT_Float32, 0, 0) != CE_None) {
+    if (fb->RasterIO(GF_Write, 0, 0, rw, rh, raw.data().data(), rw, rh, GDT_Float32, 0, 0) != CE_None) {
         throw Error("loadDem: cannot fill the in-memory DEM");
     }
-    const std::string res_s = std::to_string(res);
-    const std::string srs_s = "EPSG:" + std::to_string(epsg);
-    const char* argv[] = {"-of", "MEM", "-t_srs", srs_s.c_str(), "-tr", res_s.c_str(), res_s.c_str(), "-r", "bilinear",
-                          "-dstnodata", "nan", "-wo", "NUM_THREADS=ALL_CPUS", nullptr};
-    GDALWarpAppOptions* wopts = GDALWarpAppOptionsNew(const_cast<char**>(argv), nullptr);
-    GDALDatasetH srcs[1] = {GDALDataset::ToHandle(filled_ds.get())};
-    int usage_error = 0;
-    DatasetPtr warped(GDALDataset::FromHandle(GDALWarp("", nullptr, 1, srcs, wopts, &usage_error)));
-    GDALWarpAppOptionsFree(wopts);
-    if (!warped) throw InputError(path + ": cannot warp to " + srs_s + " (" + lastGdalError() + ")");
+    std::vector<std::string> extra = {"-of", "MEM", "-wo", "NUM_THREADS=ALL_CPUS"};
+    if (out.cropped) {
+        char te[4][40];
+        std::snprintf(te[0], sizeof te[0], "%.17g", fgt[0] + win.c0 * fgt[1]);
+        std::snprintf(te[1], sizeof te[1], "%.17g", fgt[3] + win.r1 * fgt[5]);
+        std::snprintf(te[2], sizeof te[2], "%.17g", fgt[0] + win.c1 * fgt[1]);
+        std::snprintf(te[3], sizeof te[3], "%.17g", fgt[3] + win.r0 * fgt[5]);
+        extra.insert(extra.end(), {"-te", te[0], te[1], te[2], te[3]});
+    }
+    DatasetPtr warped = warp(filled_ds.get(), warpArgs(extra));
     double wgt[6];
     warped->GetGeoTransform(wgt);
     const int ww = warped->GetRasterXSize(), wh = warped->GetRasterYSize();

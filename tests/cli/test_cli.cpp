@@ -77,6 +77,7 @@ struct Raster {
     double nodata = 0;
     std::string epsg, desc, unit, layout;
     int type = 0;
+    std::array<double, 6> gt{};
 };
 
 Raster readRaster(const std::string& p) {
@@ -93,6 +94,7 @@ Raster readRaster(const std::string& p) {
     r.desc = b->GetDescription();
     r.unit = b->GetUnitType();
     r.type = b->GetRasterDataType();
+    ds->GetGeoTransform(r.gt.data());
     r.v.resize(static_cast<size_t>(r.w) * r.h);
     if (b->RasterIO(GF_Read, 0, 0, r.w, r.h, r.v.data(), r.w, r.h, GDT_Float64, 0, 0) != CE_None) r.v.clear();
     GDALClose(ds);
@@ -345,6 +347,89 @@ TEST_F(Cli, SynthTerrainIsDeterministic) {
     EXPECT_EQ(a.epsg, "32648");
     EXPECT_EQ(a.layout, "COG");
     EXPECT_EQ(a.v, b.v);
+}
+
+// --extent sites (the default) reads and writes only the DEM within the radius of the sectors: its
+// rasters are the matching window of those of --extent dem, value for value (a projected DEM on
+// the analysis grid is cropped without resampling).
+TEST_F(Cli, CoverageExtentCropsToTheSectors) {
+    ASSERT_EQ(run("synth-terrain --out " + path("dem.tif") + " --size-km 20 --resolution-m 60 --seed 5").code, 0);
+    const Raster dem = readRaster(path("dem.tif"));
+    ASSERT_EQ(dem.w, 333);
+    OGRSpatialReference utm, wgs;
+    utm.importFromEPSG(32648);
+    wgs.importFromEPSG(4326);
+    utm.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    wgs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&utm, &wgs));
+    // Two sites in the south-west quarter, at cells (60, 250) and (110, 280).
+    std::string rows;
+    for (const auto& [id, col, row] : {std::tuple{"A", 60, 250}, std::tuple{"B", 110, 280}}) {
+        double x = dem.gt[0] + (col + 0.5) * dem.gt[1], y = dem.gt[3] + (row + 0.5) * dem.gt[5];
+        ct->Transform(1, &x, &y);
+        char line[200];
+        std::snprintf(line, sizeof line, "%s,%.9f,%.9f,30,4G,1800,60,,,,\n", id, y, x);
+        rows += line;
+    }
+    const std::string sites = write("sites.csv", std::string(kHeader) + rows);
+    const std::string base = "coverage --dem " + path("dem.tif") + " --sites " + sites + " --radius-km 2 --quiet --pathloss";
+    RunResult r = run(base + " --out " + path("sites"));
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_NE(r.output.find("within the sectors' radius"), std::string::npos) << r.output;
+    r = run(base + " --out " + path("whole") + " --extent dem");
+    ASSERT_EQ(r.code, 0) << r.output;
+    std::ifstream js(path("sites/summary.json"));
+    const nlohmann::json summary = nlohmann::json::parse(js);
+    EXPECT_EQ(summary["dem"]["extent"], "sites");
+    EXPECT_EQ(summary["dem"]["cropped"], true);
+    for (const std::string f : {"signal_4G.tif", "sinr_4G.tif", "best_server_4G.tif", "pathloss_A.tif", "pathloss_B.tif"}) {
+        const Raster a = readRaster(path("sites/" + f)), b = readRaster(path("whole/" + f));
+        ASSERT_FALSE(a.v.empty()) << f;
+        if (f.rfind("pathloss", 0) == 0) {
+            EXPECT_EQ(a.gt, b.gt) << f;  // a sector's window, whatever the grid
+            ASSERT_EQ(a.v.size(), b.v.size()) << f;
+            for (size_t i = 0; i < a.v.size(); ++i) {
+                ASSERT_TRUE(a.v[i] == b.v[i] || (std::isnan(a.v[i]) && std::isnan(b.v[i]))) << f << " cell " << i;
+            }
+            continue;
+        }
+        // The window: 2 km (34 cells) plus 3 cells around the two sites, cells (23..147, 213..317).
+        EXPECT_EQ(b.w, 333) << f;
+        EXPECT_LT(a.w * a.h, b.w * b.h / 5) << f;
+        const double c0 = (a.gt[0] - b.gt[0]) / b.gt[1], r0 = (a.gt[3] - b.gt[3]) / b.gt[5];
+        ASSERT_EQ(c0, std::round(c0)) << f;
+        ASSERT_EQ(r0, std::round(r0)) << f;
+        EXPECT_NEAR(c0, 23, 1) << f;
+        EXPECT_NEAR(a.w, 125, 2) << f;
+        long long valid = 0;
+        for (int row = 0; row < b.h; ++row) {
+            for (int col = 0; col < b.w; ++col) {
+                const double vb = b.v[static_cast<size_t>(row) * b.w + col];
+                const int ca = col - static_cast<int>(c0), ra = row - static_cast<int>(r0);
+                const bool in = ca >= 0 && ra >= 0 && ca < a.w && ra < a.h;
+                const double va = in ? a.v[static_cast<size_t>(ra) * a.w + ca] : a.nodata;
+                if (vb == b.nodata || std::isnan(vb)) {
+                    ASSERT_TRUE(va == a.nodata || std::isnan(va)) << f << " " << col << "," << row;
+                } else {
+                    ASSERT_TRUE(in) << f << ": a value outside the window at " << col << "," << row;
+                    ASSERT_EQ(va, vb) << f << " " << col << "," << row;
+                    ++valid;
+                }
+            }
+        }
+        EXPECT_GT(valid, 1000) << f;
+    }
+    // A bad value, and sectors off the DEM: exit 2, the message says what to do, no output.
+    r = run(base + " --out " + path("bad") + " --extent province");
+    EXPECT_EQ(r.code, 2) << r.output;
+    EXPECT_NE(r.output.find("--extent 'province'"), std::string::npos) << r.output;
+    const std::string far = write("far.csv", std::string(kHeader) + "F,10.0,106.0,30,4G,1800,60,,,,\n");
+    r = run("coverage --dem " + path("dem.tif") + " --sites " + far + " --out " + path("far") + " --quiet");
+    EXPECT_EQ(r.code, 2) << r.output;
+    EXPECT_NE(r.output.find(far + " line 2"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("give a DEM that covers them"), std::string::npos) << r.output;
+    EXPECT_TRUE(noOutputLeft(m_dir, "bad"));
+    EXPECT_TRUE(noOutputLeft(m_dir, "far"));
 }
 
 TEST_F(Cli, ProfileRoundTripsThroughPathloss) {

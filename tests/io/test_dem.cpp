@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <optional>
 #include <vector>
@@ -147,4 +149,86 @@ TEST(Dem, ProjectedDemOnTheAnalysisGridIsReadAsIs) {
     std::filesystem::remove(path);
     EXPECT_EQ(fine.grid.width(), 2 * w);
     EXPECT_EQ(fine.grid.geoTransform().pixel_width_m, 15.0);
+}
+
+// An area of interest crops the analysis grid to a window of the whole DEM's grid: same CRS,
+// spacing and cell edges. On the analysis grid already (no warp) the cells are the same values.
+TEST(Dem, AreaOfInterestIsAWindowOfTheWholeGrid) {
+    GDALAllRegister();
+    const std::string path = (std::filesystem::temp_directory_path() / ("phusong_dem_aoi_" + std::to_string(::getpid()) + ".tif")).string();
+    constexpr int w = 200, h = 150;
+    std::vector<float> v(w * h);
+    for (int r = 0; r < h; ++r) {
+        for (int c = 0; c < w; ++c) v[static_cast<size_t>(r) * w + c] = 10.0f + 0.01f * static_cast<float>(c * c) + 3.1f * static_cast<float>(r);
+    }
+    ASSERT_NO_FATAL_FAILURE(writeUtm48Tif(path, w, h, {600000.0, 30.0, 0, 2300000.0, 0, -30.0}, v));
+    io::DemLoadOptions o;
+    o.epsg = 32648;
+    const io::Terrain whole = io::loadDem(path, o);
+    EXPECT_FALSE(whole.cropped);
+    io::Projector p(whole.crs);
+    o.around = {p.toLatLon({601500.0, 2298500.0})};  // column 50, row 50
+    o.around_m = 600.0;                              // 20 cells, plus 3
+    const io::Terrain part = io::loadDem(path, o);
+    EXPECT_TRUE(part.cropped);
+    const GeoTransform& g = part.grid.geoTransform();
+    EXPECT_EQ(g.pixel_width_m, 30.0);
+    const double c0 = (g.origin_x_m - 600000.0) / 30.0, r0 = (2300000.0 - g.origin_y_m) / 30.0;
+    EXPECT_EQ(c0, std::round(c0));
+    EXPECT_EQ(r0, std::round(r0));
+    EXPECT_NEAR(c0, 50 - 23, 1.0);
+    EXPECT_NEAR(part.grid.width(), 46, 2);
+    EXPECT_NEAR(part.grid.height(), 46, 2);
+    for (int r = 0; r < part.grid.height(); ++r) {
+        for (int c = 0; c < part.grid.width(); ++c) {
+            ASSERT_EQ(part.grid.at(c, r), whole.grid.at(c + static_cast<int>(c0), r + static_cast<int>(r0))) << c << "," << r;
+        }
+    }
+    // Far from the DEM: an error that says what missed it.
+    o.around = {{10.0, 106.0}};
+    o.around_label = "the sectors of sites.csv";
+    try {
+        io::loadDem(path, o);
+        FAIL() << "expected InputError";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("sites.csv"), std::string::npos) << e.what();
+    }
+    std::filesystem::remove(path);
+}
+
+// Warped (SRTM3, geographic): the window keeps the whole grid's cell edges and reads only the
+// source cells it needs. Heights agree with the whole warp to centimetres: the resampling scale is
+// fixed and the approximate transformer held to 0.01 px (with gdalwarp's defaults, estimated per
+// processing chunk, the same comparison gave median 0.38 m, p99 2.5 m, max 6.7 m).
+TEST(Dem, AreaOfInterestOnAGeographicTile) {
+    const std::string path = sharedData("real/N44W072.hgt");
+    PHUSONG_REQUIRE_DATA(path);
+    io::DemLoadOptions o;
+    o.resolution_m = 90.0;
+    const io::Terrain whole = io::loadDem(path, o);
+    o.around = {{44.27, -71.30}};  // Mount Washington
+    o.around_m = 10000.0;
+    const io::Terrain part = io::loadDem(path, o);
+    EXPECT_TRUE(part.cropped);
+    EXPECT_EQ(part.crs.epsg, whole.crs.epsg);
+    const GeoTransform &gw = whole.grid.geoTransform(), &gp = part.grid.geoTransform();
+    const double c0 = (gp.origin_x_m - gw.origin_x_m) / 90.0, r0 = (gw.origin_y_m - gp.origin_y_m) / 90.0;
+    EXPECT_NEAR(c0, std::round(c0), 1e-6);
+    EXPECT_NEAR(r0, std::round(r0), 1e-6);
+    // 20 km plus 3 cells each side.
+    EXPECT_NEAR(part.grid.width(), 229, 2);
+    EXPECT_NEAR(part.grid.height(), 229, 2);
+    std::vector<double> dz;
+    for (int r = 0; r < part.grid.height(); ++r) {
+        for (int c = 0; c < part.grid.width(); ++c) {
+            const float a = part.grid.at(c, r), b = whole.grid.at(c + static_cast<int>(std::lround(c0)), r + static_cast<int>(std::lround(r0)));
+            ASSERT_FALSE(std::isnan(a) || std::isnan(b));
+            dz.push_back(std::abs(a - b));
+        }
+    }
+    std::sort(dz.begin(), dz.end());
+    std::printf("window vs whole warp: median |dz| %.3f m, p99 %.3f m, max %.3f m\n", dz[dz.size() / 2], dz[dz.size() * 99 / 100], dz.back());
+    EXPECT_LT(dz[dz.size() / 2], 0.05);
+    EXPECT_LT(dz[dz.size() * 99 / 100], 0.5);
+    EXPECT_LT(dz.back(), 1.0);
 }

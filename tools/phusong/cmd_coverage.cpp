@@ -76,6 +76,9 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         throw InputError("--clutter and --clutter-table go together: a class raster and a CSV class,loss_db");
     }
     if (!(cfg.radius_km > 0.0)) throw InputError("--radius-km must be positive");
+    if (cfg.extent != "sites" && cfg.extent != "dem") {
+        throw InputError("--extent '" + cfg.extent + "': use sites (the DEM within --radius-km of the sectors, the default) or dem (the whole DEM)");
+    }
     // Location variability per technology: a named technology's value, else the bare value.
     std::map<Technology, double> shadowing_dB;
     double shadowing_all_dB = 0.0;
@@ -106,6 +109,13 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
     io::DemLoadOptions dopt;
     dopt.epsg = cfg.epsg;
     dopt.resolution_m = cfg.resolution_m;
+    if (cfg.extent == "sites") {
+        // Pixels beyond every sector's radius get no signal: only the DEM around the sectors is
+        // read and warped, and the rasters cover that (a national mosaic stays on disk).
+        for (const Sector& s : sectors) dopt.around.push_back(s.position);
+        dopt.around_m = opt.radius_m;
+        dopt.around_label = "the sectors of " + cfg.sites + (sectors.empty() ? std::string() : " (first: " + sectors.front().location + ")");
+    }
     const io::Terrain terrain = io::loadDem(cfg.dem, dopt);
     io::projectSectors(sectors, terrain.crs);
     engine::validateSectors(terrain.grid, sectors, opt);
@@ -297,6 +307,8 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
           {"native_resolution_m", terrain.native_resolution_m},
           {"width", terrain.grid.width()},
           {"height", terrain.grid.height()},
+          {"extent", cfg.extent},
+          {"cropped", terrain.cropped},
           {"voids_filled", terrain.voids_filled},
           {"valid_area_km2", res.valid_area_km2}}},
         {"threads", res.threads_used},
@@ -321,7 +333,8 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
 
     std::cout << "phusong coverage: " << sectors.size() << " sectors over " << fmt(res.valid_area_km2, 1) << " km² ("
               << terrain.grid.width() << "x" << terrain.grid.height() << " px at "
-              << fmt(terrain.grid.geoTransform().pixel_width_m, 1) << " m, EPSG:" << terrain.crs.epsg << "), model "
+              << fmt(terrain.grid.geoTransform().pixel_width_m, 1) << " m, EPSG:" << terrain.crs.epsg
+              << (terrain.cropped ? ", the DEM within the sectors' radius" : "") << "), model "
               << models::toString(opt.model.kind) << ", " << res.threads_used << " threads, " << fmt(run_s, 2) << " s\n";
     if (terrain.voids_filled > 0) std::cout << "  DEM voids filled: " << terrain.voids_filled << " cells\n";
     std::cout << "  tech  measure      sectors  threshold   covered km²  covered %  model\n";
@@ -367,7 +380,11 @@ void addCoverage(CLI::App& app, Context& ctx) {
     sub->add_option("--resolution-m", cfg->resolution_m, "Analysis grid spacing, m (default: the DEM's native spacing)");
     sub->add_option("--rx-height-m", cfg->rx_height_m, "Receiver height above ground, m")->capture_default_str();
     sub->add_option("--threads", cfg->threads, "Worker threads (0 = all cores)")->capture_default_str();
-    sub->add_option("--crs", *crs, "Analysis CRS as EPSG:N (default: the UTM zone of the DEM)");
+    sub->add_option("--crs", *crs, "Analysis CRS as EPSG:N (default: the UTM zone of the sites' centre, with --extent dem of the DEM's)");
+    cfg->extent = "sites";
+    sub->add_option("--extent", cfg->extent,
+                    "Analysis grid: sites (the DEM within --radius-km of the sectors; the rest is never read) or dem (the whole DEM)")
+        ->capture_default_str();
     sub->add_option("--threshold", *thresholds, "Coverage threshold per technology, e.g. --threshold 4G=-105 (dBm)");
     sub->add_flag("--quiet,-q", cfg->quiet, "No progress bar");
     sub->add_option("--engine", cfg->engine, "radial (fast sweep) or reference (full profile per pixel, slow)")->capture_default_str();

@@ -14,7 +14,11 @@ namespace phusong::cli {
 
 Profile profileFromDem(const std::string& dem, const std::string& tx_s, const std::string& rx_s) {
     const LatLon tx = parseLatLon(tx_s, "--tx"), rx = parseLatLon(rx_s, "--rx");
-    const io::Terrain terrain = io::loadDem(dem, {});
+    // Only the DEM around the link is read and warped (a national mosaic stays on disk).
+    io::DemLoadOptions dopt;
+    dopt.around = {tx, rx};
+    dopt.around_label = "the link --tx " + tx_s + " --rx " + rx_s;
+    const io::Terrain terrain = io::loadDem(dem, dopt);
     io::Projector proj(terrain.crs);
     const PointXY a = proj.toXY(tx), b = proj.toXY(rx);
     for (const auto& [p, name, text] : {std::tuple{a, "--tx", tx_s}, std::tuple{b, "--rx", rx_s}}) {

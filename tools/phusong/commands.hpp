@@ -46,6 +46,9 @@ struct CoverageConfig {
     bool quiet = false;
     std::string engine = "radial";
     bool pathloss = false;          ///< also write pathloss_<site_id>.tif per sector
+    /// The analysis grid: "dem" (the whole DEM) or "sites" (the part within the radius of the
+    /// sectors: the CLI's default). Scenario runs, the demo and the plan keep the whole DEM.
+    std::string extent = "dem";
     std::string clutter, clutter_table;
     double noise_figure_dB = 7.0;
     /// Location variability: standard deviation of shadow fading per technology ("4G" -> dB;

@@ -22,8 +22,16 @@ struct Crs {
 };
 
 struct DemLoadOptions {
-    std::optional<int> epsg;     ///< analysis CRS; default: the UTM zone of the DEM's centre
-    double resolution_m = 0.0;   ///< 0 = the DEM's native spacing
+    std::optional<int> epsg;     ///< analysis CRS; default: the UTM zone of the centre (see around)
+    double resolution_m = 0.0;   ///< 0 = the DEM's native spacing (at the centre's latitude)
+    /// Area of interest: when not empty, only the part of the analysis grid within @p around_m
+    /// (plus 3 cells) of these points' bounding box is read, filled and warped, and their centre
+    /// stands for the DEM's centre (UTM zone, native spacing). The grid is a window of the one the
+    /// whole DEM gets in the same CRS at the same spacing (same cell edges). A national mosaic
+    /// (VRT) is then read only where the sites are.
+    std::vector<LatLon> around;
+    double around_m = 0.0;
+    std::string around_label = "the area of interest";  ///< what the points are, for the error when they miss the DEM
 };
 
 /// The analysis grid: DEM warped once to a metric CRS, voids filled.
@@ -33,6 +41,7 @@ struct Terrain {
     long long voids_filled = 0;   ///< nodata cells of the source filled by interpolation
     double native_resolution_m = 0.0;
     std::string source;
+    bool cropped = false;         ///< the grid is a window of the whole DEM's (DemLoadOptions::around)
 };
 
 /// Opens any raster GDAL reads (GeoTIFF, SRTM .hgt, VRT mosaics), fills its voids in the source
