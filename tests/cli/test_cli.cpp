@@ -432,6 +432,54 @@ TEST_F(Cli, CoverageExtentCropsToTheSectors) {
     EXPECT_TRUE(noOutputLeft(m_dir, "far"));
 }
 
+// --outputs writes only the composed rasters asked for, and the summary lists only those.
+TEST_F(Cli, CoverageOutputsChoosesTheRasters) {
+    const std::string dem = sharedData("real/srtmgl1_danang_108.08E_15.87N.tif");
+    PHUSONG_REQUIRE_DATA(dem);
+    const std::string sites = write("sites.csv", std::string(kHeader) + kDaNangSites);
+    const std::string base = "coverage --dem " + dem + " --sites " + sites + " --radius-km 2 --resolution-m 90 --quiet";
+    auto files = [&](const std::string& out) {
+        std::set<std::string> f;
+        for (const auto& e : fs::directory_iterator(path(out))) f.insert(e.path().filename().string());
+        return f;
+    };
+    RunResult r = run(base + " --out " + path("two") + " --outputs signal,sinr");
+    ASSERT_EQ(r.code, 0) << r.output;
+    std::set<std::string> f = files("two");
+    for (const std::string t : {"2G", "3G", "4G", "5G"}) {
+        EXPECT_TRUE(f.count("signal_" + t + ".tif") && f.count("sinr_" + t + ".tif") && f.count("servers_" + t + ".csv")) << t;
+        EXPECT_FALSE(f.count("best_server_" + t + ".tif") || f.count("overlap_" + t + ".tif") || f.count("second_signal_" + t + ".tif"))
+            << t;
+    }
+    EXPECT_FALSE(f.count("throughput_4G.tif"));
+    EXPECT_TRUE(f.count("signal_4G_Viettel.tif"));
+    std::ifstream js(path("two/summary.json"));
+    const nlohmann::json summary = nlohmann::json::parse(js);
+    EXPECT_EQ(summary["technologies"]["4G"]["signal_raster"], "signal_4G.tif");
+    EXPECT_FALSE(summary["technologies"]["4G"].contains("best_server_raster"));
+    EXPECT_FALSE(summary["technologies"]["4G"].contains("throughput_raster"));
+    EXPECT_TRUE(summary["technologies"]["4G"].contains("mean_throughput_mbps_covered"));
+    // The same signal as a run that writes everything.
+    r = run(base + " --out " + path("all"));
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_TRUE(files("all").count("throughput_5G.tif"));
+    const Raster a = readRaster(path("two/signal_4G.tif")), b = readRaster(path("all/signal_4G.tif"));
+    ASSERT_EQ(a.v.size(), b.v.size());
+    EXPECT_EQ(std::memcmp(a.v.data(), b.v.data(), a.v.size() * sizeof(double)), 0);
+    // Path loss alone.
+    r = run(base + " --out " + path("none") + " --outputs none --pathloss");
+    ASSERT_EQ(r.code, 0) << r.output;
+    f = files("none");
+    EXPECT_TRUE(f.count("pathloss_DN2.tif") && f.count("summary.json"));
+    for (const std::string& n : f) EXPECT_TRUE(n.rfind("pathloss_", 0) == 0 || n.rfind("servers_", 0) == 0 || n == "summary.json") << n;
+    // Unknown names: exit 2, the list of names, no output.
+    r = run(base + " --out " + path("bad") + " --outputs signal,rsrq");
+    EXPECT_EQ(r.code, 2) << r.output;
+    EXPECT_NE(r.output.find("'rsrq'"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("second_signal"), std::string::npos) << r.output;
+    EXPECT_TRUE(noOutputLeft(m_dir, "bad"));
+}
+
 TEST_F(Cli, ProfileRoundTripsThroughPathloss) {
     const std::string dem = sharedData("real/srtmgl1_danang_108.08E_15.87N.tif");
     PHUSONG_REQUIRE_DATA(dem);

@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cctype>
@@ -8,6 +9,7 @@
 #include <iomanip>
 #include <iostream>
 #include <optional>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "cli_util.hpp"
@@ -79,6 +81,23 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
     if (cfg.extent != "sites" && cfg.extent != "dem") {
         throw InputError("--extent '" + cfg.extent + "': use sites (the DEM within --radius-km of the sectors, the default) or dem (the whole DEM)");
     }
+    // The composed rasters to write.
+    static const std::vector<std::string> kRasters = {"signal", "best_server", "second_signal", "overlap", "sinr", "throughput"};
+    std::set<std::string> wanted;
+    for (const std::string& o : cfg.outputs) {
+        if (o == "all") {
+            wanted.insert(kRasters.begin(), kRasters.end());
+        } else if (o == "none") {
+            if (cfg.outputs.size() > 1) throw InputError("--outputs none: give it alone (none of the composed rasters), or a list");
+        } else if (std::find(kRasters.begin(), kRasters.end(), o) != kRasters.end()) {
+            wanted.insert(o);
+        } else {
+            throw InputError("--outputs '" + o + "': unknown raster; use all, none, or a comma-separated list of signal, best_server, "
+                             "second_signal, overlap, sinr, throughput");
+        }
+    }
+    if (cfg.outputs.empty()) wanted.insert(kRasters.begin(), kRasters.end());
+    auto wants = [&wanted](const char* r) { return wanted.count(r) > 0; };
     // Location variability per technology: a named technology's value, else the bare value.
     std::map<Technology, double> shadowing_dB;
     double shadowing_all_dB = 0.0;
@@ -191,21 +210,29 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         const std::string t = layer.operator_name.empty() ? tech_name : tech_name + "_" + fileSlug(layer.operator_name);
         io::RasterMeta sm{t + " " + std::string(signalMeasure(layer.tech)) + " of the best server", "dBm", meta_base};
         sm.metadata["PHUSONG_MODEL"] = std::string(models::toString(opt.model.kind));
-        io::writeCog(stage.path("signal_" + t + ".tif"), layer.signal_dBm, terrain.crs, sm);
-        io::RasterMeta bm{t + " best server: row index into " + cfg.sites + " (0-based), -1 where none reaches", "", meta_base};
-        // Which sector each value is, inside the file (GDAL raster attribute table), so that GIS
-        // tools label the best-server map without the site table.
-        io::RasterClasses servers;
-        servers.columns = kServerColumns;
-        for (int si : layer.sectors) servers.rows.push_back({si, serverFields(sectors[static_cast<size_t>(si)])});
-        io::writeCog(stage.path("best_server_" + t + ".tif"), layer.best_server, terrain.crs, bm, servers);
-        io::writeCog(stage.path("second_signal_" + t + ".tif"), layer.second_dBm, terrain.crs,
-                     io::RasterMeta{t + " " + std::string(signalMeasure(layer.tech)) + " of the second-best server", "dBm", meta_base});
-        io::writeCog(stage.path("overlap_" + t + ".tif"), layer.overlap, terrain.crs,
-                     io::RasterMeta{t + " servers above threshold within " + fmt(opt.overlap_margin_dB, 0) + " dB of the best", "count", meta_base});
-        io::writeCog(stage.path("sinr_" + t + ".tif"), layer.sinr_dB, terrain.crs,
-                     io::RasterMeta{t + " SINR of the best server against co-channel sectors and noise (NF " + fmt(opt.noise_figure_dB, 1) + " dB)", "dB", meta_base});
-        if (layer.throughput_Mbps.size() > 0) {
+        if (wants("signal")) io::writeCog(stage.path("signal_" + t + ".tif"), layer.signal_dBm, terrain.crs, sm);
+        if (wants("best_server")) {
+            io::RasterMeta bm{t + " best server: row index into " + cfg.sites + " (0-based), -1 where none reaches", "", meta_base};
+            // Which sector each value is, inside the file (GDAL raster attribute table), so that GIS
+            // tools label the best-server map without the site table.
+            io::RasterClasses servers;
+            servers.columns = kServerColumns;
+            for (int si : layer.sectors) servers.rows.push_back({si, serverFields(sectors[static_cast<size_t>(si)])});
+            io::writeCog(stage.path("best_server_" + t + ".tif"), layer.best_server, terrain.crs, bm, servers);
+        }
+        if (wants("second_signal")) {
+            io::writeCog(stage.path("second_signal_" + t + ".tif"), layer.second_dBm, terrain.crs,
+                         io::RasterMeta{t + " " + std::string(signalMeasure(layer.tech)) + " of the second-best server", "dBm", meta_base});
+        }
+        if (wants("overlap")) {
+            io::writeCog(stage.path("overlap_" + t + ".tif"), layer.overlap, terrain.crs,
+                         io::RasterMeta{t + " servers above threshold within " + fmt(opt.overlap_margin_dB, 0) + " dB of the best", "count", meta_base});
+        }
+        if (wants("sinr")) {
+            io::writeCog(stage.path("sinr_" + t + ".tif"), layer.sinr_dB, terrain.crs,
+                         io::RasterMeta{t + " SINR of the best server against co-channel sectors and noise (NF " + fmt(opt.noise_figure_dB, 1) + " dB)", "dB", meta_base});
+        }
+        if (layer.throughput_Mbps.size() > 0 && wants("throughput")) {
             io::writeCog(stage.path("throughput_" + t + ".tif"), layer.throughput_Mbps, terrain.crs,
                          io::RasterMeta{t + " downlink throughput estimate (TR 36.942 A.2 attenuated Shannon)", "Mbit/s", meta_base});
         }
@@ -251,16 +278,13 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
                     {"threshold_dbm", layer.threshold_dBm},
                     {"covered_km2", layer.covered_km2},
                     {"covered_pct", 100.0 * layer.covered_fraction},
-                    {"signal_raster", "signal_" + t + ".tif"},
-                    {"best_server_raster", "best_server_" + t + ".tif"},
-                    {"second_signal_raster", "second_signal_" + t + ".tif"},
-                    {"overlap_raster", "overlap_" + t + ".tif"},
-                    {"sinr_raster", "sinr_" + t + ".tif"},
                     {"servers_csv", "servers_" + t + ".csv"},
                     {"mean_sinr_db_covered", n_cov ? nlohmann::json(sinr_sum / n_cov) : nlohmann::json(nullptr)},
                     {"overlap_3plus_pct_of_covered", n_cov ? 100.0 * overlap3 / n_cov : 0.0}};
+        for (const std::string& r : kRasters) {  // the rasters written
+            if (wants(r.c_str()) && (r != "throughput" || layer.throughput_Mbps.size() > 0)) entry[r + "_raster"] = r + "_" + t + ".tif";
+        }
         if (layer.throughput_Mbps.size() > 0) {
-            entry["throughput_raster"] = "throughput_" + t + ".tif";
             entry["mean_throughput_mbps_covered"] = n_cov ? nlohmann::json(thr_sum / n_cov) : nlohmann::json(nullptr);
         }
         if (const double sigma = sigmaFor(layer.tech); sigma > 0.0) {
@@ -360,7 +384,12 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
                   << " %); expected covered share " << fmt(lp["mean_probability_pct"].get<double>(), 1) << " %\n";
     }
     for (const auto& w : models::describeWarnings(res.warnings)) std::cout << "  warning: " << w << "\n";
-    std::cout << "  outputs: " << std::filesystem::path(stage.finalPath("")).string() << " (signal, best_server, second_signal, overlap, sinr[, throughput]_<tech>[_<operator>].tif"
+    std::string written;
+    for (const std::string& r : kRasters) {
+        if (wants(r.c_str())) written += (written.empty() ? "" : ", ") + (r == "throughput" ? "[" + r + "]" : r);
+    }
+    std::cout << "  outputs: " << std::filesystem::path(stage.finalPath("")).string() << " ("
+              << (written.empty() ? std::string() : written + "_<tech>[_<operator>].tif, ") << "servers_<tech>.csv"
               << (shadowing_all_dB > 0.0 || !shadowing_dB.empty() ? ", coverage_probability_<tech>.tif" : "")
               << (cfg.pathloss ? ", pathloss_<site_id>.tif" : "") << ", summary.json)\n";
     return 0;
@@ -382,6 +411,10 @@ void addCoverage(CLI::App& app, Context& ctx) {
     sub->add_option("--threads", cfg->threads, "Worker threads (0 = all cores)")->capture_default_str();
     sub->add_option("--crs", *crs, "Analysis CRS as EPSG:N (default: the UTM zone of the sites' centre, with --extent dem of the DEM's)");
     cfg->extent = "sites";
+    sub->add_option("--outputs", cfg->outputs,
+                    "Composed rasters to write: all (default), none, or a comma-separated list of signal, best_server, "
+                    "second_signal, overlap, sinr, throughput (summary.json and servers_<tech>.csv always)")
+        ->delimiter(',');
     sub->add_option("--extent", cfg->extent,
                     "Analysis grid: sites (the DEM within --radius-km of the sectors; the rest is never read) or dem (the whole DEM)")
         ->capture_default_str();

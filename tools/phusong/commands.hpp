@@ -49,6 +49,9 @@ struct CoverageConfig {
     /// The analysis grid: "dem" (the whole DEM) or "sites" (the part within the radius of the
     /// sectors: the CLI's default). Scenario runs, the demo and the plan keep the whole DEM.
     std::string extent = "dem";
+    /// Which composed rasters to write (--outputs): signal, best_server, second_signal, overlap,
+    /// sinr, throughput; empty = all of them. servers_<tech>.csv and summary.json always.
+    std::vector<std::string> outputs;
     std::string clutter, clutter_table;
     double noise_figure_dB = 7.0;
     /// Location variability: standard deviation of shadow fading per technology ("4G" -> dB;
