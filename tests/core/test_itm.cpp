@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -199,4 +202,50 @@ TEST(Itm, ModeFollowsTheHorizon) {
     EXPECT_EQ(over(400.0).mode, itm::Mode::Troposcatter);
     EXPECT_LT(over(5.0).loss_dB, over(20.0).loss_dB);
     EXPECT_LT(over(20.0).loss_dB, over(60.0).loss_dB);
+}
+
+// delta_h's interdecile range [ERL 79, Eqn 3; Algorithm "dlthx": the p10-th largest minus the
+// p10-th smallest deviation from the least-squares line, p10 = (n + 5) / 10] against a plain full
+// sort of the same deviations, over profiles of every sample count dlthx uses, with ties (heights
+// on a 0.25 m grid, as integer DEMs give), flat stretches and a perfectly flat profile.
+TEST(Itm, IrregularityIsTheInterdecileRangeOfTheDeviations) {
+    uint64_t seed = 12345;
+    auto next = [&seed] {  // xorshift64*: the same profiles on every platform
+        seed ^= seed >> 12, seed ^= seed << 25, seed ^= seed >> 27;
+        return static_cast<double>((seed * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+    };
+    int checked = 0;
+    for (int n = 35; n <= 245; n += 10) {
+        for (int rep = 0; rep < 40; ++rep) {
+            std::vector<double> z(static_cast<size_t>(n));
+            double h = 200.0, dh = 0.0;
+            for (int j = 0; j < n; ++j) {
+                dh = 0.9 * dh + (next() - 0.5) * (rep % 4 == 0 ? 0.0 : 8.0);  // every 4th: flat
+                if (rep % 5 == 1 && j > n / 3 && j < n / 2) dh = 0.0;          // a plateau
+                h += dh;
+                z[static_cast<size_t>(j)] = std::round(h * 4.0) / 4.0;
+            }
+            // The plain computation: fit, deviations, full sort.
+            const double len_m = 30e3;
+            double sx = 0, sy = 0, sxx = 0, sxy = 0, w = 0;
+            for (int j = 0; j < n; ++j) {
+                const double wt = (j == 0 || j == n - 1) ? 0.5 : 1.0;  // zlsq1's trapezoid weights
+                w += wt, sx += wt * j, sy += wt * z[static_cast<size_t>(j)], sxx += wt * j * j, sxy += wt * j * z[static_cast<size_t>(j)];
+            }
+            const double b = (w * sxy - sx * sy) / (w * sxx - sx * sx), a = (sy - b * sx) / w;
+            std::vector<double> dev(static_cast<size_t>(n));
+            for (int j = 0; j < n; ++j) dev[static_cast<size_t>(j)] = z[static_cast<size_t>(j)] - (a + b * j);
+            std::sort(dev.begin(), dev.end());
+            const int p10 = (n + 5) / 10;
+            const double expect = (dev[static_cast<size_t>(n - p10)] - dev[static_cast<size_t>(p10 - 1)]) / (1.0 - 0.8 * std::exp(-len_m / 50e3));
+            std::vector<double> s = z;
+            const double got = models::itm::irregularityOfSamples(s, 0.0, len_m);
+            ASSERT_NEAR(got, expect, 1e-9 * (1.0 + std::abs(expect))) << "n " << n << " rep " << rep;
+            ++checked;
+        }
+    }
+    EXPECT_EQ(checked, 22 * 40);
+    std::vector<double> bad(100, 10.0);
+    bad[40] = std::numeric_limits<double>::quiet_NaN();
+    EXPECT_THROW(models::itm::irregularityOfSamples(bad, 0.0, 1e3), Error);
 }
