@@ -1009,6 +1009,37 @@ std::string slurp(const fs::path& p) {
 }
 }  // namespace
 
+// A scenario on a real DEM with a province outline reads only the DEM around the outline (plus
+// 2 km): the commune of Gia Lộc (about 8 x 8 km) on the 60 x 30 km Red River delta tile.
+TEST_F(Cli, RunReadsOnlyTheDemAroundTheBoundary) {
+    const std::string dem = sharedData("real/srtmgl1_redriverdelta_haiduong_106.05E_20.65N.tif");
+    PHUSONG_REQUIRE_DATA(dem);
+    const std::string scn = write("gl.yaml",
+                                  "name: gia_loc\n"
+                                  "region:\n"
+                                  "  resolution_m: 30\n"
+                                  "  boundary: {file: \"${data}/real/vn_haiphong_haiduong_communes_2025.geojson\", where: {ma: \"1064\"}}\n"
+                                  "  terrain: {dem: \"${data}/real/srtmgl1_redriverdelta_haiduong_106.05E_20.65N.tif\"}\n"
+                                  "operators: [Viettel, VNPT]\n"
+                                  "technologies: {4G: {}}\n"
+                                  "model: {name: p526-bullington, radius_km: 3}\n"
+                                  "sites: {generate: {seed: 4, towers: 6, bts: {4G: 6}, sectors_per_bts: 3, min_spacing_m: 1000}}\n"
+                                  "villages: {synthetic: {count: 10, seed: 5}}\n");
+    const RunResult r = run("run " + scn + " --out " + path("out") + " --data-dir " + sharedData("") + " --no-plan --no-report -q");
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_EQ(r.output.find("open: "), std::string::npos) << "no report was written: " << r.output;
+    const Raster t = readRaster(path("out/inputs/dem.tif"));
+    // Gia Lộc spans 106.271-106.351 E, 20.794-20.863 N: 8.3 x 7.7 km, plus 2 km each side.
+    EXPECT_NEAR(t.w * 30.0, 12300.0, 400.0);
+    EXPECT_NEAR(t.h * 30.0, 11700.0, 400.0);
+    long long inside = 0;
+    for (double v : t.v) inside += !std::isnan(v) && v != t.nodata;
+    EXPECT_NEAR(inside * 900.0 / 1e6, 31.8, 1.5) << "the commune's 31.8 km² stay unmasked";
+    const Raster sig = readRaster(path("out/coverage/signal_4G.tif"));
+    EXPECT_EQ(sig.w, t.w);
+    EXPECT_EQ(sig.gt, t.gt);
+}
+
 TEST_F(Cli, RunScenarioWritesCoveragePlanGisOutputsAndReport) {
     const std::string scn = write("small.yaml", smallScenario(8, "small"));
     const fs::path out = m_dir / "out";

@@ -121,6 +121,13 @@ void materialiseTerrain(const io::Scenario& sc, const fs::path& inputs, Material
         io::DemLoadOptions o;
         o.epsg = sc.epsg;
         o.resolution_m = sc.resolution_m;
+        if (!boundary.empty() && !sc.terrain.stand_in_center) {
+            // Terrain outside the outline is masked anyway: read only the DEM around it (plus
+            // 2 km, as synthetic terrain gets), so that a national mosaic stays on disk.
+            for (const auto& f : boundary) o.around.insert(o.around.end(), {f.bbox_min, f.bbox_max});
+            o.around_m = 2000.0;
+            o.around_label = sc.path + ": region.boundary";
+        }
         io::Terrain t = io::loadDem(sc.terrain.dem[0], o);
         std::string note = "real: " + sc.terrain.dem[0];
         if (sc.terrain.stand_in_center) {
@@ -674,7 +681,7 @@ int runRun(const RunOptions& ro, const std::string& cmd) {
                   << p["towers_new"].get<int>() << " new towers, " << p["towers_shared"].get<int>() << " shared, cost "
                   << fmt(p["cost"].get<double>(), 1) << " " << p["cost_unit"].get<std::string>() << ", gap " << fmt(100.0 * p["gap"].get<double>(), 2) << " %\n";
     }
-    std::cout << "  open: " << (fs::path(ro.out) / "report" / "index.html").string() << "\n";
+    if (sc.report && !ro.no_report) std::cout << "  open: " << (fs::path(ro.out) / "report" / "index.html").string() << "\n";
     return 0;
 }
 }  // namespace
