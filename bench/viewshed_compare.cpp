@@ -98,11 +98,14 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "the two outputs are not on the same pixel grid; give a projected DEM in the UTM zone of its centre\n");
             return 1;
         }
+        // The observer's cell on our raster (which covers the radius window of the DEM).
+        const int obs_c = col - static_cast<int>(std::lround((g1[0] - gt[0]) / gt[1]));
+        const int obs_r = row - static_cast<int>(std::lround((g1[3] - gt[3]) / gt[5]));
         long long n = 0, agree = 0, vo = 0, vg = 0;
         for (int r2 = 0; r2 < h2; ++r2) {
             for (int c2 = 0; c2 < w2; ++c2) {
                 const int c1 = c2 + dc, r1 = r2 + dr;
-                if (c1 < 0 || r1 < 0 || c1 >= w1 || r1 >= h1 || (c1 == col && r1 == row)) continue;
+                if (c1 < 0 || r1 < 0 || c1 >= w1 || r1 >= h1 || (c1 == obs_c && r1 == obs_r)) continue;
                 const uint8_t a1 = ours[static_cast<size_t>(r1) * w1 + c1], a2 = theirs[static_cast<size_t>(r2) * w2 + c2];
                 if (a1 > 1 || a2 > 1) continue;
                 ++n;

@@ -220,7 +220,7 @@ Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
         win = cellsOf(fgt, fw, fh, x0 - pad, y0 - pad, x1 + pad, y1 + pad);
         if (win.width() <= 0 || win.height() <= 0) {
             throw InputError(path + ": " + opt.around_label + " and " + std::to_string(std::lround(opt.around_m)) +
-                             " m around lie entirely outside this DEM; give a DEM that covers them");
+                             " m around lie entirely outside the DEM; give a DEM that covers them");
         }
         out.cropped = win.c0 > 0 || win.r0 > 0 || win.c1 < fw || win.r1 < fh;
     }
@@ -375,6 +375,20 @@ Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
 }  // namespace phusong::io
 
 namespace phusong::io {
+
+LatLon demPointToLatLon(const std::string& path, PointXY xy) {
+    DatasetPtr src = openRaster(path);
+    const OGRSpatialReference* srs = src->GetSpatialRef();
+    if (!srs || srs->IsEmpty()) throw InputError(path + ": the raster has no CRS; assign one with gdal_edit.py -a_srs");
+    OGRSpatialReference from(*srs), wgs84;
+    wgs84.importFromEPSG(4326);
+    from.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&from, &wgs84));
+    double x = xy.x_m, y = xy.y_m;
+    if (!ct || !ct->Transform(1, &x, &y)) throw InputError(path + ": cannot transform a point of the DEM's CRS to WGS84");
+    return {y, x};
+}
 
 Grid<float> loadOnGrid(const std::string& path, const GeoTransform& gt, int width, int height, const Crs& crs) {
     DatasetPtr src = openRaster(path);

@@ -855,6 +855,11 @@ TEST_F(Cli, ViewshedAndPerOperatorLayers) {
     EXPECT_NEAR(static_cast<double>(vis + hid), M_PI * 5000.0 * 5000.0 / (30.0 * 28.7), 0.1 * (vis + hid));
     EXPECT_GT(vis, 0);
     EXPECT_GT(hid, 0);
+    // The raster covers the radius (plus 3 cells), as gdal_viewshed -md does, not the whole tile.
+    const double cell_m = v.gt[1];
+    EXPECT_NEAR(cell_m, 29.7, 0.1);
+    EXPECT_NEAR(v.w * cell_m, 10000.0 + 6 * cell_m, 2 * cell_m);
+    EXPECT_NEAR(v.h * cell_m, 10000.0 + 6 * cell_m, 2 * cell_m);
     // Bad observer: named, exit 2, no file.
     r = run("viewshed --dem " + dem + " --site 10.0,100.0 --out " + path("bad.tif"));
     EXPECT_EQ(r.code, 2);

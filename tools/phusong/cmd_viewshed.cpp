@@ -38,6 +38,11 @@ int runViewshed(const ViewshedConfig& cfg, const std::string& command_line) {
     const auto t0 = std::chrono::steady_clock::now();
     io::DemLoadOptions dopt;
     dopt.resolution_m = cfg.resolution_m;
+    // Only the DEM within the radius is read, and the raster covers that window (as gdal_viewshed
+    // -md crops its output), on the cell edges of the whole DEM's grid.
+    dopt.around = {cfg.site.empty() ? io::demPointToLatLon(cfg.dem, parseXY(cfg.site_xy)) : parseLatLon(cfg.site, "--site")};
+    dopt.around_m = cfg.radius_km * 1000.0;
+    dopt.around_label = "the observer " + (cfg.site.empty() ? "--site-xy " + cfg.site_xy : "--site " + cfg.site);
     const io::Terrain terrain = io::loadDem(cfg.dem, dopt);
     const PointXY site = cfg.site.empty() ? parseXY(cfg.site_xy) : io::Projector(terrain.crs).toXY(parseLatLon(cfg.site, "--site"));
     if (!hasGroundAt(terrain.grid, site.x_m, site.y_m)) {

@@ -49,6 +49,10 @@ struct Terrain {
 /// Throws InputError naming the file when it cannot be read or has no CRS.
 Terrain loadDem(const std::string& path, const DemLoadOptions& opt);
 
+/// The WGS84 position of @p xy given in the CRS of the raster at @p path (a projected DEM's own
+/// coordinates, as gdal_viewshed -ox -oy takes them). Throws InputError naming the file.
+LatLon demPointToLatLon(const std::string& path, PointXY xy);
+
 /// Reads any raster onto an existing analysis grid (nearest neighbour: class codes stay codes),
 /// NaN where the raster has no data. Throws InputError naming the file.
 Grid<float> loadOnGrid(const std::string& path, const GeoTransform& gt, int width, int height, const Crs& crs);
