@@ -114,7 +114,12 @@ int runCalibrate(const CalibrateConfig& cfg) {
     }
     if (rows.empty()) throw InputError(cfg.measurements + ": no measurements");
 
-    const io::Terrain terrain = io::loadDem(cfg.dem, {});
+    // Only the DEM around the measurements and their transmitters is read (every path lies in
+    // the bounding box of its two ends).
+    io::DemLoadOptions dopt;
+    for (const Row& row : rows) dopt.around.insert(dopt.around.end(), {row.rx, row.tx.pos});
+    dopt.around_label = "the measurements of " + cfg.measurements + " and their transmitters";
+    const io::Terrain terrain = io::loadDem(cfg.dem, dopt);
     io::Projector proj(terrain.crs);
     mp.latitude_deg = rows.front().rx.lat_deg;
     const double step_m = terrain.grid.geoTransform().pixel_width_m;
