@@ -5,7 +5,7 @@
 
 namespace phusong {
 
-long long fillVoids(DemGrid& dem, int max_search_px) {
+long long fillVoids(DemGrid& dem, int max_search_px, const std::vector<uint8_t>* skip) {
     const int w = dem.width(), h = dem.height();
     static constexpr int kDirs[8][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}, {1, 1}, {1, -1}, {-1, 1}, {-1, -1}};
     // Read from the untouched source so filled cells never feed other fills (order independence).
@@ -14,7 +14,8 @@ long long fillVoids(DemGrid& dem, int max_search_px) {
 #pragma omp parallel for schedule(dynamic, 16) reduction(+ : filled)
     for (int r = 0; r < h; ++r) {
         for (int c = 0; c < w; ++c) {
-            if (!std::isnan(src[static_cast<size_t>(r) * w + c])) continue;
+            const size_t i = static_cast<size_t>(r) * w + c;
+            if (!std::isnan(src[i]) || (skip && (*skip)[i])) continue;
             double sum = 0.0, wsum = 0.0;
             for (const auto& d : kDirs) {
                 for (int k = 1; k <= max_search_px; ++k) {

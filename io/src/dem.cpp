@@ -282,49 +282,56 @@ Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
         throw InputError(path + (out.cropped ? ": every cell around the sites is nodata; the DEM holds no elevation there"
                                              : ": every cell is nodata; the DEM holds no elevation"));
     }
-    // A projected DEM that was warped from another grid has nodata outside its footprint (the
-    // corners of a reprojected tile): nodata connected to the raster's edge is outside, not a
-    // void, and stays NaN. Geographic tiles (SRTM) have no such margin: their edge voids are voids.
-    // Of a window, only the sides on the raster's edge count.
+    // Nodata connected to the raster's edge is outside the DEM's footprint, not a void, and stays
+    // NaN: the corners of a reprojected tile (a projected DEM: all of it), the gaps of a mosaic of
+    // tiles (any DEM: components of at least 1 % of the cells and 100,000 cells). A geographic
+    // tile's smaller edge voids (SRTM) are voids and filled. Of a window, only the sides on the
+    // raster's edge count.
     std::vector<uint8_t> outside;
-    if (voids > 0 && !src_srs->IsGeographic()) {
-        outside.assign(static_cast<size_t>(rw) * rh, 0);
-        std::vector<std::pair<int, int>> stack;
-        auto seed = [&](int c, int r) {
-            const size_t i = static_cast<size_t>(r) * rw + c;
-            if (!outside[i] && std::isnan(raw.at(c, r))) {
-                outside[i] = 1;
-                stack.emplace_back(c, r);
+    if (voids > 0) {
+        outside.assign(static_cast<size_t>(rw) * rh, 0);  // 1 outside, 2 an edge void kept as a void
+        const bool projected = !src_srs->IsGeographic();
+        const long long big = std::max(100000LL, static_cast<long long>(sw) * sh / 100);
+        std::vector<size_t> component, stack;
+        auto flood = [&](int c0, int r0) {
+            const size_t i0 = static_cast<size_t>(r0) * rw + c0;
+            if (outside[i0] || !std::isnan(raw.data()[i0])) return;
+            component.clear();
+            stack.assign(1, i0);
+            outside[i0] = 1;
+            while (!stack.empty()) {
+                const size_t i = stack.back();
+                stack.pop_back();
+                component.push_back(i);
+                const int c = static_cast<int>(i % static_cast<size_t>(rw)), r = static_cast<int>(i / static_cast<size_t>(rw));
+                auto push = [&](int cc, int rr) {
+                    const size_t k = static_cast<size_t>(rr) * rw + cc;
+                    if (!outside[k] && std::isnan(raw.data()[k])) outside[k] = 1, stack.push_back(k);
+                };
+                if (c > 0) push(c - 1, r);
+                if (c + 1 < rw) push(c + 1, r);
+                if (r > 0) push(c, r - 1);
+                if (r + 1 < rh) push(c, r + 1);
+            }
+            if (!projected && static_cast<long long>(component.size()) < big) {
+                for (size_t k : component) outside[k] = 2;
             }
         };
         for (int c = 0; c < rw; ++c) {
-            if (swin.r0 == 0) seed(c, 0);
-            if (swin.r1 == sh) seed(c, rh - 1);
+            if (swin.r0 == 0) flood(c, 0);
+            if (swin.r1 == sh) flood(c, rh - 1);
         }
         for (int r = 0; r < rh; ++r) {
-            if (swin.c0 == 0) seed(0, r);
-            if (swin.c1 == sw) seed(rw - 1, r);
+            if (swin.c0 == 0) flood(0, r);
+            if (swin.c1 == sw) flood(rw - 1, r);
         }
-        while (!stack.empty()) {
-            const auto [c, r] = stack.back();
-            stack.pop_back();
-            if (c > 0) seed(c - 1, r);
-            if (c + 1 < rw) seed(c + 1, r);
-            if (r > 0) seed(c, r - 1);
-            if (r + 1 < rh) seed(c, r + 1);
+        for (uint8_t& o : outside) {
+            if (o == 2) o = 0;
+            voids -= o;
         }
-        for (uint8_t o : outside) voids -= o;
     }
     long long filled = 0;
-    if (voids > 0) {
-        fillVoids(raw);
-        long long left = 0;  // interior voids too far from any data to fill
-        for (size_t i = 0; i < raw.data().size(); ++i) {
-            if (!outside.empty() && outside[i]) raw.data()[i] = std::numeric_limits<float>::quiet_NaN();
-            else left += std::isnan(raw.data()[i]) ? 1 : 0;
-        }
-        filled = voids - left;
-    }
+    if (voids > 0) filled = fillVoids(raw, 2000, &outside);
     out.voids_filled = filled;
 
     if (same_grid) {

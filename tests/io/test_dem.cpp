@@ -232,3 +232,47 @@ TEST(Dem, AreaOfInterestOnAGeographicTile) {
     EXPECT_LT(dz[dz.size() * 99 / 100], 0.5);
     EXPECT_LT(dz.back(), 1.0);
 }
+
+// A geographic mosaic's gap (nodata joined to the edge, at least 1 % of the cells and 100,000 cells)
+// is outside the footprint, not a void: it stays NaN and costs nothing. A small void on the edge of a
+// geographic tile (SRTM) is a void and filled.
+TEST(Dem, MosaicGapStaysOutsideSmallEdgeVoidIsFilled) {
+    GDALAllRegister();
+    const std::string path = (std::filesystem::temp_directory_path() / ("phusong_dem_gap_" + std::to_string(::getpid()) + ".tif")).string();
+    constexpr int w = 700, h = 700;  // 1 arc-second cells
+    std::vector<float> v(static_cast<size_t>(w) * h);
+    for (int r = 0; r < h; ++r) {
+        for (int c = 0; c < w; ++c) {
+            float z = 50.0f + 0.1f * static_cast<float>(c + r);
+            if (c >= 500) z = -32768.0f;                   // the gap: 200 x 700 = 140,000 cells
+            if (r == 0 && c >= 100 && c < 110) z = -32768.0f;  // a void of 10 cells on the top edge
+            v[static_cast<size_t>(r) * w + c] = z;
+        }
+    }
+    {
+        GDALDataset* ds = GetGDALDriverManager()->GetDriverByName("GTiff")->Create(path.c_str(), w, h, 1, GDT_Float32, nullptr);
+        ASSERT_NE(ds, nullptr);
+        double gt[6] = {106.0, 1.0 / 3600, 0, 21.0, 0, -1.0 / 3600};
+        ds->SetGeoTransform(gt);
+        OGRSpatialReference srs;
+        srs.importFromEPSG(4326);
+        ds->SetSpatialRef(&srs);
+        ds->GetRasterBand(1)->SetNoDataValue(-32768.0);
+        ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, w, h, v.data(), w, h, GDT_Float32, 0, 0), CE_None);
+        GDALClose(ds);
+    }
+    io::DemLoadOptions o;
+    o.resolution_m = 30.0;
+    const io::Terrain t = io::loadDem(path, o);
+    std::filesystem::remove(path);
+    EXPECT_EQ(t.voids_filled, 10);
+    io::Projector p(t.crs);
+    const GeoTransform& g = t.grid.geoTransform();
+    auto at = [&](double lat, double lon) {
+        const PointXY xy = p.toXY({lat, lon});
+        return sampleBilinear(t.grid, g.colOf(xy.x_m), g.rowOf(xy.y_m));
+    };
+    EXPECT_TRUE(std::isnan(at(21.0 - 350.0 / 3600, 106.0 + 600.0 / 3600))) << "the gap stays nodata";
+    EXPECT_FALSE(std::isnan(at(21.0 - 2.0 / 3600, 106.0 + 105.0 / 3600))) << "the edge void is filled";
+    EXPECT_FALSE(std::isnan(at(21.0 - 350.0 / 3600, 106.0 + 300.0 / 3600)));
+}
