@@ -125,6 +125,27 @@ void BM_Network(benchmark::State& state) {
     state.counters["threads"] = static_cast<double>(opt.threads);
     state.counters["sector_pixels_per_s"] = benchmark::Counter(static_cast<double>(evaluated), benchmark::Counter::kIsRate);
 }
+
+// One omni sector alone, 10 km at 30 m, composition included: its rays split over the threads.
+// Arguments: model, threads.
+void BM_OneSector(benchmark::State& state) {
+    const DemGrid& dem = terrain();
+    std::vector<Sector> sectors = {benchSector(dem, dem.width() / 2, dem.height() / 2, 0.0)};
+    sectors[0].pattern.azimuth_deg.reset();
+    engine::CoverageOptions opt;
+    opt.model.kind = static_cast<models::ModelKind>(state.range(0));
+    opt.radius_m = 10000.0;
+    opt.threads = static_cast<int>(state.range(1));
+    long long evaluated = 0;
+    for (auto _ : state) {
+        const auto r = engine::computeCoverage(dem, sectors, opt);
+        benchmark::DoNotOptimize(r.layers[0].signal_dBm.data().data());
+        evaluated += 348000;  // ~pi (10000/30)^2 pixels
+    }
+    state.counters["threads"] = static_cast<double>(opt.threads);
+    state.counters["pixels_per_s"] = benchmark::Counter(static_cast<double>(evaluated), benchmark::Counter::kIsRate);
+    state.SetLabel(std::string(models::toString(opt.model.kind)));
+}
 }  // namespace
 
 BENCHMARK(BM_Sweep)
@@ -136,5 +157,9 @@ BENCHMARK(BM_Sweep)
     ->UseRealTime();
 BENCHMARK(BM_Site)->ArgsProduct({{10000}, {1, 3}})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Network)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_OneSector)
+    ->ArgsProduct({{static_cast<int>(models::ModelKind::P526Bullington), static_cast<int>(models::ModelKind::Itm)}, {1, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 BENCHMARK_MAIN();

@@ -295,7 +295,11 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
             } else {
                 b1 = n_groups;
             }
-#pragma omp parallel num_threads(threads) reduction(| : warnings)
+            // Fewer path-loss classes than threads (one site, say): the classes one after the
+            // other, each sweep's rays split over the threads.
+            const int outer_threads = static_cast<long long>(b1 - b0) < threads ? 1 : threads;
+            const int inner_threads = outer_threads == 1 ? threads : 1;
+#pragma omp parallel num_threads(outer_threads) reduction(| : warnings)
             {
                 auto scratch = makeSweepScratch();
                 Profile profile;
@@ -312,6 +316,7 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
                     SectorWindow* base = opt.on_sector ? &windows[first_window[static_cast<size_t>(gi)] - first_window[b0]] : &local;
                     if (opt.engine == EngineKind::Radial) {
                         SweepOptions so = sw;
+                        so.threads = inner_threads;
                         if (opt.clutter_loss_for_freq) so.clutter_loss_dB = opt.clutter_loss_for_freq(s0.freq_MHz);
                         sweepLoss(dem, s0, so, plans, *base, *scratch, &warnings);
                     } else {

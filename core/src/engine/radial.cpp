@@ -6,7 +6,9 @@
 #include <cstdlib>
 #include <limits>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <omp.h>
 
 #include "phusong/core/fast_math.hpp"
 #include "phusong/core/geometry.hpp"
@@ -170,6 +172,8 @@ struct SweepScratch {
         float loss_dB, bearing_deg, elevation_deg;
     };
     std::vector<Direct> direct;
+    // Scratch of the other threads when one sector's rays are split over threads (sweepLoss).
+    std::vector<std::unique_ptr<SweepScratch>> workers;
     // ITM: raw heights and prefix sums S0[i] = sum_{k<i} h_k, S1[i] = sum_{k<i} k h_k, so that
     // ITM's least-squares fits and mean heights over any index range cost O(1).
     bool keep_sums = false;
@@ -324,6 +328,8 @@ inline double fsplSlant_dB(const Link& L) {
 
 // Below this many samples ITM runs on the whole prefix (see evaluate()).
 constexpr int kItmShortPath = 16;
+// Rays per block of the sweep: the unit of work when one sector's rays are split over threads.
+constexpr size_t kRaysPerBlock = 256;
 // ITM's delta_h is recomputed when its range differs by more than this fraction from one
 // computed on this radial or the previous ones within half a pixel at the border (q / 2 rays).
 constexpr double kItmDeltaHStep = 0.02;
@@ -545,7 +551,7 @@ int insideSteps(const RadialPlan::Ray& ray, int cc, int rr, int w, int h, int la
     return last;
 }
 
-// Walks every ray of @p plan from pixel (cc, rr): resets @p st per ray, calls
+// Walks rays [ray_begin, ray_end) of @p plan from pixel (cc, rr): resets @p st per ray, calls
 // on_pixel(px, py, ground_m) at each pixel the ray owns (before its own sample is added, so the
 // scratch holds the samples strictly between the site and the pixel), then appends the sample:
 // the ground under the ray, linear between the two cells straddling it on the minor axis, as an
@@ -557,8 +563,8 @@ int insideSteps(const RadialPlan::Ray& ray, int cc, int rr, int w, int h, int la
 // steps, and through the scratch object every store would be reloaded. Steps whose cells are all
 // on the DEM (all of them unless the window crosses its edge) skip the bounds checks.
 template <class OnPixel>
-void forEachRaySample(const DemGrid& dem, const RadialPlan& plan, int cc, int rr, double h0, double ce_per_km, double hts,
-                      SweepScratch& st, OnPixel&& on_pixel) {
+void forEachRaySample(const DemGrid& dem, const RadialPlan& plan, size_t ray_begin, size_t ray_end, int cc, int rr, double h0,
+                      double ce_per_km, double hts, SweepScratch& st, OnPixel&& on_pixel) {
     const int n = plan.radius_px();
     const int w = dem.width(), h = dem.height();
     std::vector<double>& inv_k = st.inv_k;
@@ -569,7 +575,8 @@ void forEachRaySample(const DemGrid& dem, const RadialPlan& plan, int cc, int rr
     const bool whole_square_inside = cc - n >= 0 && rr - n >= 0 && cc + n + 1 < w && rr + n + 1 < h;
     const bool keep_profile = st.keep_profile, keep_hull = st.keep_hull, keep_sums = st.keep_sums;
     const float* const centre = dem.data().data() + static_cast<ptrdiff_t>(rr) * w + cc;
-    for (const RadialPlan::Ray& ray : plan.rays()) {
+    for (size_t ri = ray_begin; ri < ray_end; ++ri) {
+        const RadialPlan::Ray& ray = plan.rays()[ri];
         if (ray.owned.empty()) continue;
         st.reset(n, h0, ce_per_km, keep_profile, keep_hull, keep_sums);
         const int last = ray.owned.back();
@@ -713,6 +720,7 @@ struct DeferredPass {
     const double* v = nullptr;  // window-sized: v (-inf without diffraction) or the loss; NaN = not this pass's
     bool from_v = true;
     SectorWindow* out = nullptr;
+    int row_begin = 0, row_end = 0;  // the window's rows this call takes
 };
 
 // One row of the deferred pass: free-space loss over the slant path and Bullington's loss from v
@@ -793,7 +801,7 @@ void byIsa(const Args& a) {
 
 // The deferred pass over a window.
 [[gnu::always_inline]] inline void deferredPassBody(const DeferredPass& a) {
-    for (int r = 0; r < a.out->height; ++r) {
+    for (int r = a.row_begin; r < a.row_end; ++r) {
         if (a.from_v) {
             if (a.clutter) deferredRow<true, true>(a, r);
             else deferredRow<false, true>(a, r);
@@ -905,50 +913,85 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
                         (mp.kind == models::ModelKind::P526Bullington || mp.kind == models::ModelKind::FreeSpace);
     st.v.assign(out.loss_dB.size(), kNaNd);
     st.direct.clear();
-    auto emit = [&](int px, int py, double h_rx_ground) {
+    double* const v_out = st.v.data();
+    // Per pixel, with the radial's scratch @p ws, a link @p Lw and warnings @p warn of the walking
+    // thread (every pixel belongs to one ray: threads write distinct pixels).
+    auto emit = [&](SweepScratch& ws, Link& Lw, uint32_t* warn, int px, int py, double h_rx_ground) {
         const double dx_m = gt.centerX(px) - tx.x_m, dy_m = gt.centerY(py) - tx.y_m;
         const double d2 = dx_m * dx_m + dy_m * dy_m;
         if (d2 > r2) return;
         const double dist_m = std::sqrt(d2);
-        L.D_km = dist_m / 1000.0;
-        L.hrs = h_rx_ground + opt.rx_height_m;
+        Lw.D_km = dist_m / 1000.0;
+        Lw.hrs = h_rx_ground + opt.rx_height_m;
         const size_t idx = static_cast<size_t>(py - out.row0) * static_cast<size_t>(out.width) + static_cast<size_t>(px - out.col0);
-        if (!(L.D_km * 1000.0 < 1e-3 || st.m < 2)) {
-            st.v[idx] = !from_v ? evaluate(mp, incremental, terminal_losses, st, L, h_rx_ground, warnings)
-                        : mp.kind == models::ModelKind::P526Bullington ? bullingtonV(st, L)
-                                                                        : -std::numeric_limits<double>::infinity();
+        if (!(Lw.D_km * 1000.0 < 1e-3 || ws.m < 2)) {
+            v_out[idx] = !from_v ? evaluate(mp, incremental, terminal_losses, ws, Lw, h_rx_ground, warn)
+                         : mp.kind == models::ModelKind::P526Bullington ? bullingtonV(ws, Lw)
+                                                                         : -std::numeric_limits<double>::infinity();
             return;
         }
         // The site's own pixel (and any before the ray's second sample): a two-point profile
         // (free space for the terrain models), stored here and put back after the pass.
         Profile two;
-        two.d_km = {0.0, std::max(L.D_km, 1e-6)};
+        two.d_km = {0.0, std::max(Lw.D_km, 1e-6)};
         two.h_m = {h0, h_rx_ground};
-        const models::PathLoss pl = models::pathLossOverProfile(mp, two, L.tx_h, L.rx_h, L.f_MHz);
-        if (warnings) *warnings |= pl.warnings & ~models::kWarnShortPath;
-        storePixel(px, py, dx_m, dy_m, dist_m, L.hts, L.hrs, pl.loss_dB, opt.clutter_loss_dB, out);
-        st.direct.push_back({idx, out.loss_dB[idx], out.bearing_deg[idx], out.elevation_deg[idx]});
+        const models::PathLoss pl = models::pathLossOverProfile(mp, two, Lw.tx_h, Lw.rx_h, Lw.f_MHz);
+        if (warn) *warn |= pl.warnings & ~models::kWarnShortPath;
+        storePixel(px, py, dx_m, dy_m, dist_m, Lw.hts, Lw.hrs, pl.loss_dB, opt.clutter_loss_dB, out);
+        ws.direct.push_back({idx, out.loss_dB[idx], out.bearing_deg[idx], out.elevation_deg[idx]});
     };
 
     // The site's own pixel.
     const bool itm = mp.kind == models::ModelKind::Itm;
-    st.reset(n, h0, ce_per_km, !incremental, mp.kind == models::ModelKind::P526Bullington || itm, itm);
-    st.beginSector(plan.oversample());
-    if (!std::isnan(dem.at(cc, rr))) emit(cc, rr, dem.at(cc, rr));
-    forEachRaySample(dem, plan, cc, rr, h0, ce_per_km, L.hts, st, [&](int px, int py, double g) { emit(px, py, g); });
+    const bool keep_hull = mp.kind == models::ModelKind::P526Bullington || itm;
+    st.reset(n, h0, ce_per_km, !incremental, keep_hull, itm);
+    uint32_t warn_all = 0;
+    if (!std::isnan(dem.at(cc, rr))) emit(st, L, &warn_all, cc, rr, dem.at(cc, rr));
+    // The rays, in blocks of kRaysPerBlock (angular sectors), on opt.threads threads. A block
+    // starts afresh (ITM's delta_h reuse does not cross blocks), so the result is the same at any
+    // thread count.
+    const size_t n_rays = plan.rays().size();
+    const long long n_blocks = static_cast<long long>((n_rays + kRaysPerBlock - 1) / kRaysPerBlock);
+    const int threads = static_cast<int>(std::clamp<long long>(opt.threads, 1, n_blocks));
+    while (static_cast<int>(st.workers.size()) < threads - 1) st.workers.push_back(std::make_unique<SweepScratch>());
+    for (auto& w : st.workers) w->direct.clear();
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) reduction(| : warn_all)
+    for (long long b = 0; b < n_blocks; ++b) {
+        const int t = threads > 1 ? omp_get_thread_num() : 0;
+        SweepScratch& ws = t == 0 ? st : *st.workers[static_cast<size_t>(t) - 1];
+        if (&ws != &st) ws.reset(n, h0, ce_per_km, !incremental, keep_hull, itm);
+        ws.beginSector(plan.oversample());
+        Link Lw = L;
+        const size_t r0 = static_cast<size_t>(b) * kRaysPerBlock, r1 = std::min(n_rays, r0 + kRaysPerBlock);
+        forEachRaySample(dem, plan, r0, r1, cc, rr, h0, ce_per_km, L.hts, ws,
+                         [&](int px, int py, double g) { emit(ws, Lw, &warn_all, px, py, g); });
+    }
+    if (warnings) *warnings |= warn_all;
+    for (int t = 1; t < threads; ++t) {
+        auto& d = st.workers[static_cast<size_t>(t) - 1]->direct;
+        st.direct.insert(st.direct.end(), d.begin(), d.end());
+        d.clear();
+    }
     {
-        byIsa<DeferredPass, deferredPassBody>({.dem = dem.data().data(),
-                                               .clutter = opt.clutter_loss_dB ? opt.clutter_loss_dB->data().data() : nullptr,
-                                               .dem_width = dem.width(),
-                                               .gt = gt,
-                                               .tx_x_m = tx.x_m,
-                                               .tx_y_m = tx.y_m,
-                                               .hts_m = L.hts,
-                                               .rx_height_m = opt.rx_height_m,
-                                               .fspl_f_dB = L.fspl_f_dB,
-                                               .v = st.v.data(),
-                                               .from_v = from_v,
-                                               .out = &out});
+        // Rows are independent: blocks of 32 over the same threads.
+        const int row_blocks = (out.height + 31) / 32;
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+        for (int rb = 0; rb < row_blocks; ++rb) {
+            byIsa<DeferredPass, deferredPassBody>({.dem = dem.data().data(),
+                                                   .clutter = opt.clutter_loss_dB ? opt.clutter_loss_dB->data().data() : nullptr,
+                                                   .dem_width = dem.width(),
+                                                   .gt = gt,
+                                                   .tx_x_m = tx.x_m,
+                                                   .tx_y_m = tx.y_m,
+                                                   .hts_m = L.hts,
+                                                   .rx_height_m = opt.rx_height_m,
+                                                   .fspl_f_dB = L.fspl_f_dB,
+                                                   .v = st.v.data(),
+                                                   .from_v = from_v,
+                                                   .out = &out,
+                                                   .row_begin = 32 * rb,
+                                                   .row_end = std::min(out.height, 32 * rb + 32)});
+        }
         for (const auto& d : st.direct) out.loss_dB[d.idx] = d.loss_dB, out.bearing_deg[d.idx] = d.bearing_deg, out.elevation_deg[d.idx] = d.elevation_deg;
     }
 }
@@ -973,7 +1016,7 @@ Grid<uint8_t> viewshed(const DemGrid& dem, PointXY site, double tx_height_m, dou
     st.reset(n, h0, ce_per_km, false, false);
     if (!std::isnan(dem.at(cc, rr))) out.at(cc, rr) = 1;
     forEachRaySample(
-        dem, plan, cc, rr, h0, ce_per_km, hts, st,
+        dem, plan, 0, plan.rays().size(), cc, rr, h0, ce_per_km, hts, st,
         [&](int px, int py, double g) {
             const double dx_m = gt.centerX(px) - tx.x_m, dy_m = gt.centerY(py) - tx.y_m;
             const double d2 = dx_m * dx_m + dy_m * dy_m;

@@ -131,6 +131,9 @@ struct SweepOptions {
     double radius_m = 20000.0;
     double rx_height_m = 1.5;
     const Grid<float>* clutter_loss_dB = nullptr;  ///< receiver clutter per pixel, DEM geometry; null = none
+    /// Threads for this one sector's rays (blocks of rays; the result does not depend on it). For
+    /// runs with fewer sectors than threads; inside a parallel region it runs on one.
+    int threads = 1;
 };
 
 /// Scratch reused between sectors by one thread.
