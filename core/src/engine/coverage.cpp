@@ -108,11 +108,13 @@ struct Accumulators {
     float best(size_t p) const { return topk[p * kTopK]; }
     float second(size_t p) const { return topk[p * kTopK + 1]; }
 
-    // Order-independent merge of one sector's window.
-    void merge(const SectorWindow& win, int32_t si, int group, double total_offset_dB) {
+    // Order-independent merge of one sector's window (its rows [row_begin, row_end) of the grid;
+    // all of them by default).
+    void merge(const SectorWindow& win, int32_t si, int group, double total_offset_dB, int row_begin = -1, int row_end = -1) {
         std::vector<int64_t>& pw = power[static_cast<size_t>(group)];
         int locked = -1;
-        for (int r = win.row0; r < win.row0 + win.height; ++r) {
+        if (row_begin < 0) row_begin = win.row0, row_end = win.row0 + win.height;
+        for (int r = row_begin; r < row_end; ++r) {
             const int stripe = r / kStripeRows;
             if (stripe != locked) {
                 if (locked >= 0) omp_unset_lock(&locks[static_cast<size_t>(locked)]);
@@ -333,9 +335,16 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
                             win = base + k;
                             *win = *base;
                         }
-                        applyAntenna(s, *win);
-                        acc[0]->merge(*win, si, group[ju], s.reference_offset_dB);
-                        if (view_of[ju] > 0) acc[static_cast<size_t>(view_of[ju])]->merge(*win, si, group[ju], s.reference_offset_dB);
+                        applyAntenna(s, *win, inner_threads);
+                        // Alone on the threads: the window's rows in stripes, one thread each.
+                        const int stripes = inner_threads > 1 ? (win->height + kStripeRows - 1) / kStripeRows : 1;
+#pragma omp parallel for num_threads(inner_threads) schedule(dynamic, 1) if (stripes > 1)
+                        for (int k = 0; k < stripes; ++k) {
+                            const int r0 = stripes > 1 ? win->row0 + k * kStripeRows : -1;
+                            const int r1 = stripes > 1 ? std::min(win->row0 + win->height, r0 + kStripeRows) : -1;
+                            acc[0]->merge(*win, si, group[ju], s.reference_offset_dB, r0, r1);
+                            if (view_of[ju] > 0) acc[static_cast<size_t>(view_of[ju])]->merge(*win, si, group[ju], s.reference_offset_dB, r0, r1);
+                        }
                     }
                     const long long d = done += static_cast<long long>(todo.size());
                     if (opt.progress && omp_get_thread_num() == 0) opt.progress(static_cast<double>(d) / total);

@@ -840,7 +840,7 @@ struct AntennaPass {
 }
 }  // namespace
 
-void applyAntenna(const Sector& s, SectorWindow& win) {
+void applyAntenna(const Sector& s, SectorWindow& win, int threads) {
     const size_t n = win.loss_dB.size();
     win.signal_dBm.resize(n);
     const double eirp_ref_dBm = s.eirp_dBm - s.reference_offset_dB;
@@ -850,12 +850,22 @@ void applyAntenna(const Sector& s, SectorWindow& win) {
     float* out = win.signal_dBm.data();
     const ParametricPattern& p = s.pattern;
     if (p.msi) {
-        for (size_t i = 0; i < n; ++i) out[i] = static_cast<float>(eirp_ref_dBm - p.attenuation_dB(bearing[i], elevation[i]) - loss[i]);
+#pragma omp parallel for num_threads(std::max(1, threads)) schedule(static) if (threads > 1)
+        for (long long i = 0; i < static_cast<long long>(n); ++i) {
+            out[i] = static_cast<float>(eirp_ref_dBm - p.attenuation_dB(bearing[i], elevation[i]) - loss[i]);
+        }
         return;
     }
     double az = std::fmod(p.azimuth_deg.value_or(0.0), 360.0);
     if (az < 0.0) az += 360.0;
-    byIsa<AntennaPass, antennaPassBody>({p.parametric(), az, eirp_ref_dBm, loss, bearing, elevation, out, n});
+    // Chunks of 65,536 pixels, on @p threads threads (each pixel on its own: any count, same bits).
+    constexpr size_t kChunk = 65536;
+    const long long chunks = static_cast<long long>((n + kChunk - 1) / kChunk);
+#pragma omp parallel for num_threads(std::max(1, threads)) schedule(dynamic, 1) if (threads > 1 && chunks > 1)
+    for (long long c = 0; c < chunks; ++c) {
+        const size_t i0 = static_cast<size_t>(c) * kChunk, m = std::min(kChunk, n - i0);
+        byIsa<AntennaPass, antennaPassBody>({p.parametric(), az, eirp_ref_dBm, loss + i0, bearing + i0, elevation + i0, out + i0, m});
+    }
 }
 
 std::vector<int> pathLossGroups(const std::vector<Sector>& sectors) {

@@ -118,7 +118,8 @@ void storePixel(int px, int py, double dx_m, double dy_m, double dist_m, double 
 /// The received signal of sector @p s over @p win's path loss and directions: EIRP - reference
 /// offset - antenna attenuation - loss (NaN where the loss is). Sectors that share a site,
 /// antenna height and carrier (pathLossGroups()) share one window and differ only here.
-void applyAntenna(const Sector& s, SectorWindow& win);
+/// @p threads: for a window handled alone (each pixel on its own: the same bits at any count).
+void applyAntenna(const Sector& s, SectorWindow& win, int threads = 1);
 
 /// For each sector, the ordinal of its path-loss class, numbered in order of each class's first
 /// sector. Sectors of one class have the same path loss to every pixel: same position, antenna
