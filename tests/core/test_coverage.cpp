@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -154,6 +155,30 @@ TEST(Coverage, OneSectorSplitOverThreadsIsBitIdentical) {
                 << models::toString(kind) << " at " << i + 1 << " threads";
             EXPECT_EQ(r[0].warnings, r[i].warnings) << models::toString(kind);
         }
+    }
+}
+
+// A run of one sector reports progress as its blocks of rays finish (not only at the end), rising
+// to 1.
+TEST(Coverage, OneSectorReportsProgressWithinItsSweep) {
+    const DemGrid dem = hills(8.0);
+    const GeoTransform& gt = dem.geoTransform();
+    const std::vector<Sector> s = {makeSector(gt.centerX(66), gt.centerY(66), Technology::G4, 1800.0)};
+    for (int t : {1, 2}) {
+        CoverageOptions opt;
+        opt.radius_m = 4000.0;
+        opt.threads = t;
+        std::vector<double> seen;
+        opt.progress = [&seen](double f) { seen.push_back(f); };
+        computeCoverage(dem, s, opt);
+        ASSERT_FALSE(seen.empty());
+        if (t == 1) {  // 2144 rays, 9 blocks, each reported (on 2 threads, those thread 0 finishes)
+            ASSERT_GE(seen.size(), 9u);
+            EXPECT_GT(seen.front(), 0.0);
+            EXPECT_LT(seen.front(), 0.2);
+        }
+        EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end())) << t << " threads";
+        EXPECT_EQ(seen.back(), 1.0);
     }
 }
 

@@ -319,6 +319,11 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
                     if (opt.engine == EngineKind::Radial) {
                         SweepOptions so = sw;
                         so.threads = inner_threads;
+                        if (opt.progress && outer_threads == 1) {
+                            // One sweep at a time: the bar moves with its blocks of rays.
+                            const double before = static_cast<double>(done.load()), n_here = static_cast<double>(todo.size());
+                            so.progress = [&opt, before, n_here, total](double f) { opt.progress((before + f * n_here) / total); };
+                        }
                         if (opt.clutter_loss_for_freq) so.clutter_loss_dB = opt.clutter_loss_for_freq(s0.freq_MHz);
                         sweepLoss(dem, s0, so, plans, *base, *scratch, &warnings);
                     } else {

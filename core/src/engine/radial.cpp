@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -965,6 +966,7 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
     const int threads = static_cast<int>(std::clamp<long long>(opt.threads, 1, n_blocks));
     while (static_cast<int>(st.workers.size()) < threads - 1) st.workers.push_back(std::make_unique<SweepScratch>());
     for (auto& w : st.workers) w->direct.clear();
+    std::atomic<long long> blocks_done{0};
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) reduction(| : warn_all)
     for (long long b = 0; b < n_blocks; ++b) {
         const int t = threads > 1 ? omp_get_thread_num() : 0;
@@ -975,6 +977,12 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
         const size_t r0 = static_cast<size_t>(b) * kRaysPerBlock, r1 = std::min(n_rays, r0 + kRaysPerBlock);
         forEachRaySample(dem, plan, r0, r1, cc, rr, h0, ce_per_km, L.hts, ws,
                          [&](int px, int py, double g) { emit(ws, Lw, &warn_all, px, py, g); });
+        if (opt.progress && (threads == 1 || omp_get_thread_num() == 0)) {
+            const long long d = ++blocks_done;
+            opt.progress(static_cast<double>(d) / static_cast<double>(n_blocks));
+        } else {
+            ++blocks_done;
+        }
     }
     if (warnings) *warnings |= warn_all;
     for (int t = 1; t < threads; ++t) {

@@ -21,6 +21,7 @@
 /// prefix, which the sweep already holds: no profile is re-extracted per pixel.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -135,6 +136,8 @@ struct SweepOptions {
     /// Threads for this one sector's rays (blocks of rays; the result does not depend on it). For
     /// runs with fewer sectors than threads; inside a parallel region it runs on one.
     int threads = 1;
+    /// Called on the calling thread with the share of this sweep's rays done (0..1), when set.
+    std::function<void(double)> progress;
 };
 
 /// Scratch reused between sectors by one thread.
