@@ -45,8 +45,27 @@ double qinv(double q) {
     return q > 0.5 ? -z : z;
 }
 
+// What depends only on the parameters and the frequency, not on the path: computed once per
+// thread for the last (parameters, frequency) seen, as the reference keeps them between calls of
+// one area computation. The same expressions as inline, so the same values.
+struct RunConstants {
+    Params p;
+    double f_MHz = -1.0;
+    double z_T = 0, z_L = 0, z_S = 0;  // standard normal deviates of the quantiles [Algorithm, §5]
+    double d_ex_k_m = 0;               // cbrt(575.7e12 / k) of Eqn 5.3
+    double g_minus = 0, g_plus = 0;    // frequency factors of sigma_T [Algorithm, Eqns 5.8]
+    cplx Z_g;                          // surface transfer impedance [Algorithm, Eqn 2.4]
+    double abs_Z_g = 0;
+    double f13 = 0;                    // f^(1/3) (Vogler)
+    double fspl_f_dB = 0;              // 32.45 + 20 log10 f
+};
+
+const RunConstants& runConstants(const Params& p, double f_MHz);
+
 struct Atmosphere {
     cplx Z_g;        // surface transfer impedance
+    double abs_Z_g;  // |Z_g|
+    double f13;      // f^(1/3), MHz
     double gamma_e;  // effective earth curvature
     double N_s;      // surface refractivity
 };
@@ -57,9 +76,10 @@ Atmosphere atmosphere(const Params& p, double f_MHz, double h_sys_m) {
     Atmosphere a;
     a.N_s = h_sys_m == 0.0 ? p.N0 : p.N0 * std::exp(-h_sys_m / 9460.0);
     a.gamma_e = kActualCurvature * (1.0 - 0.04665 * std::exp(a.N_s / 179.3));
-    const cplx eps_r(p.epsilon, 18000.0 * p.sigma_S_per_m / f_MHz);
-    a.Z_g = std::sqrt(eps_r - 1.0);
-    if (p.polarization == Polarization::Vertical) a.Z_g /= eps_r;
+    const RunConstants& rc = runConstants(p, f_MHz);
+    a.Z_g = rc.Z_g;
+    a.abs_Z_g = rc.abs_Z_g;
+    a.f13 = rc.f13;
     return a;
 }
 
@@ -206,6 +226,7 @@ struct Reference {
     const Geometry& g;
     double f_MHz;
     cplx Z_g;
+    double abs_Z_g, f13;
     double a_e;
     double theta_los;
     double d_sML;
@@ -221,10 +242,10 @@ double smoothEarth_dB(const Reference& r, double d) {
                               0.5 * g.d_hzn_m[1] * g.d_hzn_m[1] / g.h_e_m[1]};
     const double dist_km[3] = {radius[0] * theta_nlos / 1000.0, g.d_hzn_m[0] / 1000.0, g.d_hzn_m[1] / 1000.0};
     double x_km[3], K[3];
-    const double f13 = std::cbrt(r.f_MHz);
+    const double f13 = r.f13;
     for (int i = 0; i < 3; ++i) {
         const double C0 = std::cbrt((4.0 / 3.0) * kEarthRadius_m / radius[i]);  // [Vogler 1964, Eqn 2]
-        K[i] = 0.017778 * C0 / f13 / std::abs(r.Z_g);                             // [Vogler 1964, Eqn 6a/7a]
+        K[i] = 0.017778 * C0 / f13 / r.abs_Z_g;                                   // [Vogler 1964, Eqn 6a/7a]
         x_km[i] = (1.607 - K[i]) * C0 * C0 * f13 * dist_km[i];                          // B_0 from [Vogler 1964, Fig 4]
     }
     const double x0 = x_km[0] + x_km[1] + x_km[2];
@@ -367,7 +388,7 @@ double referenceAttenuation(const Geometry& g, const Atmosphere& atm, double f_M
     if (atm.Z_g.real() <= std::abs(atm.Z_g.imag())) {
         throw InputError("ITM: ground impedance out of range; check --itm-epsilon and --itm-sigma");
     }
-    const Reference r{g, f_MHz, atm.Z_g, a_e, theta_los, d_sML, p2p};
+    const Reference r{g, f_MHz, atm.Z_g, atm.abs_Z_g, atm.f13, a_e, theta_los, d_sML, p2p};
 
     // Diffraction line through two points far in the diffraction region [Algorithm, Eqns 4.1-4.4].
     const double scale = std::cbrt(a_e * a_e / f_MHz);
@@ -473,22 +494,17 @@ double variability_dB(const Params& p, const Geometry& g, double f_MHz, double A
     static constexpr double xsp3[] = {95.6e3, 98.6e3, 129.7e3, 94.2e3, 113.4e3, 122.7e3, 122.9e3};
     static constexpr double C_D[] = {1.224, 0.801, 1.380, 1.000, 1.224, 1.518, 1.518};
     static constexpr double z_D[] = {1.282, 2.161, 1.282, 20.0, 1.282, 1.282, 1.282};
-    static constexpr double bfm1[] = {1.0, 1.0, 1.0, 1.0, 0.92, 1.0, 1.0};
-    static constexpr double bfm2[] = {0.0, 0.0, 0.0, 0.0, 0.25, 0.0, 0.0};
-    static constexpr double bfm3[] = {0.0, 0.0, 0.0, 0.0, 1.77, 0.0, 0.0};
-    static constexpr double bfp1[] = {1.0, 0.93, 1.0, 0.93, 0.93, 1.0, 1.0};
-    static constexpr double bfp2[] = {0.0, 0.31, 0.0, 0.19, 0.31, 0.0, 0.0};
-    static constexpr double bfp3[] = {0.0, 2.00, 0.0, 1.79, 2.00, 0.0, 0.0};
 
-    double z_T = qinv(p.time_pct / 100.0);
-    double z_L = qinv(p.location_pct / 100.0);
-    const double z_S = qinv(p.situation_pct / 100.0);
+    const RunConstants& rc = runConstants(p, f_MHz);
+    double z_T = rc.z_T;
+    double z_L = rc.z_L;
+    const double z_S = rc.z_S;
     const int c = static_cast<int>(p.climate) - 1;
     const double k = waveNumber(f_MHz);
 
     // Effective distance [Algorithm, Eqn 5.3].
     const double d_ex = std::sqrt(2.0 * kVariabilityRadius_m * g.h_e_m[0]) +
-                        std::sqrt(2.0 * kVariabilityRadius_m * g.h_e_m[1]) + std::cbrt(575.7e12 / k);
+                        std::sqrt(2.0 * kVariabilityRadius_m * g.h_e_m[1]) + rc.d_ex_k_m;
     const double d_e = g.d_m < d_ex ? 130e3 * g.d_m / d_ex : 130e3 + g.d_m - d_ex;
 
     int mdvar = p.mdvar;
@@ -515,9 +531,8 @@ double variability_dB(const Params& p, const Geometry& g, double f_MHz, double A
     }
     const double Y_L = sigma_L * z_L;
 
-    const double q = std::log(0.133 * k);
-    const double g_minus = bfm1[c] + bfm2[c] / (std::pow(bfm3[c] * q, 2) + 1.0);
-    const double g_plus = bfp1[c] + bfp2[c] / (std::pow(bfp3[c] * q, 2) + 1.0);
+    const double g_minus = rc.g_minus;
+    const double g_plus = rc.g_plus;
     const double sigma_T_minus = curve(bsm1[c], bsm2[c], xsm1[c], xsm2[c], xsm3[c], d_e) * g_minus;
     const double sigma_T_plus = curve(bsp1[c], bsp2[c], xsp1[c], xsp2[c], xsp3[c], d_e) * g_plus;
     const double sigma_TD = C_D[c] * sigma_T_plus;
@@ -574,12 +589,42 @@ void validate(const Params& p, double h_tx, double h_rx, double f_MHz, uint32_t&
     pct(p.situation_pct, "situation");
 }
 
-double freeSpace_dB(double d_m, double f_MHz) { return 32.45 + 20.0 * std::log10(f_MHz) + 20.0 * std::log10(d_m / 1000.0); }
+const RunConstants& runConstants(const Params& p, double f_MHz) {
+    thread_local RunConstants rc;
+    if (rc.f_MHz == f_MHz && rc.p == p) return rc;
+    static constexpr double bfm1[] = {1.0, 1.0, 1.0, 1.0, 0.92, 1.0, 1.0};
+    static constexpr double bfm2[] = {0.0, 0.0, 0.0, 0.0, 0.25, 0.0, 0.0};
+    static constexpr double bfm3[] = {0.0, 0.0, 0.0, 0.0, 1.77, 0.0, 0.0};
+    static constexpr double bfp1[] = {1.0, 0.93, 1.0, 0.93, 0.93, 1.0, 1.0};
+    static constexpr double bfp2[] = {0.0, 0.31, 0.0, 0.19, 0.31, 0.0, 0.0};
+    static constexpr double bfp3[] = {0.0, 2.00, 0.0, 1.79, 2.00, 0.0, 0.0};
+    RunConstants n;
+    n.p = p;
+    n.f_MHz = f_MHz;
+    n.z_T = qinv(p.time_pct / 100.0);
+    n.z_L = qinv(p.location_pct / 100.0);
+    n.z_S = qinv(p.situation_pct / 100.0);
+    const double k = waveNumber(f_MHz);
+    n.d_ex_k_m = std::cbrt(575.7e12 / k);
+    const int c = std::clamp(static_cast<int>(p.climate) - 1, 0, 6);  // validate() rejects others first
+    const double q = std::log(0.133 * k);
+    n.g_minus = bfm1[c] + bfm2[c] / (std::pow(bfm3[c] * q, 2) + 1.0);
+    n.g_plus = bfp1[c] + bfp2[c] / (std::pow(bfp3[c] * q, 2) + 1.0);
+    const cplx eps_r(p.epsilon, 18000.0 * p.sigma_S_per_m / f_MHz);
+    n.Z_g = std::sqrt(eps_r - 1.0);
+    if (p.polarization == Polarization::Vertical) n.Z_g /= eps_r;
+    n.abs_Z_g = std::abs(n.Z_g);
+    n.f13 = std::cbrt(f_MHz);
+    n.fspl_f_dB = 32.45 + 20.0 * std::log10(f_MHz);
+    rc = n;
+    return rc;
+}
 
 Result finish(const Params& p, const Geometry& g, const Atmosphere& atm, double f_MHz, bool p2p, uint32_t warnings) {
     Result r;
     r.A_ref_dB = referenceAttenuation(g, atm, f_MHz, p2p, warnings, r.mode);
-    r.free_space_dB = freeSpace_dB(g.d_m, f_MHz);
+    // Free space [ITU-R P.525-4 eq. (4)]: 32.45 + 20 log10 f + 20 log10 d_km.
+    r.free_space_dB = runConstants(p, f_MHz).fspl_f_dB + 20.0 * std::log10(g.d_m / 1000.0);
     r.loss_dB = r.free_space_dB + variability_dB(p, g, f_MHz, r.A_ref_dB, warnings);
     r.warnings = warnings;
     r.d_km = g.d_m / 1000.0;

@@ -50,6 +50,7 @@ struct Params {
     double time_pct = 50.0;
     double location_pct = 50.0;
     double situation_pct = 50.0;
+    bool operator==(const Params&) const = default;
 };
 
 /// Warning flags; the same bit values as the NTIA reference implementation.
