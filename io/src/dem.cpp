@@ -302,7 +302,7 @@ Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
             while (!stack.empty()) {
                 const size_t i = stack.back();
                 stack.pop_back();
-                component.push_back(i);
+                if (!projected) component.push_back(i);  // only a geographic DEM's components are sized
                 const int c = static_cast<int>(i % static_cast<size_t>(rw)), r = static_cast<int>(i / static_cast<size_t>(rw));
                 auto push = [&](int cc, int rr) {
                     const size_t k = static_cast<size_t>(rr) * rw + cc;
