@@ -9,7 +9,7 @@ long long fillVoids(DemGrid& dem, int max_search_px, const std::vector<uint8_t>*
     const int w = dem.width(), h = dem.height();
     static constexpr int kDirs[8][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}, {1, 1}, {1, -1}, {-1, 1}, {-1, -1}};
     // Read from the untouched source so filled cells never feed other fills (order independence).
-    const std::vector<float> src = dem.data();
+    const BigVector<float> src = dem.data();
     long long filled = 0;
 #pragma omp parallel for schedule(dynamic, 16) reduction(+ : filled)
     for (int r = 0; r < h; ++r) {

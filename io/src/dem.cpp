@@ -29,6 +29,11 @@ void initGdal() {
     std::call_once(once, [] {
         GDALAllRegister();
         CPLSetErrorHandler(quietHandler);  // errors are reported through exceptions instead
+        // The COG writer builds overviews in a temporary GeoTIFF, by default ZSTD-compressed:
+        // each ZSTD stream clears megabytes of tables, a fifth of the memory a one-site run
+        // touched. LZW costs none of that; the temporary file is decoded into the final COG,
+        // so the output is the same, byte for byte. A value the user set is kept.
+        if (!CPLGetConfigOption("COG_TMP_COMPRESSION", nullptr)) CPLSetConfigOption("COG_TMP_COMPRESSION", "LZW");
     });
 }
 
@@ -349,15 +354,10 @@ Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
 
     // Filled source as an in-memory dataset, then one bilinear warp to the analysis grid (its
     // window when cropped).
-    GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
-    DatasetPtr filled_ds(mem->Create("", rw, rh, 1, GDT_Float32, nullptr));
+    DatasetPtr filled_ds = memoryDatasetOver(raw.data().data(), rw, rh, GDT_Float32);  // raw read in place
     filled_ds->SetGeoTransform(rgt);
     filled_ds->SetSpatialRef(src_srs);
-    GDALRasterBand* fb = filled_ds->GetRasterBand(1);
-    fb->SetNoDataValue(std::numeric_limits<double>::quiet_NaN());
-    if (fb->RasterIO(GF_Write, 0, 0, rw, rh, raw.data().data(), rw, rh, GDT_Float32, 0, 0) != CE_None) {
-        throw Error("loadDem: cannot fill the in-memory DEM");
-    }
+    filled_ds->GetRasterBand(1)->SetNoDataValue(std::numeric_limits<double>::quiet_NaN());
     std::vector<std::string> extra = {"-of", "MEM", "-wo", "NUM_THREADS=ALL_CPUS"};
     if (out.cropped) {
         char te[4][40];

@@ -24,10 +24,10 @@ std::atomic<int> g_writer_threads{0};
 void writeAny(const std::string& path, int w, int h, const GeoTransform& g, const void* data, GDALDataType type,
               double nodata, const Crs& crs, const RasterMeta& meta, const RasterClasses* classes = nullptr) {
     initGdal();
-    GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
     GDALDriver* cog = GetGDALDriverManager()->GetDriverByName("COG");
-    if (!mem || !cog) throw Error("GDAL lacks the MEM or COG driver");
-    DatasetPtr ds(mem->Create("", w, h, 1, type, nullptr));
+    if (!cog) throw Error("GDAL lacks the COG driver");
+    // The raster as it lies in memory (the COG driver only reads it): no copy.
+    DatasetPtr ds = memoryDatasetOver(const_cast<void*>(data), w, h, type);
     double gt[6] = {g.origin_x_m, g.pixel_width_m, 0.0, g.origin_y_m, 0.0, -g.pixel_height_m};
     ds->SetGeoTransform(gt);
     OGRSpatialReference srs;
@@ -38,9 +38,6 @@ void writeAny(const std::string& path, int w, int h, const GeoTransform& g, cons
     b->SetNoDataValue(nodata);
     b->SetDescription(meta.description.c_str());
     b->SetUnitType(meta.unit.c_str());
-    if (b->RasterIO(GF_Write, 0, 0, w, h, const_cast<void*>(data), w, h, type, 0, 0) != CE_None) {
-        throw Error("cannot fill the in-memory raster for " + path);
-    }
     if (classes && !classes->rows.empty()) {
         const RasterClasses& cl = *classes;
         GDALDefaultRasterAttributeTable rat;

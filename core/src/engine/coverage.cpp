@@ -83,9 +83,9 @@ void referenceWindow(const DemGrid& dem, const Sector& s, const CoverageOptions&
 // Per-technology accumulators over the whole grid. The best and second-best signals are the
 // first two entries of the per-pixel top-k list.
 struct Accumulators {
-    std::vector<float> topk;  // kTopK strongest signals per pixel, descending
-    std::vector<int32_t> best_idx;
-    std::vector<std::vector<int64_t>> power;  // per co-channel group
+    BigVector<float> topk;  // kTopK strongest signals per pixel, descending
+    BigVector<int32_t> best_idx;
+    std::vector<BigVector<int64_t>> power;  // per co-channel group
     std::vector<omp_lock_t> locks;
     int width = 0;
 
@@ -111,7 +111,7 @@ struct Accumulators {
     // Order-independent merge of one sector's window (its rows [row_begin, row_end) of the grid;
     // all of them by default).
     void merge(const SectorWindow& win, int32_t si, int group, double total_offset_dB, int row_begin = -1, int row_end = -1) {
-        std::vector<int64_t>& pw = power[static_cast<size_t>(group)];
+        BigVector<int64_t>& pw = power[static_cast<size_t>(group)];
         int locked = -1;
         if (row_begin < 0) row_begin = win.row0, row_end = win.row0 + win.height;
         for (int r = row_begin; r < row_end; ++r) {
@@ -470,9 +470,9 @@ LocationCoverage locationCoverage(const TechnologyCoverage& layer, const DemGrid
     out.target_pct = target_pct;
     out.margin_dB = shadowingMargin_dB(sigma_dB, target_pct);
     out.probability_pct = Grid<float>(dem.width(), dem.height(), dem.geoTransform(), kNaN, kNaN);
-    const std::vector<float>& sig = layer.signal_dBm.data();
-    const std::vector<float>& z = dem.data();
-    std::vector<float>& prob = out.probability_pct.data();
+    const BigVector<float>& sig = layer.signal_dBm.data();
+    const BigVector<float>& z = dem.data();
+    BigVector<float>& prob = out.probability_pct.data();
     double sum = 0.0;
     long long& valid = out.valid_pixels;
     for (size_t p = 0; p < z.size(); ++p) {

@@ -73,7 +73,7 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample)
     // a site may sit off its pixel centre) are never inside a sector's radius and get no owner.
     const double reach_m = n * std::min(pw, ph) + 0.5 * std::hypot(pw, ph);
     const int side = 2 * n + 1;
-    std::vector<int> owner(static_cast<size_t>(side) * side, -1);
+    BigVector<int> owner(static_cast<size_t>(side) * side, -1);
     for (int dy = -n; dy <= n; ++dy) {
         for (int dx = -n; dx <= n; ++dx) {
             const int k = std::max(std::abs(dx), std::abs(dy));
@@ -167,7 +167,7 @@ struct SweepScratch {
     std::vector<double> z;   // heights in the straight-ray frame: h - d^2 / (2 a_e)
     std::vector<int> hull;   // upper convex hull of intermediate samples (indices >= 1), hull_n used
     std::vector<double> inv_k;  // 1 / k for steps 0..radius (sized by sweepSector)
-    std::vector<double> v;      // the deferred pass's input per window pixel: v or the loss (sweepLoss)
+    BigVector<double> v;        // the deferred pass's input per window pixel: v or the loss (sweepLoss)
     struct Direct {             // pixels the sweep stored itself (the site's, the first ring)
         size_t idx;
         float loss_dB, bearing_deg, elevation_deg;

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "phusong/core/big_buffer.hpp"
 #include "phusong/core/error.hpp"
 
 namespace phusong {
@@ -56,8 +57,8 @@ public:
     const T& at(int col, int row) const { return m_data[static_cast<size_t>(row) * m_width + col]; }
     T* row(int r) { return m_data.data() + static_cast<size_t>(r) * m_width; }
     const T* row(int r) const { return m_data.data() + static_cast<size_t>(r) * m_width; }
-    std::vector<T>& data() { return m_data; }
-    const std::vector<T>& data() const { return m_data; }
+    BigVector<T>& data() { return m_data; }
+    const BigVector<T>& data() const { return m_data; }
 
     bool contains(int col, int row) const { return col >= 0 && row >= 0 && col < m_width && row < m_height; }
     /// The full extent as a window.
@@ -76,7 +77,7 @@ private:
     int m_height = 0;
     GeoTransform m_gt;
     T m_nodata{};
-    std::vector<T> m_data;
+    BigVector<T> m_data;  // huge-page backed when large (big_buffer.hpp)
 };
 
 /// Elevation grid: metres above mean sea level, NaN where unknown.

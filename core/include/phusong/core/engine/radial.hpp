@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "phusong/core/big_buffer.hpp"
 #include "phusong/core/grid.hpp"
 #include "phusong/core/models/model.hpp"
 #include "phusong/core/sector.hpp"
@@ -88,12 +89,12 @@ int raysPerBorderCell(models::ModelKind kind, double pixel_m);
 struct SectorWindow {
     int center_col = 0, center_row = 0;  ///< the sector's pixel
     int col0 = 0, row0 = 0, width = 0, height = 0;
-    std::vector<float> loss_dB;    ///< path loss including terminal and clutter losses
-    std::vector<float> signal_dBm; ///< EIRP - reference offset - antenna attenuation - loss
+    BigVector<float> loss_dB;    ///< path loss including terminal and clutter losses
+    BigVector<float> signal_dBm; ///< EIRP - reference offset - antenna attenuation - loss
     /// Direction of each pixel from the transmitter antenna (0 where the loss is NaN): bearing
     /// clockwise from grid north, elevation above the horizon to the receiver antenna. Shared by
     /// the sectors of one site, antenna height and carrier; applyAntenna() reads them.
-    std::vector<float> bearing_deg, elevation_deg;
+    BigVector<float> bearing_deg, elevation_deg;
 };
 
 /// The widest instruction set the sweep's vectorised pass uses on this CPU: "avx512f", "avx2" or
