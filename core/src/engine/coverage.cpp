@@ -83,15 +83,18 @@ void referenceWindow(const DemGrid& dem, const Sector& s, const CoverageOptions&
 // Per-technology accumulators over the whole grid. The best and second-best signals are the
 // first two entries of the per-pixel top-k list.
 struct Accumulators {
-    BigVector<float> topk;  // kTopK strongest signals per pixel, descending
+    int top_k = kTopK;      // signals kept per pixel: kTopK, or fewer when the view has fewer sectors
+    BigVector<float> topk;  // top_k strongest signals per pixel, descending
     BigVector<int32_t> best_idx;
     std::vector<BigVector<int64_t>> power;  // per co-channel group
     std::vector<omp_lock_t> locks;
     int width = 0;
 
     // @p used_groups: the co-channel groups this view's sectors use; only those get a power raster.
-    Accumulators(size_t pixels, int w, int h, const std::vector<bool>& used_groups) : width(w) {
-        topk.assign(pixels * kTopK, -std::numeric_limits<float>::infinity());
+    // @p sectors: how many sectors the view has (a pixel never holds more signals than that).
+    Accumulators(size_t pixels, int w, int h, const std::vector<bool>& used_groups, size_t sectors)
+        : top_k(static_cast<int>(std::clamp<size_t>(sectors, 1, kTopK))), width(w) {
+        topk.assign(pixels * static_cast<size_t>(top_k), -std::numeric_limits<float>::infinity());
         best_idx.assign(pixels, -1);
         power.resize(used_groups.size());
         for (size_t g = 0; g < used_groups.size(); ++g) {
@@ -105,8 +108,8 @@ struct Accumulators {
     }
     Accumulators(const Accumulators&) = delete;
     Accumulators& operator=(const Accumulators&) = delete;
-    float best(size_t p) const { return topk[p * kTopK]; }
-    float second(size_t p) const { return topk[p * kTopK + 1]; }
+    float best(size_t p) const { return topk[p * static_cast<size_t>(top_k)]; }
+    float second(size_t p) const { return top_k > 1 ? topk[p * static_cast<size_t>(top_k) + 1] : -std::numeric_limits<float>::infinity(); }
 
     // Order-independent merge of one sector's window (its rows [row_begin, row_end) of the grid;
     // all of them by default).
@@ -126,10 +129,10 @@ struct Accumulators {
                 const float v = src[c];
                 if (std::isnan(v)) continue;
                 const size_t p = static_cast<size_t>(r) * width + (win.col0 + c);
-                float* top = topk.data() + p * kTopK;
+                float* top = topk.data() + p * static_cast<size_t>(top_k);
                 if (best_idx[p] < 0 || v > top[0] || (v == top[0] && si < best_idx[p])) best_idx[p] = si;
-                if (v > top[kTopK - 1]) {
-                    int k = kTopK - 1;
+                if (v > top[top_k - 1]) {
+                    int k = top_k - 1;
                     while (k > 0 && top[k - 1] < v) {
                         top[k] = top[k - 1];
                         --k;
@@ -179,7 +182,7 @@ void finishLayer(const Accumulators& acc, const DemGrid& dem, const std::vector<
             ++covered;
             const float floor_dBm = std::max(static_cast<float>(best - opt.overlap_margin_dB), static_cast<float>(layer.threshold_dBm));
             int count = 0;
-            for (int k = 0; k < kTopK; ++k) count += acc.topk[p * kTopK + k] >= floor_dBm ? 1 : 0;
+            for (int k = 0; k < acc.top_k; ++k) count += acc.topk[p * static_cast<size_t>(acc.top_k) + k] >= floor_dBm ? 1 : 0;
             layer.overlap.at(c, r) = count;
         }
         const Sector& s = sectors[static_cast<size_t>(bi)];
@@ -262,10 +265,11 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
         std::vector<std::unique_ptr<Accumulators>> acc;
         for (size_t v = 0; v < views; ++v) {
             std::vector<bool> used(group_of_freq.size(), false);
+            size_t in_view = 0;
             for (size_t j = 0; j < tech_sectors.size(); ++j) {
-                if (v == 0 || view_of[j] == static_cast<int>(v)) used[static_cast<size_t>(group[j])] = true;
+                if (v == 0 || view_of[j] == static_cast<int>(v)) used[static_cast<size_t>(group[j])] = true, ++in_view;
             }
-            acc.push_back(std::make_unique<Accumulators>(pixels, w, h, used));
+            acc.push_back(std::make_unique<Accumulators>(pixels, w, h, used, in_view));
         }
 
         // Sectors with the same path loss (one site, antenna height and carrier: the sectors of
@@ -367,7 +371,7 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
             for (size_t v = 0; v < views; ++v) {
                 PartialComposition pc;
                 pc.pixels = pixels;
-                pc.top_k = kTopK;
+                pc.top_k = acc[v]->top_k;
                 pc.topk = acc[v]->topk.data();
                 pc.best_idx = acc[v]->best_idx.data();
                 for (auto& pw : acc[v]->power) pc.power.push_back(pw.empty() ? nullptr : pw.data());
