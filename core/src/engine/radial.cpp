@@ -394,7 +394,7 @@ double itmIncremental(const models::ModelParams& mp, SweepScratch& st, const Lin
         const int p10 = static_cast<int>(0.1 * m);
         pr.h_sys_m = sums(p10, m - p10).h / (m - 2 * p10 + 1);
     }
-    pr.horizons = [&](double a_e, double theta[2], double dl[2]) {
+    auto hzns = [&](double a_e, double theta[2], double dl[2]) {
         const double z_tx = st.hraw[0] + L.tx_h, z_rx = h_rx_ground + L.rx_h;
         theta[0] = (z_rx - z_tx) / d - d / (2.0 * a_e);
         theta[1] = -(z_rx - z_tx) / d - d / (2.0 * a_e);
@@ -420,7 +420,7 @@ double itmIncremental(const models::ModelParams& mp, SweepScratch& st, const Lin
         const int rx_pos = static_cast<int>(std::lower_bound(hb, hb + st.hull_n, j) - hb);
         best(rx_pos, [&](int k, double x) { return (hOf(k) - z_rx) / x - x / (2.0 * a_e); }, theta[1], dl[1], false);
     };
-    pr.delta_h = [&](double d0, double d1) {
+    auto dlthx = [&](double d0, double d1) {
         // delta_h is the interdecile range of the terrain over the whole path: it changes slowly
         // along a radial and from one radial to the next, so a value computed on this radial or
         // one of the previous st.dh_rays (all within half a pixel of this one) over a range
@@ -457,7 +457,7 @@ double itmIncremental(const models::ModelParams& mp, SweepScratch& st, const Lin
         st.dh_cache[static_cast<size_t>(bucket)] = {len, d0, dh * factor, st.ray_index};
         return dh;
     };
-    pr.fit = [&](double d0, double d1, double& z0, double& z1) {
+    auto zlsq1 = [&](double d0, double d1, double& z0, double& z1) {
         // The reference's index range [Algorithm, "zlsq1"], then a fit with half weights at its ends.
         auto dimf = [](double a, double b) { return a > b ? a - b : 0.0; };
         int i0 = static_cast<int>(dimf(d0 / xi, 0.0));
@@ -477,6 +477,9 @@ double itmIncremental(const models::ModelParams& mp, SweepScratch& st, const Lin
         z0 = icpt;
         z1 = icpt + slope * d;
     };
+    pr.horizons = hzns;
+    pr.delta_h = dlthx;
+    pr.fit = zlsq1;
     const models::itm::Result r = models::itm::pointToPoint(mp.itm, L.tx_h, L.rx_h, pr, L.f_MHz);
     if (warnings) *warnings |= r.warnings << models::kWarnItmShift;
     return r.loss_dB;

@@ -785,9 +785,12 @@ Result pointToPoint(const Params& p, double h_tx_m, double h_rx_m, std::span<con
     for (int i = p10; i <= np - p10; ++i) pr.h_sys_m += z[static_cast<size_t>(i)];
     pr.h_sys_m /= (np - 2 * p10 + 1);
     const double hm[2] = {h_tx_m, h_rx_m};
-    pr.horizons = [&](double a_e, double theta[2], double d_hzn[2]) { horizons(z, step_m, a_e, hm, theta, d_hzn); };
-    pr.delta_h = [&](double d0, double d1) { return terrainIrregularity_m(z, step_m, d0, d1); };
-    pr.fit = [&](double d0, double d1, double& z0, double& z1) { leastSquaresLine(z, step_m, d0, d1, z0, z1); };
+    auto hzns = [&](double a_e, double theta[2], double d_hzn[2]) { horizons(z, step_m, a_e, hm, theta, d_hzn); };
+    auto dlthx = [&](double d0, double d1) { return terrainIrregularity_m(z, step_m, d0, d1); };
+    auto zlsq1 = [&](double d0, double d1, double& z0, double& z1) { leastSquaresLine(z, step_m, d0, d1, z0, z1); };
+    pr.horizons = hzns;
+    pr.delta_h = dlthx;
+    pr.fit = zlsq1;
     return pointToPoint(p, h_tx_m, h_rx_m, pr, f_MHz);
 }
 

@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "phusong/core/function_ref.hpp"
+
 namespace phusong::models::itm {
 
 enum class Climate {
@@ -104,12 +106,13 @@ struct ProfileSummary {
     double h_sys_m = 0.0;             ///< mean ground height over the middle 80 % [Algorithm, Eqn 2.2]
     /// The terminals' horizon angles and distances ("hzns") for an effective earth radius a_e,
     /// with the structure heights of the call; starts from the line-of-sight values.
-    std::function<void(double a_e_m, double theta_rad[2], double d_hzn_m[2])> horizons;
+    /// The callbacks are references (see function_ref.hpp): the callables must outlive the summary.
+    FunctionRef<void(double a_e_m, double theta_rad[2], double d_hzn_m[2])> horizons;
     /// delta_h of the terrain between two distances ("dlthx"), see terrainIrregularity_m.
-    std::function<double(double d_start_m, double d_end_m)> delta_h;
+    FunctionRef<double(double d_start_m, double d_end_m)> delta_h;
     /// The least-squares line through the terrain between two distances ("zlsq1"), evaluated at
     /// both ends of the path.
-    std::function<void(double d_start_m, double d_end_m, double& z_at_tx, double& z_at_rx)> fit;
+    FunctionRef<void(double d_start_m, double d_end_m, double& z_at_tx, double& z_at_rx)> fit;
 };
 Result pointToPoint(const Params& p, double h_tx_m, double h_rx_m, const ProfileSummary& profile, double f_MHz);
 
