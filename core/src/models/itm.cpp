@@ -746,10 +746,6 @@ double irregularity(const HeightAt& height_at, double xi, double d_start, double
 }
 }  // namespace
 
-double terrainIrregularity_m(const std::function<double(double)>& height_at, double xi, double d_start, double d_end) {
-    return irregularity(height_at, xi, d_start, d_end);
-}
-
 double terrainIrregularity_m(std::span<const double> z, double xi, double d_start, double d_end) {
     // Linear between samples, as the reference's index walk.
     const int np = static_cast<int>(z.size()) - 1;

@@ -13,7 +13,6 @@
 ///                 in the area prediction mode", NTIA Report 82-100.
 
 #include <cstdint>
-#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -129,8 +128,5 @@ double terrainIrregularity_m(std::span<const double> elevation_m, double step_m,
 /// (overwrites them with their deviations from the fitted line).
 int irregularitySampleCount(double step_m, double d_start_m, double d_end_m);
 double irregularityOfSamples(std::span<double> samples, double d_start_m, double d_end_m);
-/// The same over any profile given as ground height at a distance (linear between samples);
-/// @p step_m sets how many points dlthx resamples, as the sample spacing does above.
-double terrainIrregularity_m(const std::function<double(double x_m)>& height_at, double step_m, double d_start_m, double d_end_m);
 
 }  // namespace phusong::models::itm
