@@ -4,14 +4,18 @@
 # PHUSONG_SKIP_ASAN=1 runs the release build only (a quicker local loop).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+stage() { echo "== $1 (${SECONDS} s since the start) =="; }
 bash scripts/setup.sh
-echo "== release build =="
+stage "release build"
 cmake --preset release >/dev/null
 cmake --build --preset release
+stage "release tests"
 ctest --preset release
 if [ "${PHUSONG_SKIP_ASAN:-0}" != "1" ]; then
-  echo "== AddressSanitizer + UBSan build =="
+  stage "AddressSanitizer + UBSan build"
   cmake --preset asan >/dev/null
   cmake --build --preset asan
+  stage "AddressSanitizer + UBSan tests"
   ctest --preset asan
 fi
+stage "done"
