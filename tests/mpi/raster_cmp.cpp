@@ -5,27 +5,19 @@
 //
 //   raster_cmp DIR_A DIR_B     prints "N rasters bit-identical", exit 0; else names the first
 //                              difference, exit 1; exit 2 on a missing or unreadable file.
-#include <gdal_priv.h>
-
 #include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <memory>
 #include <string>
 #include <vector>
+
+#include "gdal_handles.hpp"  // io's internal dataset handle and openRaster
 
 namespace fs = std::filesystem;
 
 namespace {
-
-struct DatasetCloser {
-    void operator()(GDALDataset* ds) const { GDALClose(ds); }
-};
-using DatasetPtr = std::unique_ptr<GDALDataset, DatasetCloser>;
-
-DatasetPtr open(const fs::path& p) { return DatasetPtr(GDALDataset::FromHandle(GDALOpen(p.c_str(), GA_ReadOnly))); }
 
 // Empty when equal, else what differs.
 std::string compare(GDALDataset& a, GDALDataset& b) {
@@ -62,7 +54,6 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "usage: raster_cmp DIR_A DIR_B\n");
         return 2;
     }
-    GDALAllRegister();
     const fs::path dir_a = argv[1], dir_b = argv[2];
     std::vector<fs::path> names;
     std::error_code ec;
@@ -74,12 +65,14 @@ int main(int argc, char** argv) {
     }
     std::sort(names.begin(), names.end());
     for (const fs::path& name : names) {
-        const DatasetPtr a = open(dir_a / name), b = open(dir_b / name);
-        if (!a || !b) {
-            std::fprintf(stderr, "raster_cmp: cannot open %s\n", (!a ? dir_a / name : dir_b / name).c_str());
+        std::string diff;
+        try {
+            const phusong::io::DatasetPtr a = phusong::io::openRaster(dir_a / name), b = phusong::io::openRaster(dir_b / name);
+            diff = compare(*a, *b);
+        } catch (const phusong::Error& e) {
+            std::fprintf(stderr, "raster_cmp: %s\n", e.what());
             return 2;
         }
-        const std::string diff = compare(*a, *b);
         if (!diff.empty()) {
             std::printf("%s differs: %s\n", name.c_str(), diff.c_str());
             return 1;
