@@ -4,7 +4,7 @@
 
 using namespace phusong::models;
 
-constexpr double ABSTOL__DB = 0.01;
+constexpr double kHataTol_dB = 0.01;
 
 // Reference table: Hata (1980) eqs. (4)-(8) and COST 231 eq. (4.4.1), evaluated independently in
 // Python (double precision) for these inputs. 900 MHz / 30 m / 1.5 m / 1 km urban = 126.42 dB is the
@@ -26,7 +26,7 @@ TEST(Hata, OkumuraHataTable) {
         {200, 30, 1.5, 2, Environment::Open, 95.907},
     };
     for (const auto& c : cases) {
-        EXPECT_NEAR(okumuraHata_dB(c.f, c.hb, c.hm, c.d, c.env), c.expect_dB, ABSTOL__DB)
+        EXPECT_NEAR(okumuraHata_dB(c.f, c.hb, c.hm, c.d, c.env), c.expect_dB, kHataTol_dB)
             << c.f << " MHz " << c.d << " km env " << static_cast<int>(c.env);
     }
 }
@@ -39,7 +39,7 @@ TEST(Hata, Cost231Table) {
         {1800, 30, 1.5, 1, Environment::Open, 104.273},       {2000, 100, 2, 10, Environment::Open, 128.333},
     };
     for (const auto& c : cases) {
-        EXPECT_NEAR(cost231Hata_dB(c.f, c.hb, c.hm, c.d, c.env), c.expect_dB, ABSTOL__DB) << c.f << " MHz " << c.d << " km";
+        EXPECT_NEAR(cost231Hata_dB(c.f, c.hb, c.hm, c.d, c.env), c.expect_dB, kHataTol_dB) << c.f << " MHz " << c.d << " km";
     }
 }
 

@@ -19,13 +19,12 @@
 
 using namespace phusong;
 using namespace phusong::models;
+using phusong::test::num;
 using phusong::test::sharedData;
 
-constexpr double ABSTOL__DB = 0.1;
+constexpr double kItmTol_dB = 0.1;
 
 namespace {
-
-double num(const Record& r, const char* f) { return parseNumber(r.get(f), r.location, f); }
 
 std::vector<double> splitNumbers(const std::string& line) {
     std::vector<double> v;
@@ -103,7 +102,7 @@ TEST(Itm, PointToPointReferenceCases) {
         const Pfl pfl = parsePfl(line);
         const itm::Result res =
             itm::pointToPoint(paramsFrom(r), num(r, "h_tx__meter"), num(r, "h_rx__meter"), pfl.z, pfl.xi, num(r, "f__mhz"));
-        EXPECT_NEAR(res.loss_dB, num(r, "a__db"), ABSTOL__DB) << r.location;
+        EXPECT_NEAR(res.loss_dB, num(r, "a__db"), kItmTol_dB) << r.location;
     }
 }
 
@@ -117,7 +116,7 @@ TEST(Itm, AreaReferenceCases) {
                                           static_cast<itm::Siting>(static_cast<int>(num(r, "tx_siting_criteria"))),
                                           static_cast<itm::Siting>(static_cast<int>(num(r, "rx_siting_criteria"))),
                                           num(r, "d__km"), num(r, "delta_h__meter"), num(r, "f__mhz"));
-        EXPECT_NEAR(res.loss_dB, num(r, "a__db"), ABSTOL__DB) << r.location;
+        EXPECT_NEAR(res.loss_dB, num(r, "a__db"), kItmTol_dB) << r.location;
     }
 }
 
@@ -159,9 +158,9 @@ TEST(Itm, CommandLineExamplesWithIntermediateValues) {
             r = itm::pointToPoint(p, in.at("h_tx__meter"), in.at("h_rx__meter"), pfl.z, pfl.xi, in.at("f__mhz"));
         }
         // Printed to 0.1 dB / 0.001 km / 0.001 mrad / 1 m.
-        EXPECT_NEAR(r.loss_dB, readOutputValue(out, "Basic Transmission Loss"), ABSTOL__DB);
-        EXPECT_NEAR(r.free_space_dB, readOutputValue(out, "Free Space"), ABSTOL__DB);
-        EXPECT_NEAR(r.A_ref_dB, readOutputValue(out, "A_ref__db"), ABSTOL__DB);
+        EXPECT_NEAR(r.loss_dB, readOutputValue(out, "Basic Transmission Loss"), kItmTol_dB);
+        EXPECT_NEAR(r.free_space_dB, readOutputValue(out, "Free Space"), kItmTol_dB);
+        EXPECT_NEAR(r.A_ref_dB, readOutputValue(out, "A_ref__db"), kItmTol_dB);
         EXPECT_NEAR(r.d_km, readOutputValue(out, "d__km"), 0.001);
         EXPECT_NEAR(r.theta_hzn_rad[0] * 1e3, readOutputValue(out, "theta_hzn_tx"), 0.001);
         EXPECT_NEAR(r.theta_hzn_rad[1] * 1e3, readOutputValue(out, "theta_hzn_rx"), 0.001);

@@ -9,17 +9,17 @@
 using namespace phusong;
 using namespace phusong::models;
 
-constexpr double ABSTOL__DB = 0.05;
+constexpr double kKnifeEdgeTol_dB = 0.05;
 
 // ITU-R P.526-15 eq. (31) and its Figure 9: J(0) = 6.0 dB, J(-0.78) = 0, and for large v
 // J(v) -> 13 + 20 log10(v) (the asymptote in P.526 §4.1).
 TEST(KnifeEdge, JOfV) {
-    EXPECT_NEAR(knifeEdgeLoss_dB(0.0), 6.03, ABSTOL__DB);
+    EXPECT_NEAR(knifeEdgeLoss_dB(0.0), 6.03, kKnifeEdgeTol_dB);
     EXPECT_EQ(knifeEdgeLoss_dB(-0.78), 0.0);
     EXPECT_EQ(knifeEdgeLoss_dB(-2.0), 0.0);
-    EXPECT_NEAR(knifeEdgeLoss_dB(1.0), 13.93, ABSTOL__DB);
+    EXPECT_NEAR(knifeEdgeLoss_dB(1.0), 13.93, kKnifeEdgeTol_dB);
     EXPECT_NEAR(knifeEdgeLoss_dB(10.0), 13.0 + 20.0, 0.2);
-    EXPECT_NEAR(knifeEdgeLoss_dB(-0.7), 0.536, ABSTOL__DB);  // just above the cut-off, small but positive
+    EXPECT_NEAR(knifeEdgeLoss_dB(-0.7), 0.536, kKnifeEdgeTol_dB);  // just above the cut-off, small but positive
 }
 
 namespace {

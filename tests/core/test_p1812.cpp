@@ -19,7 +19,7 @@ using namespace phusong;
 using namespace phusong::models;
 using phusong::test::sharedData;
 
-constexpr double ABSTOL__DB = 0.1;
+constexpr double kP1812Tol_dB = 0.1;
 
 namespace {
 
@@ -117,13 +117,13 @@ TEST(P1812, AllSixtyThreeValidationCases) {
         in.R_m = prof.R;
         in.zone = prof.zone;
         const p1812::Result r = p1812::basicTransmissionLoss(in);
-        EXPECT_NEAR(r.Lb_dB, log.at("Lb (dB)"), ABSTOL__DB);
-        EXPECT_NEAR(r.Ep_dBuV_m, log.at("Ep (dBuV/m) w.r.t. Ptx"), ABSTOL__DB);
+        EXPECT_NEAR(r.Lb_dB, log.at("Lb (dB)"), kP1812Tol_dB);
+        EXPECT_NEAR(r.Ep_dBuV_m, log.at("Ep (dBuV/m) w.r.t. Ptx"), kP1812Tol_dB);
         // Intermediate values the log also records.
-        EXPECT_NEAR(r.Lbfs_dB, log.at("Lbfs"), ABSTOL__DB);
-        EXPECT_NEAR(r.Ld50_dB, log.at("Ld50 (dB)"), ABSTOL__DB);
-        EXPECT_NEAR(r.Lbs_dB, log.at("Lbs (dB)"), ABSTOL__DB);
-        EXPECT_NEAR(r.Lba_dB, log.at("Lba (dB)"), ABSTOL__DB);
+        EXPECT_NEAR(r.Lbfs_dB, log.at("Lbfs"), kP1812Tol_dB);
+        EXPECT_NEAR(r.Ld50_dB, log.at("Ld50 (dB)"), kP1812Tol_dB);
+        EXPECT_NEAR(r.Lbs_dB, log.at("Lbs (dB)"), kP1812Tol_dB);
+        EXPECT_NEAR(r.Lba_dB, log.at("Lba (dB)"), kP1812Tol_dB);
         EXPECT_NEAR(r.theta_mrad, log.at("th (mrad)"), 1e-3);
         worst_Lb = std::max(worst_Lb, std::abs(r.Lb_dB - log.at("Lb (dB)")));
         worst_Ep = std::max(worst_Ep, std::abs(r.Ep_dBuV_m - log.at("Ep (dBuV/m) w.r.t. Ptx")));

@@ -9,14 +9,11 @@
 
 using namespace phusong;
 using namespace phusong::models::p2108;
+using phusong::test::num;
 using phusong::test::sharedData;
 
 // The test data round to one decimal; half a unit in the last place plus float slack.
-constexpr double ABSTOL__DB = 0.1;
-
-namespace {
-double num(const Record& r, const char* f) { return parseNumber(r.get(f), r.location, f); }
-}  // namespace
+constexpr double kP2108Tol_dB = 0.1;
 
 TEST(P2108, HeightGainTerminalCorrectionReferenceData) {
     const std::string path = sharedData("validation/p2108/HeightGainTerminalCorrectionModelTestData.csv");
@@ -27,7 +24,7 @@ TEST(P2108, HeightGainTerminalCorrectionReferenceData) {
         const Result res = heightGainTerminalCorrection(num(r, "f__ghz"), num(r, "h__meter"), num(r, "w_s__meter"),
                                                         num(r, "r__meter"), static_cast<ClutterType>(static_cast<int>(num(r, "clutter_type"))));
         EXPECT_EQ(res.rtn, static_cast<int>(num(r, "rtn"))) << r.location;
-        if (res.rtn == kSuccess) EXPECT_NEAR(res.loss_dB, num(r, "a_h__db"), ABSTOL__DB) << r.location;
+        if (res.rtn == kSuccess) EXPECT_NEAR(res.loss_dB, num(r, "a_h__db"), kP2108Tol_dB) << r.location;
     }
 }
 
@@ -39,7 +36,7 @@ TEST(P2108, TerrestrialStatisticalReferenceData) {
     for (const Record& r : t.rows) {
         const Result res = terrestrialStatistical(num(r, "f__ghz"), num(r, "d__km"), num(r, "p"));
         EXPECT_EQ(res.rtn, static_cast<int>(num(r, "rtn"))) << r.location;
-        if (res.rtn == kSuccess) EXPECT_NEAR(res.loss_dB, num(r, "l_ctt__db"), ABSTOL__DB) << r.location;
+        if (res.rtn == kSuccess) EXPECT_NEAR(res.loss_dB, num(r, "l_ctt__db"), kP2108Tol_dB) << r.location;
     }
 }
 
@@ -51,7 +48,7 @@ TEST(P2108, AeronauticalStatisticalReferenceData) {
     for (const Record& r : t.rows) {
         const Result res = aeronauticalStatistical(num(r, "f__ghz"), num(r, "theta_deg"), num(r, "p"));
         EXPECT_EQ(res.rtn, static_cast<int>(num(r, "rtn"))) << r.location;
-        if (res.rtn == kSuccess) EXPECT_NEAR(res.loss_dB, num(r, "l_ces__db"), ABSTOL__DB) << r.location;
+        if (res.rtn == kSuccess) EXPECT_NEAR(res.loss_dB, num(r, "l_ces__db"), kP2108Tol_dB) << r.location;
     }
 }
 

@@ -10,7 +10,7 @@
 using namespace phusong::models;
 using namespace phusong::models::tr38901;
 
-constexpr double ABSTOL__DB = 0.001;
+constexpr double kTr38901Tol_dB = 0.001;
 
 // Reference values: TR 38.901 v17.0.0 Table 7.4.1-1 evaluated independently in Python
 // (double precision) for these inputs; the TR publishes formulas, not test vectors.
@@ -22,8 +22,8 @@ TEST(Tr38901, UMaTable) {
     p.h_UT_m = 1.5;
     const double d[] = {100, 1000, 3000}, los[] = {83.1382, 109.4119, 128.4925}, nlos[] = {103.0375, 141.666, 160.3078};
     for (int i = 0; i < 3; ++i) {
-        EXPECT_NEAR(pathLossLos(p, d[i]).loss_dB, los[i], ABSTOL__DB) << d[i];
-        EXPECT_NEAR(pathLossNlos(p, d[i]).loss_dB, nlos[i], ABSTOL__DB) << d[i];
+        EXPECT_NEAR(pathLossLos(p, d[i]).loss_dB, los[i], kTr38901Tol_dB) << d[i];
+        EXPECT_NEAR(pathLossNlos(p, d[i]).loss_dB, nlos[i], kTr38901Tol_dB) << d[i];
     }
     EXPECT_NEAR(pathLossLos(p, 100).breakpoint_m, 560.0, 1e-9);  // 4 (25-1)(1.5-1) 3.5e9 / 3e8
 }
@@ -32,10 +32,10 @@ TEST(Tr38901, UMiTable) {
     Params p;
     p.scenario = Scenario::UMi;
     p.h_BS_m = 10.0;
-    EXPECT_NEAR(pathLossLos(p, 50).loss_dB, 79.0896, ABSTOL__DB);
-    EXPECT_NEAR(pathLossNlos(p, 50).loss_dB, 94.1807, ABSTOL__DB);
-    EXPECT_NEAR(pathLossLos(p, 500).loss_dB, 107.1138, ABSTOL__DB);
-    EXPECT_NEAR(pathLossNlos(p, 500).loss_dB, 129.2645, ABSTOL__DB);
+    EXPECT_NEAR(pathLossLos(p, 50).loss_dB, 79.0896, kTr38901Tol_dB);
+    EXPECT_NEAR(pathLossNlos(p, 50).loss_dB, 94.1807, kTr38901Tol_dB);
+    EXPECT_NEAR(pathLossLos(p, 500).loss_dB, 107.1138, kTr38901Tol_dB);
+    EXPECT_NEAR(pathLossNlos(p, 500).loss_dB, 129.2645, kTr38901Tol_dB);
     EXPECT_DOUBLE_EQ(pathLossNlos(p, 50).shadow_fading_dB, 7.82);
 }
 
@@ -46,8 +46,8 @@ TEST(Tr38901, RMaTableAndContinuityAtBreakpoint) {
     p.h_BS_m = 35.0;
     const double d[] = {200, 2000, 8000}, los[] = {76.1696, 105.4155, 129.4956}, nlos[] = {89.664, 128.0677, 151.3251};
     for (int i = 0; i < 3; ++i) {
-        EXPECT_NEAR(pathLossLos(p, d[i]).loss_dB, los[i], ABSTOL__DB) << d[i];
-        EXPECT_NEAR(pathLossNlos(p, d[i]).loss_dB, nlos[i], ABSTOL__DB) << d[i];
+        EXPECT_NEAR(pathLossLos(p, d[i]).loss_dB, los[i], kTr38901Tol_dB) << d[i];
+        EXPECT_NEAR(pathLossNlos(p, d[i]).loss_dB, nlos[i], kTr38901Tol_dB) << d[i];
     }
     const double bp = pathLossLos(p, 100).breakpoint_m;
     EXPECT_NEAR(bp, 769.69, 0.01);
@@ -86,7 +86,7 @@ TEST(Tr38901, ThroughModelDispatch) {
     mp.force_los = false;
     const PathLoss pl = pathLossAtDistance(mp, 1.0, 25.0, 1.5, 3500.0);
     // d2D = 1000 m exactly as the table above.
-    EXPECT_NEAR(pl.loss_dB, 141.666, ABSTOL__DB);
+    EXPECT_NEAR(pl.loss_dB, 141.666, kTr38901Tol_dB);
     EXPECT_FALSE(*pl.los);
     EXPECT_TRUE(pl.los_probability.has_value());
     mp.force_los.reset();  // 1 km in UMa: LOS improbable -> NLOS
@@ -107,7 +107,7 @@ TEST(Tr38901, SweepEntryPointIsTheModelFormula) {
             const double d_m = std::max(d_km * 1000.0, 1.0);
             for (bool los : {true, false}) {
                 uint32_t w = 0;
-                const Result ref = los ? pathLossLos(p, d_m) : pathLossNlos(p, d_m);
+                const tr38901::Result ref = los ? pathLossLos(p, d_m) : pathLossNlos(p, d_m);
                 EXPECT_EQ(lossWithLos_dB(mp, d_km, 25.0, 1.5, 3500.0, los, &w), ref.loss_dB) << toString(k) << " " << d_km << " km";
                 EXPECT_EQ(w, ref.warnings) << toString(k) << " " << d_km << " km";
             }
