@@ -18,7 +18,7 @@
 namespace phusong::engine {
 
 namespace {
-constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+constexpr float kNaNf = std::numeric_limits<float>::quiet_NaN();
 constexpr double kNaNd = std::numeric_limits<double>::quiet_NaN();
 
 // floor() for |x| < 2^31 without libm (baseline x86-64 has no rounding instruction).
@@ -691,7 +691,7 @@ bool placeWindow(const DemGrid& dem, PointXY site, int n, SectorWindow& out) {
     out.width = std::max(0, std::min(dem.width() - 1, out.center_col + n) - out.col0 + 1);
     out.height = std::max(0, std::min(dem.height() - 1, out.center_row + n) - out.row0 + 1);
     const size_t cells = static_cast<size_t>(out.width) * out.height;
-    out.loss_dB.assign(cells, kNaN);
+    out.loss_dB.assign(cells, kNaNf);
     out.signal_dBm.clear();  // applyAntenna()'s
     out.bearing_deg.assign(cells, 0.0f);
     out.elevation_deg.assign(cells, 0.0f);
