@@ -1,6 +1,7 @@
 #include "phusong/core/antenna.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -135,6 +136,39 @@ std::shared_ptr<const MsiPattern> readMsiFile(const std::string& path) {
     std::stringstream ss;
     ss << f.rdbuf();
     return std::make_shared<const MsiPattern>(parseMsi(ss.str(), path));
+}
+
+namespace {
+// Beamwidths and caps of common base-station antennas; gains from the beamwidths (see
+// AntennaModel). Panels: front-to-back 25 dB, first upper side lobe 20 dB below boresight.
+constexpr AntennaModel kAntennaModels[] = {
+    {"sector-65-midband", "macro sector panel, 1.7-2.7 GHz (1800 / 2100 / 2600 MHz), about 1.3 m tall", false, 65.0, 7.0, 17.0,
+     25.0, 20.0},
+    {"sector-65-lowband", "macro sector panel, 700-960 MHz (900 MHz GSM / UMTS), about 1.3 m tall", false, 65.0, 12.0, 14.5, 25.0,
+     20.0},
+    {"sector-90-midband", "wide rural sector panel, 1.7-2.7 GHz", false, 90.0, 7.0, 15.5, 25.0, 20.0},
+    {"sector-33-midband", "narrow high-gain panel for roads and rivers, 1.7-2.7 GHz", false, 33.0, 7.0, 20.0, 25.0, 20.0},
+    {"omni-8", "collinear omni, 8 degree vertical beam (small rural sites)", true, 360.0, 8.0, 11.0, 30.0, 20.0},
+    // TR 38.901 Table 7.3-1 itself: 65 x 65 degrees, 8 dBi, A_m = SLA_V = 30 dB.
+    {"tr38901-element", "the antenna element of 3GPP TR 38.901 Table 7.3-1", false, 65.0, 65.0, 8.0, 30.0, 30.0},
+};
+}  // namespace
+
+std::span<const AntennaModel> antennaModels() { return kAntennaModels; }
+
+const AntennaModel* findAntennaModel(std::string_view name) {
+    auto lower = [](unsigned char c) { return static_cast<char>(std::tolower(c)); };
+    for (const AntennaModel& m : kAntennaModels) {
+        if (m.name.size() == name.size() && std::equal(m.name.begin(), m.name.end(), name.begin(), [&](char a, char b) { return a == lower(b); }))
+            return &m;
+    }
+    return nullptr;
+}
+
+std::string antennaModelNames() {
+    std::string out;
+    for (const AntennaModel& m : kAntennaModels) out += (out.empty() ? "" : ", ") + std::string(m.name);
+    return out;
 }
 
 double ParametricPattern::attenuation_dB(double bearing_deg, double elevation_deg) const {

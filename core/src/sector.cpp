@@ -49,10 +49,15 @@ std::vector<Sector> parseSectors(const Table& table) {
                              "eirp_dbm (or tx_power_dbm and antenna_gain_dbi)");
         }
     }
+    // EIRP: eirp_dbm, or tx_power_dbm plus the gain of antenna_gain_dbi, of the antenna_model or of
+    // the antenna_file.
     const bool has_eirp = hasColumn(table, "eirp_dbm");
-    const bool has_split = hasColumn(table, "tx_power_dbm") && hasColumn(table, "antenna_gain_dbi");
+    const bool has_gain = hasColumn(table, "antenna_gain_dbi");
+    const bool has_split = hasColumn(table, "tx_power_dbm") &&
+                           (has_gain || hasColumn(table, "antenna_model") || hasColumn(table, "antenna_file"));
     if (!has_eirp && !has_split) {
-        throw InputError(table.source + ": missing column 'eirp_dbm'; give eirp_dbm, or both tx_power_dbm and antenna_gain_dbi");
+        throw InputError(table.source + ": missing column 'eirp_dbm'; give eirp_dbm, or tx_power_dbm with antenna_gain_dbi "
+                                        "(or with antenna_model or antenna_file, whose gain is used)");
     }
     if (table.rows.empty()) throw InputError(table.source + ": the site table has no rows");
 
@@ -81,12 +86,15 @@ std::vector<Sector> parseSectors(const Table& table) {
 
         const auto eirp = has_eirp ? optionalNumber(r, "eirp_dbm") : std::nullopt;
         const auto ptx = has_split ? optionalNumber(r, "tx_power_dbm") : std::nullopt;
-        const auto gain = has_split ? optionalNumber(r, "antenna_gain_dbi") : std::nullopt;
+        const auto gain = has_split && has_gain ? optionalNumber(r, "antenna_gain_dbi") : std::nullopt;
         const double ptx_dBm = ptx.value_or(std::numeric_limits<double>::quiet_NaN());
         if (eirp) s.eirp_dBm = *eirp;
         else if (ptx && gain) s.eirp_dBm = *ptx + *gain;
-        else if (ptx && !r.get("antenna_file").empty()) s.eirp_dBm = std::numeric_limits<double>::quiet_NaN();  // gain from the file, below
-        else throw InputError(r.location + ": field 'eirp_dbm' is empty; give eirp_dbm, or tx_power_dbm and antenna_gain_dbi");
+        else if (ptx && (!r.get("antenna_file").empty() || !r.get("antenna_model").empty()))
+            s.eirp_dBm = std::numeric_limits<double>::quiet_NaN();  // the antenna's gain, below
+        else
+            throw InputError(r.location + ": field 'eirp_dbm' is empty; give eirp_dbm, or tx_power_dbm with antenna_gain_dbi, "
+                                          "antenna_model or antenna_file");
 
         if (auto az = optionalNumber(r, "azimuth_deg")) {
             s.pattern.azimuth_deg = requireRange(*az, 0, 360, r, "azimuth_deg", "bearing clockwise from north, or empty for omni");
@@ -96,6 +104,32 @@ std::vector<Sector> parseSectors(const Table& table) {
         s.electrical_tilt_deg = requireRange(optionalNumber(r, "electrical_tilt_deg").value_or(0.0), -90, 90, r,
                                              "electrical_tilt_deg", "downtilt in degrees, positive below the horizon");
         s.pattern.downtilt_deg = s.mechanical_tilt_deg + s.electrical_tilt_deg;
+        s.antenna_model = r.get("antenna_model");
+        if (!s.antenna_model.empty()) {
+            // A shipped parametric model; beamwidth columns given on the row override its own.
+            const AntennaModel* am = findAntennaModel(s.antenna_model);
+            if (!am) {
+                throw InputError(r.location + ": field 'antenna_model' = '" + s.antenna_model + "' is unknown; use one of " +
+                                 antennaModelNames() + " (or give h_beamwidth_deg, v_beamwidth_deg and a gain, or antenna_file)");
+            }
+            if (!r.get("antenna_file").empty()) {
+                throw InputError(r.location + ": both 'antenna_model' and 'antenna_file' are set; give one (the file's measured "
+                                              "pattern, or the parametric model)");
+            }
+            if (am->omni && s.pattern.azimuth_deg) {
+                throw InputError(r.location + ": field 'antenna_model' = '" + s.antenna_model +
+                                 "' is omnidirectional; leave azimuth_deg empty, or pick a sector model");
+            }
+            if (!am->omni && !s.pattern.azimuth_deg) {
+                throw InputError(r.location + ": field 'antenna_model' = '" + s.antenna_model +
+                                 "' is a sector antenna; give azimuth_deg (its bearing, clockwise from north)");
+            }
+            s.pattern.h_beamwidth_deg = am->h_beamwidth_deg;
+            s.pattern.v_beamwidth_deg = am->v_beamwidth_deg;
+            s.pattern.max_attenuation_dB = am->max_attenuation_dB;
+            s.pattern.side_lobe_attenuation_dB = am->side_lobe_attenuation_dB;
+            if (std::isnan(s.eirp_dBm)) s.eirp_dBm = ptx_dBm + am->gain_dBi;
+        }
         if (auto hb = optionalNumber(r, "h_beamwidth_deg")) {
             s.pattern.h_beamwidth_deg = requireRange(*hb, 1, 360, r, "h_beamwidth_deg", "half-power beamwidth in degrees");
         }

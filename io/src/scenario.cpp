@@ -9,6 +9,7 @@
 #include <initializer_list>
 #include <sstream>
 
+#include "phusong/core/antenna.hpp"
 #include "phusong/core/error.hpp"
 
 namespace phusong::io {
@@ -165,7 +166,7 @@ std::vector<std::string> stringList(const Reader& r, const YAML::Node& n, const 
 
 void readTech(const Reader& r, const YAML::Node& n, const std::string& key, ScenarioTech& t) {
     r.checkKeys(n, key, {"freq_mhz", "eirp_dbm", "bandwidth_mhz", "threshold_dbm", "electrical_tilt_deg", "v_beamwidth_deg",
-                         "h_beamwidth_deg", "polygon_thresholds_dbm", "shadowing_db"});
+                         "h_beamwidth_deg", "antenna_model", "polygon_thresholds_dbm", "shadowing_db"});
     if (n["freq_mhz"]) t.freq_MHz = r.number(n["freq_mhz"], key + ".freq_mhz", 20, 100000, " MHz");
     if (n["eirp_dbm"]) t.eirp_dBm = r.number(n["eirp_dbm"], key + ".eirp_dbm", -30, 100, " dBm");
     if (n["bandwidth_mhz"]) {
@@ -177,6 +178,12 @@ void readTech(const Reader& r, const YAML::Node& n, const std::string& key, Scen
     if (n["electrical_tilt_deg"]) t.electrical_tilt_deg = r.number(n["electrical_tilt_deg"], key + ".electrical_tilt_deg", -20, 30, " deg");
     if (n["v_beamwidth_deg"]) t.v_beamwidth_deg = r.number(n["v_beamwidth_deg"], key + ".v_beamwidth_deg", 1, 180, " deg");
     if (n["h_beamwidth_deg"]) t.h_beamwidth_deg = r.number(n["h_beamwidth_deg"], key + ".h_beamwidth_deg", 1, 360, " deg");
+    if (const auto m = n["antenna_model"]) {
+        t.antenna_model = r.text(m, key + ".antenna_model");
+        if (!findAntennaModel(t.antenna_model)) r.fail(m, key + ".antenna_model", "'" + t.antenna_model + "' is unknown; use one of " + antennaModelNames());
+        if (n["v_beamwidth_deg"] || n["h_beamwidth_deg"])
+            r.fail(m, key + ".antenna_model", "give antenna_model or the beamwidths (h_beamwidth_deg, v_beamwidth_deg), not both");
+    }
     if (n["shadowing_db"]) t.shadowing_dB = r.number(n["shadowing_db"], key + ".shadowing_db", 0.1, 30, " dB");
     if (const auto p = n["polygon_thresholds_dbm"]) {
         if (!p.IsSequence() || p.size() == 0) r.fail(p, key + ".polygon_thresholds_dbm", "expected a list of dBm values, e.g. [-110, -100, -90]");
@@ -348,6 +355,16 @@ Scenario loadScenario(const std::string& path, const std::string& data_dir) {
                 r.requireMap(os, "sites.generate.operator_share");
                 for (const auto& kv : os)
                     gs.operator_share[kv.first.as<std::string>()] = r.number(kv.second, "sites.generate.operator_share." + kv.first.as<std::string>(), 0, 1);
+            }
+            // A generated network's cells are omni (one sector per BTS) or sectors: the model must match.
+            for (const auto& [tech, st] : sc.techs) {
+                const AntennaModel* am = st.antenna_model.empty() ? nullptr : findAntennaModel(st.antenna_model);
+                if (!am || am->omni == (gs.sectors_per_bts == 1)) continue;
+                const std::string key = "technologies." + std::string(toString(tech)) + ".antenna_model";
+                r.fail(root["technologies"][std::string(toString(tech))]["antenna_model"], key,
+                       "'" + st.antenna_model + "' is " + (am->omni ? "omnidirectional" : "a sector antenna") + " but sites.generate.sectors_per_bts is " +
+                           std::to_string(gs.sectors_per_bts) + "; pick " + (am->omni ? "a sector model" : "an omni model") +
+                           " or change sectors_per_bts");
             }
             sc.generator = gs;
         }

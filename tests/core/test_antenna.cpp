@@ -103,3 +103,29 @@ TEST(Msi, BadFilesNameTheLineAndTheFix) {
     fails_with(msiText("HORIZONTAL 2\n90 0\n10 3\n", "VERTICAL 2\n0 0\n90 10\n"), "must increase");
     fails_with(msiText("HORIZONTAL\n0 0\n", "VERTICAL 2\n0 0\n90 10\n"), "needs its point count");
 }
+
+// The shipped parametric models (antenna_model in the site table).
+TEST(AntennaModels, GainsFollowFromTheBeamwidths) {
+    ASSERT_GE(antennaModels().size(), 5u);
+    for (const AntennaModel& m : antennaModels()) {
+        SCOPED_TRACE(std::string(m.name));
+        EXPECT_EQ(findAntennaModel(m.name), &m);
+        if (m.name == "tr38901-element") continue;  // the standard's own numbers, below
+        // Kraus's beam area with aperture efficiency 0.55 (sectors); McDonald's omni directivity.
+        const double expected_dBi = m.omni ? 10.0 * std::log10(101.0 / (m.v_beamwidth_deg - 0.0027 * m.v_beamwidth_deg * m.v_beamwidth_deg))
+                                           : 10.0 * std::log10(0.55 * 41253.0 / (m.h_beamwidth_deg * m.v_beamwidth_deg));
+        EXPECT_NEAR(m.gain_dBi, expected_dBi, 0.5);
+        EXPECT_GT(m.max_attenuation_dB, 0.0);
+        EXPECT_GT(m.side_lobe_attenuation_dB, 0.0);
+    }
+    // 3GPP TR 38.901 v17 Table 7.3-1: 65 x 65 degrees, 8 dBi, A_m = SLA_V = 30 dB.
+    const AntennaModel* e = findAntennaModel("TR38901-Element");  // case-insensitive
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->h_beamwidth_deg, 65.0);
+    EXPECT_EQ(e->v_beamwidth_deg, 65.0);
+    EXPECT_EQ(e->gain_dBi, 8.0);
+    EXPECT_EQ(e->max_attenuation_dB, 30.0);
+    EXPECT_EQ(e->side_lobe_attenuation_dB, 30.0);
+    EXPECT_EQ(findAntennaModel("sector-65"), nullptr);
+    EXPECT_NE(antennaModelNames().find("sector-65-midband, "), std::string::npos);
+}

@@ -1,4 +1,8 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "phusong/core/error.hpp"
 #include "phusong/core/sector.hpp"
@@ -66,4 +70,71 @@ TEST(Sector, ErrorsNameFileLineAndField) {
 TEST(Sector, UnrelatedExtraColumnsAreIgnored) {
     const auto s = parseSectors(parseCsv(std::string("comment,") + kHeader + "hello,A,21,106,30,4G,1800,60,,\n", "s.csv"));
     EXPECT_EQ(s.size(), 1u);
+}
+
+TEST(Sector, AntennaModelSetsPatternAndGain) {
+    const auto s = parseSectors(parseCsv(
+        "site_id,lat,lon,antenna_height_m,tech,freq_mhz,tx_power_dbm,eirp_dbm,azimuth_deg,v_beamwidth_deg,antenna_model\n"
+        "A,21,106,30,4G,1800,43,,120,,sector-65-midband\n"
+        "B,21,106,30,4G,1800,43,,240,10,Sector-65-Midband\n"
+        "C,21,106,30,2G,900,,58,0,,sector-65-lowband\n"
+        "D,21,106,20,2G,900,40,,,,omni-8\n"
+        "E,21,106,30,4G,1800,,60,30,,\n",
+        "models.csv"));
+    ASSERT_EQ(s.size(), 5u);
+    EXPECT_DOUBLE_EQ(s[0].eirp_dBm, 43.0 + 17.0);  // the model's gain
+    EXPECT_EQ(s[0].pattern.h_beamwidth_deg, 65.0);
+    EXPECT_EQ(s[0].pattern.v_beamwidth_deg, 7.0);
+    EXPECT_EQ(s[0].pattern.max_attenuation_dB, 25.0);
+    EXPECT_EQ(s[0].pattern.side_lobe_attenuation_dB, 20.0);
+    EXPECT_EQ(s[0].antenna_model, "sector-65-midband");
+    // 60 degrees off boresight on the horizon: 12 (60/65)^2 dB, capped by nothing.
+    EXPECT_NEAR(s[0].pattern.attenuation_dB(180.0, 0.0), 12.0 * (60.0 / 65.0) * (60.0 / 65.0), 1e-12);
+    // Behind: A_m = 25 dB, the model's front-to-back (the default pattern caps at 30).
+    EXPECT_NEAR(s[0].pattern.attenuation_dB(300.0, 0.0), 25.0, 1e-12);
+    EXPECT_EQ(s[1].pattern.v_beamwidth_deg, 10.0);  // the row's column overrides the model
+    EXPECT_DOUBLE_EQ(s[2].eirp_dBm, 58.0);          // an explicit EIRP wins over the model's gain
+    EXPECT_EQ(s[2].pattern.v_beamwidth_deg, 12.0);
+    EXPECT_DOUBLE_EQ(s[3].eirp_dBm, 40.0 + 11.0);
+    EXPECT_FALSE(s[3].pattern.azimuth_deg);
+    EXPECT_NEAR(s[3].pattern.attenuation_dB(123.0, 0.0), 0.0, 1e-12);  // omni
+    EXPECT_EQ(s[4].pattern.max_attenuation_dB, 30.0);                  // no model: TR 38.901 defaults
+    EXPECT_EQ(s[4].pattern.v_beamwidth_deg, 10.0);
+}
+
+TEST(Sector, AntennaModelErrorsNameTheLineAndTheFix) {
+    const std::string h = "site_id,lat,lon,antenna_height_m,tech,freq_mhz,tx_power_dbm,azimuth_deg,antenna_model,antenna_file\n";
+    struct Case {
+        std::string csv, expect1, expect2;
+    } cases[] = {
+        {h + "A,21,106,30,4G,1800,43,120,sector-65,\n", "line 2", "use one of sector-65-midband"},
+        {h + "A,21,106,30,4G,1800,43,120,omni-8,\n", "omnidirectional", "leave azimuth_deg empty"},
+        {h + "A,21,106,30,4G,1800,43,,sector-33-midband,\n", "sector antenna", "give azimuth_deg"},
+        {h + "A,21,106,30,4G,1800,43,120,sector-65-midband,a.msi\n", "both 'antenna_model' and 'antenna_file'", "give one"},
+        {h + "A,21,106,30,4G,1800,43,120,,\n", "line 2", "eirp_dbm"},
+        {"site_id,lat,lon,antenna_height_m,tech,freq_mhz,tx_power_dbm\nA,21,106,30,4G,1800,43\n", "antenna_gain_dbi", "antenna_model"},
+    };
+    for (const auto& c : cases) {
+        const std::string msg = errorOf(c.csv);
+        EXPECT_NE(msg.find(c.expect1), std::string::npos) << c.csv << " -> " << msg;
+        EXPECT_NE(msg.find(c.expect2), std::string::npos) << c.csv << " -> " << msg;
+    }
+}
+
+TEST(Sector, AntennaFileGainWithoutAGainColumn) {
+    // tx_power_dbm and antenna_file alone: the EIRP takes the file's gain. The file is found
+    // relative to the table.
+    const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("phusong_sector_msi_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    {
+        std::ofstream f(dir / "panel.msi");
+        f << "NAME HAND-65\nGAIN 15 dBd\nHORIZONTAL 2\n0 0\n180 25\nVERTICAL 2\n0 0\n180 20\n";
+    }
+    const auto s = parseSectors(parseCsv("site_id,lat,lon,antenna_height_m,tech,freq_mhz,tx_power_dbm,azimuth_deg,antenna_file\n"
+                                         "A,21,106,30,4G,1800,43,90,panel.msi\n",
+                                         (dir / "sites.csv").string()));
+    std::filesystem::remove_all(dir);
+    ASSERT_EQ(s.size(), 1u);
+    ASSERT_TRUE(s[0].pattern.msi);
+    EXPECT_DOUBLE_EQ(s[0].eirp_dBm, 43.0 + 15.0 + 2.15);  // dBd -> dBi
 }

@@ -101,6 +101,27 @@ TEST_F(ScenarioFile, ShadowingPerTechnologyAndLocationProbability) {
     EXPECT_NE(e.find("model.location_probability: expected a number within 50 .. 99.9"), std::string::npos) << e;
 }
 
+TEST_F(ScenarioFile, AntennaModelPerTechnology) {
+    const std::string sectors = "name: t\nregion: {terrain: {synthetic: {size_km: 10, resolution_m: 50}}}\n"
+                                "sites:\n  generate: {towers: 5, bts: {4G: 5}, sectors_per_bts: 3}\n";
+    const io::Scenario s = io::loadScenario(write(sectors + "technologies: {4G: {antenna_model: sector-65-midband}}\n"), "");
+    EXPECT_EQ(s.techs.at(Technology::G4).antenna_model, "sector-65-midband");
+    EXPECT_EQ(io::loadScenario(write(std::string(kMinimal) + "technologies: {4G: {antenna_model: omni-8}}\n"), "")
+                  .techs.at(Technology::G4)
+                  .antenna_model,
+              "omni-8");
+    std::string e = error(sectors + "technologies: {4G: {antenna_model: panel}}\n");
+    EXPECT_NE(e.find("line 5"), std::string::npos) << e;
+    EXPECT_NE(e.find("technologies.4G.antenna_model: 'panel' is unknown; use one of sector-65-midband"), std::string::npos) << e;
+    e = error(sectors + "technologies: {4G: {antenna_model: sector-65-midband, v_beamwidth_deg: 8}}\n");
+    EXPECT_NE(e.find("not both"), std::string::npos) << e;
+    // The generated cells are omni (sectors_per_bts 1) or sectors: the model must match.
+    e = error(sectors + "technologies: {4G: {antenna_model: omni-8}}\n");
+    EXPECT_NE(e.find("'omni-8' is omnidirectional but sites.generate.sectors_per_bts is 3"), std::string::npos) << e;
+    e = error(std::string(kMinimal) + "technologies: {4G: {antenna_model: sector-33-midband}}\n");
+    EXPECT_NE(e.find("is a sector antenna but sites.generate.sectors_per_bts is 1"), std::string::npos) << e;
+}
+
 TEST_F(ScenarioFile, ErrorsNameTheLineKeyAndFix) {
     // A typo in a key: the line, the path, and the suggestion.
     std::string e = error(std::string(kMinimal) + "modle: {name: itm}\n");

@@ -284,6 +284,8 @@ void materialiseSites(const io::Scenario& sc, const fs::path& inputs, Materialis
         for (const char* c : {"site_id", "lat", "lon", "antenna_height_m", "tech", "freq_mhz", "eirp_dbm", "azimuth_deg", "electrical_tilt_deg",
                               "h_beamwidth_deg", "v_beamwidth_deg", "bandwidth_mhz", "operator", "tower_id", "placement"})
             addColumn(c);
+        // The antenna_model column only when a technology names a model.
+        if (std::any_of(sc.techs.begin(), sc.techs.end(), [](const auto& t) { return !t.second.antenna_model.empty(); })) addColumn("antenna_model");
         std::map<std::string, int> per_rule;
         for (const auto& t : towers) ++per_rule[t.rule];
         for (const auto& b : bts) {
@@ -305,8 +307,10 @@ void materialiseSites(const io::Scenario& sc, const fs::path& inputs, Materialis
                 r["eirp_dbm"] = fmt(st.eirp_dBm, 1);
                 r["azimuth_deg"] = g.sectors_per_bts > 1 ? fmt(std::fmod(az0 + 360.0 * s / g.sectors_per_bts, 360.0), 0) : "";
                 r["electrical_tilt_deg"] = fmt(st.electrical_tilt_deg, 1);
-                r["h_beamwidth_deg"] = g.sectors_per_bts > 1 ? fmt(st.h_beamwidth_deg, 0) : "";
-                r["v_beamwidth_deg"] = fmt(st.v_beamwidth_deg, 0);
+                // A named antenna model carries its own beamwidths (and caps); EIRP stays the scenario's.
+                r["h_beamwidth_deg"] = g.sectors_per_bts > 1 && st.antenna_model.empty() ? fmt(st.h_beamwidth_deg, 0) : "";
+                r["v_beamwidth_deg"] = st.antenna_model.empty() ? fmt(st.v_beamwidth_deg, 0) : "";
+                if (!st.antenna_model.empty()) r["antenna_model"] = st.antenna_model;
                 r["bandwidth_mhz"] = fmt(st.bandwidth_MHz, 1);
                 r["operator"] = b.operator_name;
                 r["tower_id"] = tid.str();

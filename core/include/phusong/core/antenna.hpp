@@ -6,7 +6,9 @@
 #include <array>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 
 namespace phusong {
 
@@ -78,6 +80,28 @@ struct ParametricPattern {
         return {azimuth_deg ? 1.0 : 0.0, h_beamwidth_deg, v_beamwidth_deg, downtilt_deg, max_attenuation_dB, side_lobe_attenuation_dB};
     }
 };
+
+/// A named parametric antenna: the TR 38.901 Table 7.3-1 pattern's parameters and the boresight
+/// gain of a class of base-station antennas, for site tables that name a model (`antenna_model`)
+/// instead of giving beamwidths and gain. The gains follow from the beamwidths: for sector panels
+/// Kraus's beam-area approximation G = 10 log10(0.55 * 41253 / (theta_H theta_V)) (aperture
+/// efficiency 0.55), for omnis McDonald's D = 101 / (theta_V - 0.0027 theta_V^2), to 0.5 dB.
+struct AntennaModel {
+    std::string_view name;
+    std::string_view use;  ///< the antennas it stands for
+    bool omni;             ///< no horizontal attenuation: the row leaves azimuth_deg empty
+    double h_beamwidth_deg, v_beamwidth_deg;
+    double gain_dBi;
+    double max_attenuation_dB;        ///< A_m, the front-to-back cap
+    double side_lobe_attenuation_dB;  ///< SLA_V, the vertical side-lobe cap
+};
+
+/// The shipped models, in the order the documentation lists them.
+std::span<const AntennaModel> antennaModels();
+/// The model called @p name (ASCII case-insensitive), or null.
+const AntennaModel* findAntennaModel(std::string_view name);
+/// "a, b, c": the models' names, for error messages.
+std::string antennaModelNames();
 
 /// Wraps an angle difference to [-180, 180).
 double wrapAngle_deg(double a);

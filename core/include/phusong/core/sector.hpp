@@ -25,6 +25,7 @@ struct Sector {
     ParametricPattern pattern;
     double mechanical_tilt_deg = 0.0;
     double electrical_tilt_deg = 0.0;
+    std::string antenna_model;  ///< a shipped parametric model (antennaModels()), or empty
     std::string antenna_file;
     double bandwidth_MHz = 0.0;
     double reference_offset_dB = 0.0;  ///< EIRP minus reference-signal EIRP (see technology.hpp)
@@ -36,7 +37,7 @@ struct Sector {
 inline constexpr std::initializer_list<const char*> kSectorColumns = {
     "site_id", "lat", "lon", "antenna_height_m", "tech", "freq_mhz", "eirp_dbm", "tx_power_dbm",
     "antenna_gain_dbi", "azimuth_deg", "mechanical_tilt_deg", "electrical_tilt_deg", "h_beamwidth_deg",
-    "v_beamwidth_deg", "antenna_file", "bandwidth_mhz", "operator", "tower_id"};
+    "v_beamwidth_deg", "antenna_model", "antenna_file", "bandwidth_mhz", "operator", "tower_id"};
 
 /// Validates a site table and converts it to sectors. Every problem throws InputError naming
 /// the file, line and field, with the fix. Unknown columns close to a known name (a typo) are

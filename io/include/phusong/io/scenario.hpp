@@ -28,6 +28,7 @@ struct ScenarioTech {
     double electrical_tilt_deg = 0.0;
     double v_beamwidth_deg = 10.0;
     double h_beamwidth_deg = 65.0;
+    std::string antenna_model;  ///< a shipped parametric model (antennaModels()); replaces the beamwidths
     std::vector<double> polygon_thresholds_dBm;  ///< coverage polygons (GeoPackage); default: threshold
     std::optional<double> shadowing_dB;  ///< location variability (shadow fading) std dev; unset: median coverage only
 };
