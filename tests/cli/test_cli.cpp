@@ -20,6 +20,7 @@
 #include <sstream>
 
 #include "../data_paths.hpp"
+#include "phusong/core/antenna.hpp"
 #include "phusong/core/csv.hpp"
 
 namespace fs = std::filesystem;
@@ -294,6 +295,23 @@ TEST_F(Cli, BadInputFailsWithExitTwoAndNoOutput) {
     }
     // An unknown flag is a usage error, also exit 2.
     EXPECT_EQ(run("coverage --bogus").code, 2);
+}
+
+TEST_F(Cli, AntennasListsTheShippedModels) {
+    RunResult r = run("antennas --json");
+    ASSERT_EQ(r.code, 0) << r.output;
+    const nlohmann::json j = nlohmann::json::parse(r.output);
+    const auto models = phusong::antennaModels();
+    ASSERT_EQ(j.size(), models.size());
+    for (size_t i = 0; i < models.size(); ++i) {
+        EXPECT_EQ(j[i]["name"], std::string(models[i].name));
+        EXPECT_EQ(j[i]["gain_dbi"].get<double>(), models[i].gain_dBi);
+        EXPECT_EQ(j[i]["v_beamwidth_deg"].get<double>(), models[i].v_beamwidth_deg);
+        EXPECT_EQ(j[i]["h_beamwidth_deg"].is_null(), models[i].omni);
+    }
+    r = run("antennas");
+    ASSERT_EQ(r.code, 0) << r.output;
+    for (const auto& m : models) EXPECT_NE(r.output.find(std::string(m.name)), std::string::npos) << r.output;
 }
 
 TEST_F(Cli, PathlossModes) {

@@ -30,6 +30,7 @@ int runCli(int argc, char** argv) {
     cli::addPlan(app, ctx);
     cli::addRun(app, ctx);
     cli::addCompare(app, ctx);
+    cli::addAntennas(app, ctx);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -96,6 +96,7 @@ void addOptimize(CLI::App& app, Context& ctx);
 void addPlan(CLI::App& app, Context& ctx);
 void addRun(CLI::App& app, Context& ctx);
 void addCompare(CLI::App& app, Context& ctx);
+void addAntennas(CLI::App& app, Context& ctx);
 
 /// The terrain profile from --tx to --rx ("LAT,LON") over @p dem, sampled at the DEM's spacing.
 /// Throws InputError when a point is malformed or off the DEM.
