@@ -157,10 +157,10 @@ constexpr AntennaModel kAntennaModels[] = {
 std::span<const AntennaModel> antennaModels() { return kAntennaModels; }
 
 const AntennaModel* findAntennaModel(std::string_view name) {
-    auto lower = [](unsigned char c) { return static_cast<char>(std::tolower(c)); };
+    std::string key(name);  // the shipped names are lower case
+    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     for (const AntennaModel& m : kAntennaModels) {
-        if (m.name.size() == name.size() && std::equal(m.name.begin(), m.name.end(), name.begin(), [&](char a, char b) { return a == lower(b); }))
-            return &m;
+        if (m.name == key) return &m;
     }
     return nullptr;
 }

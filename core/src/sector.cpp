@@ -52,9 +52,8 @@ std::vector<Sector> parseSectors(const Table& table) {
     // EIRP: eirp_dbm, or tx_power_dbm plus the gain of antenna_gain_dbi, of the antenna_model or of
     // the antenna_file.
     const bool has_eirp = hasColumn(table, "eirp_dbm");
-    const bool has_gain = hasColumn(table, "antenna_gain_dbi");
-    const bool has_split = hasColumn(table, "tx_power_dbm") &&
-                           (has_gain || hasColumn(table, "antenna_model") || hasColumn(table, "antenna_file"));
+    const bool has_split = hasColumn(table, "tx_power_dbm") && (hasColumn(table, "antenna_gain_dbi") ||
+                                                                hasColumn(table, "antenna_model") || hasColumn(table, "antenna_file"));
     if (!has_eirp && !has_split) {
         throw InputError(table.source + ": missing column 'eirp_dbm'; give eirp_dbm, or tx_power_dbm with antenna_gain_dbi "
                                         "(or with antenna_model or antenna_file, whose gain is used)");
@@ -86,7 +85,7 @@ std::vector<Sector> parseSectors(const Table& table) {
 
         const auto eirp = has_eirp ? optionalNumber(r, "eirp_dbm") : std::nullopt;
         const auto ptx = has_split ? optionalNumber(r, "tx_power_dbm") : std::nullopt;
-        const auto gain = has_split && has_gain ? optionalNumber(r, "antenna_gain_dbi") : std::nullopt;
+        const auto gain = has_split ? optionalNumber(r, "antenna_gain_dbi") : std::nullopt;  // absent column: empty
         const double ptx_dBm = ptx.value_or(std::numeric_limits<double>::quiet_NaN());
         if (eirp) s.eirp_dBm = *eirp;
         else if (ptx && gain) s.eirp_dBm = *ptx + *gain;
