@@ -233,24 +233,48 @@ struct Reference {
     bool p2p;
 };
 
+// What the diffraction attenuation at d3 and at d4 share: the two horizons' terms of Vogler's
+// method and the clutter factor A_fo, which do not depend on the distance [Algorithm, Eqns
+// 4.10-4.20]. Computed once per path with the same expressions, so the same values.
+struct DiffractionTerms {
+    double x_km[2];            // Vogler's x of the transmitter's and the receiver's horizon
+    double height_gain_dB[2];  // their height gains F(x, K)
+    double A_fo;               // clutter factor [Algorithm, Eqn 4.10]
+};
+
+// Vogler's C0, K and x (B_0 x) for one radius and distance [Vogler 1964, Eqns 2, 6a/7a, Fig 4].
+void voglerTerm(const Reference& r, double radius, double dist_km, double& x_km, double& K) {
+    const double f13 = r.f13;
+    const double C0 = std::cbrt((4.0 / 3.0) * kEarthRadius_m / radius);  // [Vogler 1964, Eqn 2]
+    K = 0.017778 * C0 / f13 / r.abs_Z_g;                                   // [Vogler 1964, Eqn 6a/7a]
+    x_km = (1.607 - K) * C0 * C0 * f13 * dist_km;                          // B_0 from [Vogler 1964, Fig 4]
+}
+
+DiffractionTerms diffractionTerms(const Reference& r) {
+    const Geometry& g = r.g;
+    DiffractionTerms t{};
+    for (int i = 0; i < 2; ++i) {
+        const double radius = 0.5 * g.d_hzn_m[i] * g.d_hzn_m[i] / g.h_e_m[i];
+        double K;
+        voglerTerm(r, radius, g.d_hzn_m[i] / 1000.0, t.x_km[i], K);
+        t.height_gain_dB[i] = heightGain_dB(t.x_km[i], K);
+    }
+    const double sigma_h = sigmaH(roughnessAt(r.d_sML, g.delta_h_m));
+    t.A_fo = std::min(15.0, 5.0 * std::log10(1.0 + 1e-5 * g.h_m[0] * g.h_m[1] * r.f_MHz * sigma_h));
+    return t;
+}
+
 // Smooth-earth diffraction by Vogler's three-radii method [Algorithm, Eqns 4.13-4.20].
-double smoothEarth_dB(const Reference& r, double d) {
+double smoothEarth_dB(const Reference& r, const DiffractionTerms& t, double d) {
     const Geometry& g = r.g;
     const double theta_nlos = d / r.a_e - r.theta_los;
     const double d_ML = g.d_hzn_m[0] + g.d_hzn_m[1];
-    const double radius[3] = {(d - d_ML) / theta_nlos, 0.5 * g.d_hzn_m[0] * g.d_hzn_m[0] / g.h_e_m[0],
-                              0.5 * g.d_hzn_m[1] * g.d_hzn_m[1] / g.h_e_m[1]};
-    const double dist_km[3] = {radius[0] * theta_nlos / 1000.0, g.d_hzn_m[0] / 1000.0, g.d_hzn_m[1] / 1000.0};
-    double x_km[3], K[3];
-    const double f13 = r.f13;
-    for (int i = 0; i < 3; ++i) {
-        const double C0 = std::cbrt((4.0 / 3.0) * kEarthRadius_m / radius[i]);  // [Vogler 1964, Eqn 2]
-        K[i] = 0.017778 * C0 / f13 / r.abs_Z_g;                                   // [Vogler 1964, Eqn 6a/7a]
-        x_km[i] = (1.607 - K[i]) * C0 * C0 * f13 * dist_km[i];                          // B_0 from [Vogler 1964, Fig 4]
-    }
-    const double x0 = x_km[0] + x_km[1] + x_km[2];
+    const double radius0 = (d - d_ML) / theta_nlos;
+    double x0_km, K0;
+    voglerTerm(r, radius0, radius0 * theta_nlos / 1000.0, x0_km, K0);
+    const double x0 = x0_km + t.x_km[0] + t.x_km[1];
     const double G = 0.05751 * x0 - 10.0 * std::log10(x0);  // [TN101, Eqn 8.4]
-    return G - heightGain_dB(x_km[1], K[1]) - heightGain_dB(x_km[2], K[2]) - 20.0;
+    return G - t.height_gain_dB[0] - t.height_gain_dB[1] - 20.0;
 }
 
 // Double knife edge over the two horizons [TN101, Eqns I.1, I.7].
@@ -265,12 +289,10 @@ double doubleKnifeEdge_dB(const Reference& r, double d) {
 
 // Diffraction attenuation: weighted smooth-earth and knife-edge plus clutter [Algorithm, Eqns 4.9-4.12],
 // [ERL 79, Eqns 3.23, 3.38c].
-double diffraction_dB(const Reference& r, double d) {
+double diffraction_dB(const Reference& r, const DiffractionTerms& t, double d) {
     const Geometry& g = r.g;
     const double A_k = doubleKnifeEdge_dB(r, d);
-    const double A_r = smoothEarth_dB(r, d);
-    const double sigma_h = sigmaH(roughnessAt(r.d_sML, g.delta_h_m));
-    const double A_fo = std::min(15.0, 5.0 * std::log10(1.0 + 1e-5 * g.h_m[0] * g.h_m[1] * r.f_MHz * sigma_h));
+    const double A_r = smoothEarth_dB(r, t, d);
     double q = g.h_m[0] * g.h_m[1];
     const double qk = g.h_e_m[0] * g.h_e_m[1] - q;
     if (r.p2p) q += 10.0;  // C ~ 10 for low antennas over a known path [ERL 79, p. 3-8]
@@ -278,7 +300,7 @@ double diffraction_dB(const Reference& r, double d) {
     q = (std::sqrt(1.0 + qk / q) + (-r.theta_los * r.a_e + d_ML) / d) *
         std::min(roughnessAt(d, g.delta_h_m) * waveNumber(r.f_MHz), 6283.2);
     const double w = 25.1 / (25.1 + std::sqrt(q));
-    return w * A_r + (1.0 - w) * A_k + A_fo;
+    return w * A_r + (1.0 - w) * A_k + t.A_fo;
 }
 
 // Line-of-sight attenuation: two-ray with rough-surface reflection blended with the extended
@@ -394,8 +416,9 @@ double referenceAttenuation(const Geometry& g, const Atmosphere& atm, double f_M
     const double scale = std::cbrt(a_e * a_e / f_MHz);
     const double d3 = std::max(d_sML, d_ML + 5.0 * scale);
     const double d4 = d3 + 10.0 * scale;
-    const double A3 = diffraction_dB(r, d3);
-    const double A4 = diffraction_dB(r, d4);
+    const DiffractionTerms terms = diffractionTerms(r);
+    const double A3 = diffraction_dB(r, terms, d3);
+    const double A4 = diffraction_dB(r, terms, d4);
     const double M_d = (A4 - A3) / (d4 - d3);
     const double A_d0 = A3 - M_d * d3;
 
