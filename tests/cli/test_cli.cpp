@@ -297,6 +297,33 @@ TEST_F(Cli, BadInputFailsWithExitTwoAndNoOutput) {
     EXPECT_EQ(run("coverage --bogus").code, 2);
 }
 
+// A model that meets terrain outside its domain while sweeping (ITM on a plateau at 5,200 m with
+// N0 = 250: N_s = 144 N-units, below ITM's 150) fails like any bad input: exit 2, the reason, no
+// output. The error is raised inside the sweep's parallel regions; it used to abort the process.
+TEST_F(Cli, ModelErrorDuringTheSweepFailsCleanly) {
+    std::vector<float> plateau(60 * 60, 5200.0f);
+    ASSERT_TRUE(writeGeoTiff(path("plateau.tif"), 60, 60, {600000.0, 60.0, 0.0, 2400000.0, 0.0, -60.0}, 32648, GDT_Float32,
+                             plateau.data()));
+    // Two sites near the plateau's centre, (601800, 2398200) and 500 m west, in UTM 48N.
+    const std::string sites = write("sites.csv", "site_id,lat,lon,antenna_height_m,tech,freq_mhz,eirp_dbm\n"
+                                                 "A,21.684236,105.984036,30,4G,1800,61\n"
+                                                 "B,21.684265,105.979203,30,4G,1800,61\n");
+    for (const std::string threads : {"1", "2"}) {
+        const std::string out = "out_" + threads;
+        const RunResult r = run("coverage --dem " + path("plateau.tif") + " --sites " + sites + " --out " + path(out) +
+                                " --model itm --itm-n0 250 --radius-km 1.5 --pathloss --quiet --threads " + threads);
+        EXPECT_EQ(r.code, 2) << r.output;
+        EXPECT_NE(r.output.find("surface refractivity"), std::string::npos) << r.output;
+        EXPECT_NE(r.output.find("--itm-n0"), std::string::npos) << r.output;
+        EXPECT_EQ(r.output.find("terminate"), std::string::npos) << r.output;
+        EXPECT_TRUE(noOutputLeft(m_dir, out)) << threads;
+    }
+    // Sea-level refractivity at 301 keeps N_s within the domain there: the same run succeeds.
+    const RunResult ok = run("coverage --dem " + path("plateau.tif") + " --sites " + sites + " --out " + path("out_ok") +
+                             " --model itm --radius-km 1.5 --quiet");
+    EXPECT_EQ(ok.code, 0) << ok.output;
+}
+
 TEST_F(Cli, AntennasListsTheShippedModels) {
     RunResult r = run("antennas --json");
     ASSERT_EQ(r.code, 0) << r.output;

@@ -11,6 +11,7 @@
 #include "phusong/core/geometry.hpp"
 #include "phusong/core/profile.hpp"
 #include "phusong/core/error.hpp"
+#include "phusong/core/parallel.hpp"
 #include "phusong/core/synth_terrain.hpp"
 #include "../engine_agreement.hpp"
 
@@ -325,6 +326,113 @@ TEST(Coverage, ValidationBeforeWork) {
     } catch (const InputError& e) {
         EXPECT_NE(std::string(e.what()).find("test line 1"), std::string::npos);
         EXPECT_NE(std::string(e.what()).find("freq_mhz"), std::string::npos);
+    }
+}
+
+// ParallelErrors keeps the exception of the lowest iteration that threw, as a serial loop would
+// report it, and iterations after a known failure skip their bodies.
+TEST(ParallelErrors, KeepsTheLowestIterationsException) {
+    for (int threads : {1, 2, 4}) {
+        ParallelErrors errors;
+        std::vector<int> ran(200, 0);
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+        for (long long i = 0; i < 200; ++i) {
+            errors.run(i, [&] {
+                ran[static_cast<size_t>(i)] = 1;
+                if (i % 50 == 37) throw InputError("iteration " + std::to_string(i));
+            });
+        }
+        EXPECT_TRUE(errors.failed());
+        try {
+            errors.rethrow();
+            ADD_FAILURE() << "nothing rethrown on " << threads << " threads";
+        } catch (const InputError& e) {
+            EXPECT_STREQ(e.what(), "iteration 37") << threads << " threads";
+        }
+        for (int i = 0; i <= 37; ++i) EXPECT_EQ(ran[static_cast<size_t>(i)], 1) << i;  // all below the failure ran
+        if (threads == 1) EXPECT_EQ(std::count(ran.begin(), ran.end(), 1), 38);  // one thread stops at the failure
+    }
+    ParallelErrors none;
+    none.run(0, [] {});
+    EXPECT_FALSE(none.failed());
+    EXPECT_NO_THROW(none.rethrow());
+}
+
+// An exception thrown by a model inside the sweep's parallel regions (ITM outside its domain: a
+// plateau at 5,200 m with N0 = 250 gives N_s = 144 N-units, below ITM's 150) leaves
+// computeCoverage as that exception, at any thread count, one sector alone (rays split over the
+// threads) or several (sectors over the threads). Escaping an OpenMP region would abort instead.
+TEST(Coverage, ModelErrorsInsideTheSweepLeaveAsExceptions) {
+    const DemGrid plateau(40, 40, GeoTransform{0.0, 2400.0, 60.0, 60.0}, 5200.0f);
+    const GeoTransform& gt = plateau.geoTransform();
+    CoverageOptions opt;
+    opt.radius_m = 1500.0;
+    opt.model.kind = models::ModelKind::Itm;
+    opt.model.itm.N0 = 250.0;
+    std::vector<Sector> one{makeSector(gt.centerX(20), gt.centerY(20), Technology::G4, 1800.0)};
+    std::vector<Sector> three;
+    for (int i = 0; i < 3; ++i) three.push_back(makeSector(gt.centerX(10 + 10 * i), gt.centerY(20), Technology::G4, 1800.0));
+    for (const std::vector<Sector>* sectors : {&one, &three}) {
+        for (int threads : {1, 2}) {
+            opt.threads = threads;
+            try {
+                computeCoverage(plateau, *sectors, opt);
+                ADD_FAILURE() << "no exception, " << sectors->size() << " sectors on " << threads << " threads";
+            } catch (const InputError& e) {
+                EXPECT_NE(std::string(e.what()).find("surface refractivity"), std::string::npos) << e.what();
+            }
+        }
+    }
+    // The same DEM at 500 m is within the model's domain.
+    const DemGrid low(40, 40, GeoTransform{0.0, 2400.0, 60.0, 60.0}, 500.0f);
+    opt.threads = 2;
+    EXPECT_GT(computeCoverage(low, three, opt).layers.at(0).covered_pixels, 0);
+}
+
+// A radius beyond the DEM is cut to the DEM's diagonal in pixels: the windows and the ray plan
+// stay the DEM's size (a 10^9 m radius over 67 x 67 pixels threw std::bad_alloc), and the result
+// equals that of any radius whose window is cut the same way.
+TEST(Coverage, RadiusBeyondTheDemIsCutToIt) {
+    const DemGrid dem = hills(4.0);  // 67 x 67 pixels of 60 m
+    ASSERT_EQ(dem.width(), 67);
+    ASSERT_EQ(dem.height(), 67);
+    EXPECT_EQ(windowRadius_px(dem, 600.0), 10);
+    EXPECT_EQ(windowRadius_px(dem, 5640.0), 94);
+    EXPECT_EQ(windowRadius_px(dem, 5700.0), 95);  // the diagonal: 67 sqrt(2) = 94.75 pixels
+    EXPECT_EQ(windowRadius_px(dem, 7000.0), 95);
+    EXPECT_EQ(windowRadius_px(dem, 1e12), 95);
+    EXPECT_EQ(windowRadius_px(dem, std::numeric_limits<double>::infinity()), 95);
+    const GeoTransform& gt = dem.geoTransform();
+    const std::vector<Sector> s{makeSector(gt.centerX(10), gt.centerY(50), Technology::G4, 1800.0)};
+    CoverageOptions opt;
+    opt.radius_m = 7000.0;  // more than the DEM's diagonal (5.68 km)
+    const CoverageResult a = computeCoverage(dem, s, opt);
+    opt.radius_m = 1e12;
+    const CoverageResult b = computeCoverage(dem, s, opt);
+    ASSERT_EQ(a.layers.size(), 1u);
+    ASSERT_EQ(b.layers.size(), 1u);
+    EXPECT_EQ(a.layers[0].covered_pixels, b.layers[0].covered_pixels);
+    EXPECT_EQ(0, std::memcmp(a.layers[0].signal_dBm.data().data(), b.layers[0].signal_dBm.data().data(),
+                             a.layers[0].signal_dBm.size() * sizeof(float)));
+}
+
+// Every pixel of the DEM within the radius gets a value, those of its outermost rows and columns
+// too: a ray passing just outside the first row or column of samples takes the edge's sample
+// there. (Before, rays ended there, and a fifth of the edge pixels near a site stayed NaN.)
+TEST(Coverage, PixelsOnTheDemsEdgesAreReached) {
+    const DemGrid dem = hills(4.0);  // 67 x 67 pixels of 60 m, every one valid
+    const GeoTransform& gt = dem.geoTransform();
+    for (const auto kind : {models::ModelKind::P526Bullington, models::ModelKind::Itm, models::ModelKind::FreeSpace}) {
+        for (const auto& [c, r] : {std::pair{10, 50}, std::pair{2, 3}, std::pair{64, 33}}) {
+            const std::vector<Sector> s{makeSector(gt.centerX(c), gt.centerY(r), Technology::G4, 1800.0)};
+            CoverageOptions opt;
+            opt.radius_m = 7000.0;  // more than the DEM's diagonal
+            opt.model.kind = kind;
+            const CoverageResult res = computeCoverage(dem, s, opt);
+            int missed = 0;
+            for (float v : res.layers.at(0).signal_dBm.data()) missed += std::isnan(v) ? 1 : 0;
+            EXPECT_EQ(missed, 0) << models::toString(kind) << ", site at pixel " << c << ", " << r;
+        }
     }
 }
 

@@ -15,6 +15,7 @@
 #include "phusong/core/calibration.hpp"
 #include "phusong/core/csv.hpp"
 #include "phusong/core/error.hpp"
+#include "phusong/core/parallel.hpp"
 #include "phusong/core/plot.hpp"
 #include "phusong/io/dem.hpp"
 #include "phusong/io/output_dir.hpp"
@@ -129,26 +130,28 @@ int runCalibrate(const CalibrateConfig& cfg) {
     // Predictions, in parallel; each sample is independent, so any thread count gives the same.
     std::vector<calibration::Sample> all(rows.size());
     std::vector<int> status(rows.size(), 0);  // 0 ok, 1 off the DEM, 2 closer than one pixel
+    ParallelErrors errors;  // a model's InputError leaves the region through it
 #pragma omp parallel
     {
         Profile pr;
 #pragma omp for schedule(dynamic, 64)
-        for (long i = 0; i < static_cast<long>(rows.size()); ++i) {
+        for (long i = 0; i < static_cast<long>(rows.size()); ++i) errors.run(i, [&] {
             const Row& row = rows[i];
             if (!hasGroundAt(terrain.grid, txy[i].x_m, txy[i].y_m) || !hasGroundAt(terrain.grid, rxy[i].x_m, rxy[i].y_m)) {
                 status[i] = 1;
-                continue;
+                return;
             }
             const double d_m = std::hypot(rxy[i].x_m - txy[i].x_m, rxy[i].y_m - txy[i].y_m);
             if (d_m < step_m) {
                 status[i] = 2;
-                continue;
+                return;
             }
             extractProfile(terrain.grid, txy[i], rxy[i], step_m, pr);
             const models::PathLoss pl = models::pathLossOverProfile(mp, pr, row.tx.height_m, cfg.rx_height_m, row.tx.freq_MHz);
             all[i] = {d_m / 1000.0, row.rssi, row.tx.eirp_dBm - pl.loss_dB, row.floor};
-        }
+        });
     }
+    errors.rethrow();
     std::vector<calibration::Sample> samples;
     size_t off_dem = 0, too_close = 0;
     bool floors_known = true;

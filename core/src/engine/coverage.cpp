@@ -12,6 +12,7 @@
 #include "phusong/core/error.hpp"
 #include "phusong/core/fast_math.hpp"
 #include "phusong/core/models/inverse_normal.hpp"
+#include "phusong/core/parallel.hpp"
 
 namespace phusong::engine {
 
@@ -209,7 +210,7 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
     const size_t pixels = static_cast<size_t>(w) * h;
     const double step_m = opt.profile_step_m > 0.0 ? opt.profile_step_m : std::min(gt.pixel_width_m, gt.pixel_height_m);
     const double pixel_km2 = gt.pixel_width_m * gt.pixel_height_m / 1e6;
-    const int radius_px = static_cast<int>(std::ceil(opt.radius_m / std::min(gt.pixel_width_m, gt.pixel_height_m)));
+    const int radius_px = windowRadius_px(dem, opt.radius_m);
     RadialPlans plans(radius_px, gt.pixel_width_m, gt.pixel_height_m);
     SweepOptions sw;
     sw.model = opt.model;
@@ -305,19 +306,22 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
             // other, each sweep's rays split over the threads.
             const int outer_threads = static_cast<long long>(b1 - b0) < threads ? 1 : threads;
             const int inner_threads = outer_threads == 1 ? threads : 1;
+            // A model's InputError or an allocation failure in a sweep leaves the region through
+            // errors (the lowest group's, as one thread would report it).
+            ParallelErrors errors;
 #pragma omp parallel num_threads(outer_threads) reduction(| : warnings)
             {
                 auto scratch = makeSweepScratch();
                 Profile profile;
                 SectorWindow local;
 #pragma omp for schedule(dynamic, 1)
-                for (long long gi = static_cast<long long>(b0); gi < static_cast<long long>(b1); ++gi) {
+                for (long long gi = static_cast<long long>(b0); gi < static_cast<long long>(b1); ++gi) errors.run(gi, [&] {
                     const std::vector<size_t>& members = groups[static_cast<size_t>(gi)];
                     std::vector<size_t> todo;
                     for (size_t ju : members) {
                         if (!opt.compute_sector || opt.compute_sector(tech_sectors[ju])) todo.push_back(ju);
                     }
-                    if (todo.empty()) continue;
+                    if (todo.empty()) return;
                     const Sector& s0 = sectors[static_cast<size_t>(tech_sectors[todo[0]])];
                     SectorWindow* base = opt.on_sector ? &windows[first_window[static_cast<size_t>(gi)] - first_window[b0]] : &local;
                     if (opt.engine == EngineKind::Radial) {
@@ -357,8 +361,9 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
                     }
                     const long long d = done += static_cast<long long>(todo.size());
                     if (opt.progress && omp_get_thread_num() == 0) opt.progress(static_cast<double>(d) / total);
-                }
+                });
             }
+            errors.rethrow();
             if (opt.on_sector) {
                 for (size_t gi = b0; gi < b1; ++gi) {
                     const std::vector<size_t>& members = groups[gi];

@@ -14,6 +14,7 @@
 #include "phusong/core/fast_math.hpp"
 #include "phusong/core/geometry.hpp"
 #include "phusong/core/models/knife_edge.hpp"
+#include "phusong/core/parallel.hpp"
 
 namespace phusong::engine {
 
@@ -139,6 +140,15 @@ const RadialPlan& RadialPlans::get(int oversample) {
     auto& slot = m_impl->plans[oversample];
     if (!slot) slot = std::make_unique<RadialPlan>(m_radius, m_pw, m_ph, oversample);
     return *slot;
+}
+
+int windowRadius_px(const DemGrid& dem, double radius_m) {
+    const GeoTransform& gt = dem.geoTransform();
+    const double pixel_m = std::min(gt.pixel_width_m, gt.pixel_height_m);
+    const double n = std::ceil(radius_m / pixel_m);
+    // The ray plan covers the disc of n pixels: the DEM's diagonal reaches every pixel from any other.
+    const int diagonal = static_cast<int>(std::ceil(std::hypot(dem.width() * gt.pixel_width_m, dem.height() * gt.pixel_height_m) / pixel_m));
+    return n < diagonal ? static_cast<int>(n) : diagonal;  // an infinite (or NaN) radius: the diagonal
 }
 
 int raysPerBorderCell(models::ModelKind kind, double pixel_m) {
@@ -620,9 +630,15 @@ void forEachRaySample(const DemGrid& dem, const RadialPlan& plan, size_t ray_beg
                     ca = cc + lo;
                     cb = ca + 1;
                 }
-                if (ca < 0 || ra < 0 || ca >= w || ra >= h) break;
-                za = dem.at(ca, ra);
-                zb = (cb < w && rb < h) ? dem.at(cb, rb) : za;
+                // Past the last row or column of samples on either side of the minor axis (within
+                // a pixel of the DEM's edge) the edge's sample stands for both, so that the pixels
+                // of the outermost rows and columns are reached; the ray ends where neither is on
+                // the DEM (or it leaves the DEM along its major axis).
+                const bool a_in = ca >= 0 && ra >= 0 && ca < w && ra < h;
+                const bool b_in = cb >= 0 && rb >= 0 && cb < w && rb < h;
+                if (!a_in && !b_in) break;
+                za = a_in ? dem.at(ca, ra) : dem.at(cb, rb);
+                zb = b_in ? dem.at(cb, rb) : za;
             }
             z = za + t * (zb - za);
             if (std::isnan(z)) {
@@ -970,23 +986,27 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
     while (static_cast<int>(st.workers.size()) < threads - 1) st.workers.push_back(std::make_unique<SweepScratch>());
     for (auto& w : st.workers) w->direct.clear();
     std::atomic<long long> blocks_done{0};
+    ParallelErrors errors;  // a model's InputError (ITM out of its domain, say) leaves the region through it
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) reduction(| : warn_all)
     for (long long b = 0; b < n_blocks; ++b) {
-        const int t = threads > 1 ? omp_get_thread_num() : 0;
-        SweepScratch& ws = t == 0 ? st : *st.workers[static_cast<size_t>(t) - 1];
-        if (&ws != &st) ws.reset(n, h0, ce_per_km, !incremental, keep_hull, itm);
-        ws.beginSector(plan.oversample());
-        Link Lw = L;
-        const size_t r0 = static_cast<size_t>(b) * kRaysPerBlock, r1 = std::min(n_rays, r0 + kRaysPerBlock);
-        forEachRaySample(dem, plan, r0, r1, cc, rr, h0, ce_per_km, L.hts, ws,
-                         [&](int px, int py, double g) { emit(ws, Lw, &warn_all, px, py, g); });
-        if (opt.progress && (threads == 1 || omp_get_thread_num() == 0)) {
-            const long long d = ++blocks_done;
-            opt.progress(static_cast<double>(d) / static_cast<double>(n_blocks));
-        } else {
-            ++blocks_done;
-        }
+        errors.run(b, [&] {
+            const int t = threads > 1 ? omp_get_thread_num() : 0;
+            SweepScratch& ws = t == 0 ? st : *st.workers[static_cast<size_t>(t) - 1];
+            if (&ws != &st) ws.reset(n, h0, ce_per_km, !incremental, keep_hull, itm);
+            ws.beginSector(plan.oversample());
+            Link Lw = L;
+            const size_t r0 = static_cast<size_t>(b) * kRaysPerBlock, r1 = std::min(n_rays, r0 + kRaysPerBlock);
+            forEachRaySample(dem, plan, r0, r1, cc, rr, h0, ce_per_km, L.hts, ws,
+                             [&](int px, int py, double g) { emit(ws, Lw, &warn_all, px, py, g); });
+            if (opt.progress && (threads == 1 || omp_get_thread_num() == 0)) {
+                const long long d = ++blocks_done;
+                opt.progress(static_cast<double>(d) / static_cast<double>(n_blocks));
+            } else {
+                ++blocks_done;
+            }
+        });
     }
+    errors.rethrow();
     if (warnings) *warnings |= warn_all;
     for (int t = 1; t < threads; ++t) {
         auto& d = st.workers[static_cast<size_t>(t) - 1]->direct;
@@ -1021,7 +1041,7 @@ Grid<uint8_t> viewshed(const DemGrid& dem, PointXY site, double tx_height_m, dou
                        double k_factor) {
     const GeoTransform& gt = dem.geoTransform();
     Grid<uint8_t> out(dem.width(), dem.height(), gt, 255, 255);
-    const int n = static_cast<int>(std::ceil(radius_m / std::min(gt.pixel_width_m, gt.pixel_height_m)));
+    const int n = windowRadius_px(dem, radius_m);
     int cc = 0, rr = 0;
     sitePixel(gt, site, cc, rr);
     if (cc < 0 || rr < 0 || cc >= dem.width() || rr >= dem.height()) return out;

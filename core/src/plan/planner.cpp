@@ -13,6 +13,7 @@
 #include <set>
 
 #include "phusong/core/error.hpp"
+#include "phusong/core/parallel.hpp"
 #include "phusong/core/plan/mip.hpp"
 #include "phusong/core/plan/set_cover.hpp"
 #include "phusong/core/technology.hpp"
@@ -69,18 +70,19 @@ CoverageMatrix computeCoverageMatrix(const DemGrid& dem, const std::vector<Tower
     std::vector<std::pair<int, int>> pix(points.size());
     for (size_t i = 0; i < points.size(); ++i)
         pix[i] = {static_cast<int>(std::floor(gt.colOf(points[i].x_m) + 0.5)), static_cast<int>(std::floor(gt.rowOf(points[i].y_m) + 0.5))};
-    const int radius_px = static_cast<int>(std::ceil(sweep.radius_m / std::min(gt.pixel_width_m, gt.pixel_height_m)));
+    const int radius_px = engine::windowRadius_px(dem, sweep.radius_m);
     engine::RadialPlans rplan(radius_px, gt.pixel_width_m, gt.pixel_height_m);
     const int nthreads = threads > 0 ? threads : omp_get_max_threads();
     const long n = static_cast<long>(towers.size());
+    ParallelErrors errors;  // a model's InputError leaves the region through it
 #pragma omp parallel num_threads(nthreads)
     {
         auto scratch = engine::makeSweepScratch();
         engine::SectorWindow win;
 #pragma omp for schedule(dynamic, 1)
-        for (long t = 0; t < n; ++t) {
+        for (long t = 0; t < n; ++t) errors.run(t, [&] {
             const Sector s = towerSector(towers[static_cast<size_t>(t)], radio);
-            if (!hasGroundAt(dem, s.xy.x_m, s.xy.y_m)) continue;
+            if (!hasGroundAt(dem, s.xy.x_m, s.xy.y_m)) return;
             engine::sweepSector(dem, s, sweep, rplan, win, *scratch, nullptr);
             auto& out = m.by_tower[static_cast<size_t>(t)];
             for (size_t i = 0; i < pix.size(); ++i) {
@@ -91,8 +93,9 @@ CoverageMatrix computeCoverageMatrix(const DemGrid& dem, const std::vector<Tower
             }
             const long d = ++done;
             if (progress && omp_get_thread_num() == 0) progress(static_cast<double>(d) / static_cast<double>(n));
-        }
+        });
     }
+    errors.rethrow();
     if (progress) progress(1.0);
     return m;
 }

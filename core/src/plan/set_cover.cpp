@@ -26,6 +26,7 @@
 
 #include "phusong/core/error.hpp"
 #include "phusong/core/plan/mip.hpp"
+#include "phusong/core/parallel.hpp"
 
 #include <omp.h>
 
@@ -976,12 +977,14 @@ SetCoverResult solveSetCover(const SetCoverProblem& p, const SetCoverOptions& op
         std::vector<Incumbent> found(static_cast<size_t>(threads), inc);
         std::vector<long long> taken(static_cast<size_t>(threads), 0);
         std::atomic<bool> stop{false};
+        ParallelErrors errors;  // (an allocation failure) leaves the region through it
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
-        for (int t = 0; t < threads; ++t) {
+        for (int t = 0; t < threads; ++t) errors.run(t, [&] {
             const size_t u = static_cast<size_t>(t);
             taken[u] = searchFrom(found[u], deadline_s, std::numeric_limits<long long>::max(), opt.seed + static_cast<uint64_t>(t), &stop);
             if (gapClosed(c, found[u].cost, lb)) stop = true;
-        }
+        });
+        errors.rethrow();
         steps = 0;
         for (int t = 0; t < threads; ++t) {
             steps += taken[static_cast<size_t>(t)];

@@ -76,6 +76,12 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
+/// The radius in pixels of the sweep windows for @p radius_m over @p dem: radius_m over the
+/// smaller pixel side, rounded up, but no more than the DEM's diagonal in those pixels. From a
+/// site on the DEM that window already reaches every pixel, and a larger one would only cost time
+/// and memory (a 1,000 km radius over a 10 km DEM); the disc is still cut at radius_m.
+int windowRadius_px(const DemGrid& dem, double radius_m);
+
 /// Rays per border cell for @p kind on pixels of @p pixel_m. A pixel's ray passes up to
 /// pixel / (2 x this) beside its centre, and the terrain models feel that: on steep SRTM slopes a
 /// quarter-pixel shift moves ITM's horizons and Deygout's edges by several dB. Bullington gets
