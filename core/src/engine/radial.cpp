@@ -200,11 +200,13 @@ struct SweepScratch {
     };
     std::vector<DeltaH> dh_cache;
     long long ray_index = 0;
-    long long dh_rays = 1;  // neighbouring rays whose delta_h may be reused: half a pixel's worth
-    void beginSector(int rays_per_cell) {
+    long long dh_rays = 1;    // neighbouring rays within half a pixel of each other at the border
+    long long dh_border = 1;  // the border's distance in steps (the plan's radius)
+    void beginSector(int rays_per_cell, int radius_steps) {
         dh_cache.assign(dh_cache.size(), DeltaH{});
         ray_index = 0;
         dh_rays = std::max(1, rays_per_cell / 2);
+        dh_border = std::max(1, radius_steps);
     }
     double stim = -1e300;    // max (z_i - h_ts) / d_i over intermediate samples
     double ce_half = 0.0;    // 500 C_e: metres of bulge per km^2
@@ -433,16 +435,19 @@ double itmIncremental(const models::ModelParams& mp, SweepScratch& st, const Lin
     auto dlthx = [&](double d0, double d1) {
         // delta_h is the interdecile range of the terrain over the whole path: it changes slowly
         // along a radial and from one radial to the next, so a value computed on this radial or
-        // one of the previous st.dh_rays (all within half a pixel of this one) over a range
-        // within kItmDeltaHStep of this one, from nearly the same start, is reused (with the length
+        // one of the previous ones within half a pixel of it at this range, over a range within
+        // kItmDeltaHStep of this one, from nearly the same start, is reused (with the length
         // factor of ERL 79 Eqn 3 for the current range).
         const double len = d1 - d0;
         const double factor = 1.0 - 0.8 * std::exp(-len / 50e3);
         const int bucket = std::max(0, static_cast<int>(std::log(std::max(len, 1.0)) / std::log1p(kItmDeltaHStep)));
         if (st.dh_cache.size() <= static_cast<size_t>(bucket) + 1) st.dh_cache.resize(static_cast<size_t>(bucket) + 2);  // b + 1 is read
+        // Rays fan out: at step m, the st.dh_rays rays within half a pixel at the border are
+        // m / border of that apart, so the rays within half a pixel here are border / m times more.
+        const long long reach = std::max(st.dh_rays, st.dh_rays * st.dh_border / std::max(m, 1));
         for (int b = std::max(0, bucket - 1); b <= bucket + 1; ++b) {
             const auto& e = st.dh_cache[static_cast<size_t>(b)];
-            if (e.ray >= 0 && st.ray_index - e.ray <= st.dh_rays && std::abs(len - e.len) <= kItmDeltaHStep * e.len &&
+            if (e.ray >= 0 && st.ray_index - e.ray <= reach && std::abs(len - e.len) <= kItmDeltaHStep * e.len &&
                 std::abs(d0 - e.d0) <= kItmDeltaHStep * len)
                 return e.raw / factor;
         }
@@ -993,7 +998,7 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
             const int t = threads > 1 ? omp_get_thread_num() : 0;
             SweepScratch& ws = t == 0 ? st : *st.workers[static_cast<size_t>(t) - 1];
             if (&ws != &st) ws.reset(n, h0, ce_per_km, !incremental, keep_hull, itm);
-            ws.beginSector(plan.oversample());
+            ws.beginSector(plan.oversample(), n);
             Link Lw = L;
             const size_t r0 = static_cast<size_t>(b) * kRaysPerBlock, r1 = std::min(n_rays, r0 + kRaysPerBlock);
             forEachRaySample(dem, plan, r0, r1, cc, rr, h0, ce_per_km, L.hts, ws,
