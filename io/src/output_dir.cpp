@@ -1,12 +1,49 @@
 #include "phusong/io/output_dir.hpp"
 
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <string>
 
 #include "phusong/core/error.hpp"
 
 namespace phusong::io {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+std::string hostName() {
+    char buf[HOST_NAME_MAX + 1] = {};
+    if (::gethostname(buf, sizeof buf - 1) != 0 || !buf[0]) return "host";
+    std::string h(buf);
+    for (char& c : h) {
+        if (c == '/' || c == '-') c = '_';  // the pid follows the last '-'
+    }
+    return h;
+}
+
+// Removes the staging folders of @p prefix (".NAME.partial-HOST-") in @p parent left by runs on
+// this host whose process is gone (interrupted by Ctrl-C, killed): their pid no longer exists.
+// Folders of live processes, of other hosts (a shared disk) and anything else are left alone.
+void removeStaleStaging(const fs::path& parent, const std::string& prefix) {
+    std::error_code ec;
+    for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+        const std::string pid_text = name.substr(prefix.size());
+        if (pid_text.size() > 9 || pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
+        const long pid = std::stol(pid_text);
+        if (pid <= 0 || pid == ::getpid()) continue;
+        if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;  // alive, or not ours to judge
+        std::error_code rm;
+        fs::remove_all(it->path(), rm);
+    }
+}
+
+}  // namespace
 
 StagedOutput::StagedOutput(fs::path final_dir) : m_final(std::move(final_dir)) {
     if (m_final.empty()) throw InputError("--out: give an output directory");
@@ -15,7 +52,13 @@ StagedOutput::StagedOutput(fs::path final_dir) : m_final(std::move(final_dir)) {
     }
     fs::path abs = fs::absolute(m_final).lexically_normal();
     if (abs.filename().empty()) abs = abs.parent_path();
-    m_stage = abs.parent_path() / ("." + abs.filename().string() + ".partial-" + std::to_string(::getpid()));
+    std::string prefix = ".";  // appended piece by piece: GCC 12 warns (-Wrestrict) on "." + string
+    prefix += abs.filename().string();
+    prefix += ".partial-";
+    prefix += hostName();
+    prefix += '-';
+    removeStaleStaging(abs.parent_path(), prefix);
+    m_stage = abs.parent_path() / (prefix + std::to_string(::getpid()));
     std::error_code ec;
     fs::create_directories(m_stage, ec);
     if (ec) {

@@ -11,7 +11,9 @@ namespace phusong::io {
 
 class StagedOutput {
 public:
-    /// Creates the staging folder beside @p final_dir. Throws InputError if it cannot.
+    /// Creates the staging folder beside @p final_dir (".NAME.partial-HOST-PID"), after removing
+    /// those that runs on this host left there when interrupted (their process is gone). Throws
+    /// InputError if it cannot.
     explicit StagedOutput(std::filesystem::path final_dir);
     /// Removes the staging folder unless commit() ran.
     ~StagedOutput();

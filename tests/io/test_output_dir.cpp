@@ -1,0 +1,70 @@
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <climits>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "phusong/io/output_dir.hpp"
+
+namespace fs = std::filesystem;
+using phusong::io::StagedOutput;
+
+namespace {
+// The host part of a staging folder's name, as StagedOutput writes it.
+std::string stagingHost() {
+    char buf[HOST_NAME_MAX + 1] = {};
+    if (::gethostname(buf, sizeof buf - 1) != 0 || !buf[0]) return "host";
+    std::string h(buf);
+    for (char& c : h) {
+        if (c == '/' || c == '-') c = '_';
+    }
+    return h;
+}
+
+// A pid that no process has: a child that has exited and been reaped.
+pid_t deadPid() {
+    const pid_t child = ::fork();
+    if (child == 0) ::_exit(0);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    return child;
+}
+
+fs::path makeFolder(const fs::path& p) {
+    fs::create_directories(p);
+    std::ofstream(p / "signal_4G.tif") << "partial";
+    return p;
+}
+}  // namespace
+
+// An interrupted run (Ctrl-C, killed) leaves its hidden staging folder behind; the next run into
+// the same --out on this host removes it, and leaves alone those of live processes, of other
+// hosts (a shared disk) and of other output folders.
+TEST(StagedOutput, RemovesTheStagingFoldersOfInterruptedRuns) {
+    const fs::path dir = fs::temp_directory_path() / ("phusong_staging_" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const std::string host = stagingHost();
+    const pid_t dead = deadPid();
+    const fs::path stale = makeFolder(dir / (".out.partial-" + host + "-" + std::to_string(dead)));
+    const fs::path live = makeFolder(dir / (".out.partial-" + host + "-" + std::to_string(::getppid())));
+    const fs::path other_host = makeFolder(dir / (".out.partial-elsewhere-" + std::to_string(dead)));
+    const fs::path other_out = makeFolder(dir / (".other.partial-" + host + "-" + std::to_string(dead)));
+    {
+        StagedOutput staged(dir / "out");
+        EXPECT_FALSE(fs::exists(stale));
+        EXPECT_TRUE(fs::exists(live));
+        EXPECT_TRUE(fs::exists(other_host));
+        EXPECT_TRUE(fs::exists(other_out));
+        const fs::path mine = fs::path(staged.path("x")).parent_path();
+        EXPECT_EQ(mine.filename().string(), ".out.partial-" + host + "-" + std::to_string(::getpid()));
+        EXPECT_TRUE(fs::is_directory(mine));
+    }
+    // Not committed: its own staging folder is gone too, and no output appeared.
+    EXPECT_FALSE(fs::exists(dir / ("out")));
+    EXPECT_FALSE(fs::exists(dir / (".out.partial-" + host + "-" + std::to_string(::getpid()))));
+    fs::remove_all(dir);
+}
