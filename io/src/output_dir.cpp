@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <climits>
 #include <string>
+#include <vector>
 
 #include "phusong/core/error.hpp"
 
@@ -25,9 +26,10 @@ std::string hostName() {
     return h;
 }
 
-// Removes the staging folders of @p prefix (".NAME.partial-HOST-") in @p parent left by runs on
-// this host whose process is gone (interrupted by Ctrl-C, killed): their pid no longer exists.
-// Folders of live processes, of other hosts (a shared disk) and anything else are left alone.
+// Removes the folders of @p prefix (".NAME.partial-HOST-" or ".NAME.replaced-HOST-") in @p parent
+// left by runs on this host whose process is gone (interrupted by Ctrl-C, killed): their pid no
+// longer exists. Folders of live processes, of other hosts (a shared disk) and anything else are
+// left alone.
 void removeStaleStaging(const fs::path& parent, const std::string& prefix) {
     std::error_code ec;
     for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
@@ -52,13 +54,21 @@ StagedOutput::StagedOutput(fs::path final_dir) : m_final(std::move(final_dir)) {
     }
     fs::path abs = fs::absolute(m_final).lexically_normal();
     if (abs.filename().empty()) abs = abs.parent_path();
-    std::string prefix = ".";  // appended piece by piece: GCC 12 warns (-Wrestrict) on "." + string
-    prefix += abs.filename().string();
-    prefix += ".partial-";
-    prefix += hostName();
-    prefix += '-';
-    removeStaleStaging(abs.parent_path(), prefix);
-    m_stage = abs.parent_path() / (prefix + std::to_string(::getpid()));
+    // ".NAME.partial-HOST-PID" and ".NAME.replaced-HOST-PID", built piece by piece (GCC 12 warns,
+    // -Wrestrict, on "." + string).
+    auto hidden = [&](const char* kind) {
+        std::string p = ".";
+        p += abs.filename().string();
+        p += kind;
+        p += hostName();
+        p += '-';
+        return p;
+    };
+    const std::string partial = hidden(".partial-"), replaced = hidden(".replaced-");
+    removeStaleStaging(abs.parent_path(), partial);
+    removeStaleStaging(abs.parent_path(), replaced);
+    m_stage = abs.parent_path() / (partial + std::to_string(::getpid()));
+    m_replaced = abs.parent_path() / (replaced + std::to_string(::getpid()));
     std::error_code ec;
     fs::create_directories(m_stage, ec);
     if (ec) {
@@ -78,12 +88,44 @@ std::string StagedOutput::path(const std::string& name) const { return (m_stage 
 std::string StagedOutput::finalPath(const std::string& name) const { return (m_final / name).string(); }
 
 void StagedOutput::commit() {
-    fs::create_directories(m_final);
-    for (const auto& entry : fs::directory_iterator(m_stage)) {
-        fs::rename(entry.path(), m_final / entry.path().filename());
+    std::error_code ec;
+    fs::create_directories(m_final, ec);
+    if (ec) throw Error("--out " + m_final.string() + ": cannot create the folder (" + ec.message() + ")");
+    std::vector<fs::path> names;
+    for (const auto& entry : fs::directory_iterator(m_stage)) names.push_back(entry.path().filename());
+    // What an earlier run left under the same names (a whole coverage/ folder, say) moves aside
+    // first, each entry in one rename on the same disk; then the new entries move in. If a step
+    // fails, what moved goes back, so --out holds either the earlier outputs or the new ones. Other
+    // files in --out are left alone.
+    std::vector<fs::path> set_aside, moved_in;
+    auto rollBack = [&] {
+        std::error_code ignore;
+        for (const fs::path& n : moved_in) fs::rename(m_final / n, m_stage / n, ignore);
+        for (const fs::path& n : set_aside) fs::rename(m_replaced / n, m_final / n, ignore);
+        fs::remove(m_replaced, ignore);
+    };
+    for (const fs::path& n : names) {
+        if (!fs::exists(fs::symlink_status(m_final / n))) continue;
+        if (set_aside.empty()) fs::create_directories(m_replaced, ec);
+        if (!ec) fs::rename(m_final / n, m_replaced / n, ec);
+        if (ec) {
+            rollBack();
+            throw Error("--out " + m_final.string() + ": cannot replace " + n.string() + " (" + ec.message() +
+                        "); check that it is writable, or choose another --out");
+        }
+        set_aside.push_back(n);
     }
-    fs::remove_all(m_stage);
+    for (const fs::path& n : names) {
+        fs::rename(m_stage / n, m_final / n, ec);
+        if (ec) {
+            rollBack();
+            throw Error("--out " + m_final.string() + ": cannot move " + n.string() + " into place (" + ec.message() + ")");
+        }
+        moved_in.push_back(n);
+    }
     m_committed = true;
+    fs::remove_all(m_replaced, ec);
+    fs::remove_all(m_stage, ec);
 }
 
 }  // namespace phusong::io

@@ -983,6 +983,73 @@ TEST_F(Cli, PlanCoversEveryVillageAndCachesTheMatrix) {
     EXPECT_TRUE(noOutputLeft(m_dir, "badplan"));
 }
 
+// Villages no plan can serve say why and what to change: a threshold nothing reaches (exit 2, no
+// output, the flags to move), and --k-fold asking for more towers than reach a village (exit 3,
+// the village named with how many towers do reach it, not a signal that is in fact above the
+// threshold).
+TEST_F(Cli, PlanExplainsUnreachableVillages) {
+    const std::string dem = path("dem.tif");
+    ASSERT_EQ(run("synth-terrain --out " + dem + " --size-km 8 --resolution-m 60").code, 0);
+    // One village in the middle of the synthetic DEM (625000, 2356000 in UTM 48N), one near its
+    // south-west corner (621300, 2352300), which fewer candidate towers reach.
+    const std::string villages = write("villages.csv", "village_id,lat,lon,population\n"
+                                                       "V1,21.3016,106.2051,1000\n"
+                                                       "V2,21.268385,106.169188,500\n");
+    const std::string common = "plan --dem " + dem + " --villages " + villages + " --tech 4G --radius-km 4 --candidate-spacing-m 2000 -q";
+    RunResult r = run(common + " --threshold-dbm -20 --out " + path("p_high"));
+    EXPECT_EQ(r.code, 2) << r.output;
+    EXPECT_NE(r.output.find("no village is reached at -20.0 dBm"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("--threshold-dbm"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("--k-fold"), std::string::npos) << r.output;  // k = 1: nothing to lower there
+    EXPECT_TRUE(noOutputLeft(m_dir, "p_high"));
+
+    r = run(common + " --k-fold 1000 --out " + path("p_k"));
+    EXPECT_EQ(r.code, 2) << r.output;
+    EXPECT_NE(r.output.find("by 1000 candidate towers (--k-fold)"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("lower --k-fold"), std::string::npos) << r.output;
+
+    r = run(common + " --k-fold 1 --out " + path("p_1"));
+    ASSERT_EQ(r.code, 0) << r.output;
+    std::ifstream in(path("p_1/plan_summary.json"));
+    const auto j = nlohmann::json::parse(in);
+    const int candidates = j["candidates"]["count"].get<int>();
+    ASSERT_GT(candidates, 2);
+    // Some k between 2 and the candidate count leaves one village short: scan for it.
+    bool found = false;
+    for (int k = 2; k <= candidates && !found; ++k) {
+        r = run(common + " --k-fold " + std::to_string(k) + " --out " + path("p_scan"));
+        if (r.code != 3) continue;
+        found = true;
+        EXPECT_NE(r.output.find("candidate towers reach it at -110.0 dBm, fewer than --k-fold " + std::to_string(k)), std::string::npos)
+            << r.output;
+        EXPECT_EQ(r.output.find("best achievable"), std::string::npos) << r.output;
+    }
+    EXPECT_TRUE(found) << "no --k-fold left exactly some villages short";
+}
+
+// Running again into the same --out (a planner iterating) replaces the earlier outputs, folders
+// included; it used to fail with "cannot rename: Directory not empty" on plan/coverage/.
+TEST_F(Cli, RerunIntoTheSameOutReplacesTheEarlierOutputs) {
+    const std::string dem = path("dem.tif");
+    ASSERT_EQ(run("synth-terrain --out " + dem + " --size-km 8 --resolution-m 60").code, 0);
+    const std::string villages = write("villages.csv", "village_id,lat,lon,population\n"
+                                                       "V1,21.3016,106.2051,1000\n");
+    const std::string cmd = "plan --dem " + dem + " --villages " + villages + " --tech 4G --radius-km 4 --candidate-spacing-m 2000 -q --out " +
+                            path("plan");
+    ASSERT_EQ(run(cmd).code, 0);
+    ASSERT_TRUE(fs::exists(path("plan/coverage/signal_4G.tif")));
+    std::ofstream(path("plan/coverage/stale.tif")) << "from an earlier run";
+    const RunResult again = run(cmd + " --threshold-dbm -100");
+    EXPECT_EQ(again.code, 0) << again.output;
+    EXPECT_TRUE(fs::exists(path("plan/coverage/signal_4G.tif")));
+    EXPECT_FALSE(fs::exists(path("plan/coverage/stale.tif")));  // the folder was replaced as a whole
+    std::ifstream in(path("plan/plan_summary.json"));
+    EXPECT_EQ(nlohmann::json::parse(in)["threshold_dbm"].get<double>(), -100.0);
+    for (const auto& e : fs::directory_iterator(m_dir)) {
+        EXPECT_NE(e.path().filename().string().rfind(".plan.", 0), 0u) << "left behind: " << e.path();  // staging, replaced
+    }
+}
+
 TEST_F(Cli, OptimizeSolvesOrLibraryInstance) {
     // known_values.csv: scp41 = 429 (optimal); SJC324 p=2 r=800 = 8790 (CBC-proven, optbench PROVENANCE).
     const std::string scp = phusong::test::sharedData("optbench/scp/scp41.txt");

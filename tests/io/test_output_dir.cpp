@@ -68,3 +68,42 @@ TEST(StagedOutput, RemovesTheStagingFoldersOfInterruptedRuns) {
     EXPECT_FALSE(fs::exists(dir / (".out.partial-" + host + "-" + std::to_string(::getpid()))));
     fs::remove_all(dir);
 }
+
+namespace {
+std::string readAll(const fs::path& p) {
+    std::ifstream in(p);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+}  // namespace
+
+// A run into an --out that holds an earlier run's outputs replaces them: files and whole folders of
+// the same names (an earlier coverage/ with a raster this run does not write goes), while other
+// files there stay. It used to fail ("cannot rename: Directory not empty") on any folder.
+TEST(StagedOutput, ReplacesAnEarlierRunsOutputs) {
+    const fs::path dir = fs::temp_directory_path() / ("phusong_replace_" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const fs::path out = dir / "run";
+    {
+        StagedOutput first(out);
+        std::ofstream(first.path("summary.json")) << "first";
+        fs::create_directories(first.path("coverage"));
+        std::ofstream(first.path("coverage/signal_4G.tif")) << "first 4G";
+        std::ofstream(first.path("coverage/signal_5G.tif")) << "first 5G";
+        first.commit();
+    }
+    std::ofstream(out / "notes.txt") << "the planner's own notes";
+    {
+        StagedOutput second(out);
+        std::ofstream(second.path("summary.json")) << "second";
+        fs::create_directories(second.path("coverage"));
+        std::ofstream(second.path("coverage/signal_4G.tif")) << "second 4G";
+        second.commit();
+    }
+    EXPECT_EQ(readAll(out / "summary.json"), "second");
+    EXPECT_EQ(readAll(out / "coverage/signal_4G.tif"), "second 4G");
+    EXPECT_FALSE(fs::exists(out / "coverage/signal_5G.tif"));  // the earlier run's, not this one's
+    EXPECT_EQ(readAll(out / "notes.txt"), "the planner's own notes");
+    for (const auto& e : fs::directory_iterator(dir)) EXPECT_EQ(e.path().filename(), "run") << "left behind: " << e.path();
+    fs::remove_all(dir);
+}

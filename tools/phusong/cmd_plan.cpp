@@ -320,8 +320,17 @@ int runPlan(const PlanConfig& cfg, const std::string& command_line) {
     po.exact = !cfg.heuristic_only;
     po.log = log;
     const plan::PlanResult r = plan::planTowers(villages, towers, vm, zones, zones.empty() ? nullptr : &zm, po);
-    if (r.sites.empty() && r.status.rfind("optimal", 0) != 0 && r.status != "feasible")
+    if (r.sites.empty() && r.status.rfind("optimal", 0) != 0 && r.status != "feasible") {
+        if (!villages.empty() && r.unreachable.size() == villages.size()) {
+            throw InputError("no plan: no village is reached at " + fmt(threshold + cfg.margin_db, 1) + " dBm (--threshold-dbm" +
+                             (cfg.margin_db != 0.0 ? std::string(" plus --margin-db") : std::string()) + ") by " +
+                             (cfg.k_fold > 1 ? std::to_string(cfg.k_fold) + " candidate towers (--k-fold)" : std::string("any candidate tower")) +
+                             (cfg.k_fold > 1 ? "; lower --k-fold or --threshold-dbm" : "; lower --threshold-dbm") +
+                             ", raise --eirp-dbm or --radius-km, or give more candidates (--candidates, a smaller "
+                             "--candidate-spacing-m)");
+        }
         throw InputError("no plan: " + r.status);
+    }
 
     io::StagedOutput stage(cfg.out);
     // plan_sites.csv: candidate columns, role, operators.
@@ -477,9 +486,16 @@ int runPlan(const PlanConfig& cfg, const std::string& command_line) {
     if (!r.alone.empty())
         std::cout << "sharing: operators alone would build " << r.alone_towers << " towers for " << fmt(r.alone_cost, 1)
                   << "; shared plan saves " << fmt(r.alone_cost - r.cost, 1) << "\n";
-    for (int v : r.unreachable)
-        std::cerr << "plan: village " << villages[v].id << " (" << villages[v].name << ") is unreachable: best achievable "
-                  << fmt(r.village_best_any_dBm[v], 1) << " dBm < " << fmt(threshold + cfg.margin_db, 1) << " dBm\n";
+    for (size_t i = 0; i < r.unreachable.size(); ++i) {
+        const int v = r.unreachable[i];
+        std::cerr << "plan: village " << villages[v].id << (villages[v].name.empty() ? "" : " (" + villages[v].name + ")") << " is unreachable: ";
+        if (cfg.k_fold > 1 && r.unreachable_towers[i] > 0) {
+            std::cerr << r.unreachable_towers[i] << " candidate towers reach it at " << fmt(threshold + cfg.margin_db, 1)
+                      << " dBm, fewer than --k-fold " << cfg.k_fold << "\n";
+        } else {
+            std::cerr << "best achievable " << fmt(r.village_best_any_dBm[v], 1) << " dBm < " << fmt(threshold + cfg.margin_db, 1) << " dBm\n";
+        }
+    }
     return r.unreachable.empty() ? 0 : 3;
 }
 

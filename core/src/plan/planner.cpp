@@ -233,10 +233,22 @@ PlanResult planTowers(const std::vector<Village>& villages, const std::vector<To
         }
     std::vector<int> reachable;
     for (int v = 0; v < nv; ++v) {
-        if (static_cast<int>(cover[v].size()) < opt.k_fold) res.unreachable.push_back(v);
-        else reachable.push_back(v);
+        if (static_cast<int>(cover[v].size()) < opt.k_fold) {
+            res.unreachable.push_back(v);
+            res.unreachable_towers.push_back(static_cast<int>(cover[v].size()));
+        } else {
+            reachable.push_back(v);
+        }
     }
-    if (!res.unreachable.empty()) say(std::to_string(res.unreachable.size()) + " villages cannot be reached at the threshold");
+    if (!res.unreachable.empty()) {
+        if (opt.k_fold > 1) {
+            const int most = *std::max_element(res.unreachable_towers.begin(), res.unreachable_towers.end());
+            say(std::to_string(res.unreachable.size()) + " villages are reached at the threshold by fewer than the " +
+                std::to_string(opt.k_fold) + " towers --k-fold asks for (at most " + std::to_string(most) + " of the candidates)");
+        } else {
+            say(std::to_string(res.unreachable.size()) + " villages cannot be reached at the threshold");
+        }
+    }
 
     // Costs per tower and operator.
     auto towerCost = [&](int t) { return towers[t].existing ? 0.0 : (towers[t].cost >= 0 ? towers[t].cost : cm.new_tower); };
@@ -421,7 +433,10 @@ PlanResult planTowers(const std::vector<Village>& villages, const std::vector<To
     res.gap = budget ? (res.lower_bound > 0 ? std::max(0.0, (res.lower_bound - res.objective) / res.lower_bound) : 0.0)
                      : relativeGap(res.objective, res.lower_bound);
     res.status = res.gap == 0.0 ? "optimal" : "feasible";
-    if (!res.unreachable.empty() && !budget) res.status = "infeasible: " + std::to_string(res.unreachable.size()) + " villages unreachable; plan covers the rest";
+    if (!res.unreachable.empty() && !budget) {
+        res.status = "infeasible: " + std::to_string(res.unreachable.size()) + " villages unreachable" +
+                     (opt.k_fold > 1 ? " by " + std::to_string(opt.k_fold) + " towers" : std::string()) + "; plan covers the rest";
+    }
 
     // Read the plan back.
     for (int t = 0; t < nt; ++t) {

@@ -12,8 +12,8 @@ namespace phusong::io {
 class StagedOutput {
 public:
     /// Creates the staging folder beside @p final_dir (".NAME.partial-HOST-PID"), after removing
-    /// those that runs on this host left there when interrupted (their process is gone). Throws
-    /// InputError if it cannot.
+    /// those (and ".NAME.replaced-HOST-PID") that runs on this host left there when interrupted
+    /// (their process is gone). Throws InputError if it cannot.
     explicit StagedOutput(std::filesystem::path final_dir);
     /// Removes the staging folder unless commit() ran.
     ~StagedOutput();
@@ -24,12 +24,15 @@ public:
     std::string path(const std::string& name) const;
     /// Where @p name will be after commit().
     std::string finalPath(const std::string& name) const;
-    /// Creates the final folder if needed and moves every staged file into it.
+    /// Creates the final folder if needed and moves every staged file and folder into it,
+    /// replacing those of the same names (an earlier run's) as a whole; other files there stay.
+    /// On failure --out keeps what it had, and Error says why.
     void commit();
 
 private:
     std::filesystem::path m_final;
     std::filesystem::path m_stage;
+    std::filesystem::path m_replaced;  // where the replaced entries wait until the new ones are in
     bool m_committed = false;
 };
 

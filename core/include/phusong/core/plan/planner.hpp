@@ -128,7 +128,8 @@ struct PlanResult {
     double time_s = 0.0;
     int villages_covered = 0;
     double population_covered = 0.0;
-    std::vector<int> unreachable;          ///< villages no tower reaches at the threshold
+    std::vector<int> unreachable;          ///< villages fewer than k_fold towers reach at the threshold
+    std::vector<int> unreachable_towers;   ///< per unreachable village: the towers that do reach it
     std::vector<int> village_best_tower;   ///< per village: best tower in the plan, -1 none
     std::vector<double> village_best_dBm;  ///< per village: its signal (plan), NaN none
     std::vector<double> village_best_any_dBm;  ///< per village: best over every tower (explains infeasibility)
