@@ -5,7 +5,9 @@
 
 #include <cerrno>
 #include <climits>
+#include <initializer_list>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "phusong/core/error.hpp"
@@ -26,16 +28,20 @@ std::string hostName() {
     return h;
 }
 
-// Removes the folders of @p prefix (".NAME.partial-HOST-" or ".NAME.replaced-HOST-") in @p parent
-// left by runs on this host whose process is gone (interrupted by Ctrl-C, killed): their pid no
-// longer exists. Folders of live processes, of other hosts (a shared disk) and anything else are
-// left alone.
-void removeStaleStaging(const fs::path& parent, const std::string& prefix) {
+// Removes the folders named by one of @p prefixes (".NAME.partial-HOST-", ".NAME.replaced-HOST-")
+// and a pid in @p parent, left by runs on this host whose process is gone (interrupted by Ctrl-C,
+// killed): their pid no longer exists. Folders of live processes, of other hosts (a shared disk)
+// and anything else are left alone. One scan of @p parent for all the prefixes.
+void removeStaleStaging(const fs::path& parent, std::initializer_list<std::string_view> prefixes) {
     std::error_code ec;
     for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
         const std::string name = it->path().filename().string();
-        if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
-        const std::string pid_text = name.substr(prefix.size());
+        size_t prefix_size = 0;
+        for (std::string_view prefix : prefixes) {
+            if (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0) prefix_size = prefix.size();
+        }
+        if (prefix_size == 0) continue;
+        const std::string pid_text = name.substr(prefix_size);
         if (pid_text.size() > 9 || pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
         const long pid = std::stol(pid_text);
         if (pid <= 0 || pid == ::getpid()) continue;
@@ -65,8 +71,7 @@ StagedOutput::StagedOutput(fs::path final_dir) : m_final(std::move(final_dir)) {
         return p;
     };
     const std::string partial = hidden(".partial-"), replaced = hidden(".replaced-");
-    removeStaleStaging(abs.parent_path(), partial);
-    removeStaleStaging(abs.parent_path(), replaced);
+    removeStaleStaging(abs.parent_path(), {partial, replaced});
     m_stage = abs.parent_path() / (partial + std::to_string(::getpid()));
     m_replaced = abs.parent_path() / (replaced + std::to_string(::getpid()));
     std::error_code ec;

@@ -2,7 +2,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <climits>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -13,15 +12,13 @@ namespace fs = std::filesystem;
 using phusong::io::StagedOutput;
 
 namespace {
-// The host part of a staging folder's name, as StagedOutput writes it.
-std::string stagingHost() {
-    char buf[HOST_NAME_MAX + 1] = {};
-    if (::gethostname(buf, sizeof buf - 1) != 0 || !buf[0]) return "host";
-    std::string h(buf);
-    for (char& c : h) {
-        if (c == '/' || c == '-') c = '_';
-    }
-    return h;
+// The host part of the staging folders' names, as StagedOutput writes them: read from one
+// (".probe.partial-HOST-PID") rather than worked out again here.
+std::string stagingHost(const fs::path& dir) {
+    const StagedOutput probe(dir / "probe");
+    const std::string name = fs::path(probe.path("x")).parent_path().filename().string();
+    const std::string prefix = ".probe.partial-", pid = "-" + std::to_string(::getpid());
+    return name.substr(prefix.size(), name.size() - prefix.size() - pid.size());
 }
 
 // A pid that no process has: a child that has exited and been reaped.
@@ -47,7 +44,7 @@ TEST(StagedOutput, RemovesTheStagingFoldersOfInterruptedRuns) {
     const fs::path dir = fs::temp_directory_path() / ("phusong_staging_" + std::to_string(::getpid()));
     fs::remove_all(dir);
     fs::create_directories(dir);
-    const std::string host = stagingHost();
+    const std::string host = stagingHost(dir);
     const pid_t dead = deadPid();
     const fs::path stale = makeFolder(dir / (".out.partial-" + host + "-" + std::to_string(dead)));
     const fs::path live = makeFolder(dir / (".out.partial-" + host + "-" + std::to_string(::getppid())));
