@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <climits>
 #include <initializer_list>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,7 +52,39 @@ void removeStaleStaging(const fs::path& parent, std::initializer_list<std::strin
     }
 }
 
+// Live staging folders and their final folders, in order of creation (displayPath()).
+std::mutex g_live_mutex;
+std::vector<std::pair<fs::path, fs::path>> g_live;
+
+// Whether @p path lies inside @p base (component by component); @p rest gets the part below it.
+bool insideOf(const fs::path& path, const fs::path& base, fs::path& rest) {
+    auto p = path.begin();
+    for (auto b = base.begin(); b != base.end(); ++b, ++p) {
+        if (b->empty()) continue;  // a trailing separator
+        if (p == path.end() || *p != *b) return false;
+    }
+    rest.clear();
+    for (; p != path.end(); ++p) rest /= *p;
+    return true;
+}
+
 }  // namespace
+
+std::string displayPath(const std::string& path) {
+    if (path.empty()) return path;
+    std::lock_guard<std::mutex> lock(g_live_mutex);
+    if (g_live.empty()) return path;
+    fs::path p = fs::absolute(path).lexically_normal();
+    bool mapped = false;
+    for (auto it = g_live.rbegin(); it != g_live.rend(); ++it) {  // innermost first
+        fs::path rest;
+        if (insideOf(p, it->first, rest)) {
+            p = (rest.empty() ? it->second : it->second / rest).lexically_normal();
+            mapped = true;
+        }
+    }
+    return mapped ? p.string() : path;
+}
 
 StagedOutput::StagedOutput(fs::path final_dir) : m_final(std::move(final_dir)) {
     if (m_final.empty()) throw InputError("--out: give an output directory");
@@ -80,9 +113,15 @@ StagedOutput::StagedOutput(fs::path final_dir) : m_final(std::move(final_dir)) {
         throw InputError("--out " + m_final.string() + ": cannot create a folder beside it (" + ec.message() +
                          "); check that the parent folder exists and is writable");
     }
+    std::lock_guard<std::mutex> lock(g_live_mutex);
+    g_live.emplace_back(m_stage, m_final);
 }
 
 StagedOutput::~StagedOutput() {
+    {
+        std::lock_guard<std::mutex> lock(g_live_mutex);
+        std::erase_if(g_live, [&](const auto& e) { return e.first == m_stage; });
+    }
     if (!m_committed) {
         std::error_code ec;
         fs::remove_all(m_stage, ec);

@@ -62,7 +62,13 @@ void writeAny(const std::string& path, int w, int h, const GeoTransform& g, cons
     // The floating-point predictor makes Float32 rasters a quarter smaller; integer rasters (server
     // indices, counts: long runs of one value) compress better without a predictor.
     const char* predictor = type == GDT_Float32 ? "PREDICTOR=3" : "PREDICTOR=1";
-    const char* opts[] = {"COMPRESS=DEFLATE", predictor, "BLOCKSIZE=512", "OVERVIEWS=AUTO", num_threads.c_str(), nullptr};
+    // Overviews (what QGIS shows zoomed out): the COG driver's default, cubic, invents values.
+    // Integer rasters hold classes and counts (best server, overlap, change, visibility): each
+    // overview pixel takes the most frequent value of the pixels it covers, so a best-server map
+    // shows servers that exist. Float32 rasters (dBm, dB, %, m) take the mean, which stays within
+    // the values it averages (cubic overshoots at coverage edges).
+    const char* resampling = type == GDT_Float32 ? "RESAMPLING=AVERAGE" : "RESAMPLING=MODE";
+    const char* opts[] = {"COMPRESS=DEFLATE", predictor, "BLOCKSIZE=512", "OVERVIEWS=AUTO", resampling, num_threads.c_str(), nullptr};
     CPLErrorReset();
     GDALDataset* out = cog->CreateCopy(tmp.c_str(), ds.get(), FALSE, const_cast<char**>(opts), nullptr, nullptr);
     if (!out) {

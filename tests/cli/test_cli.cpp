@@ -1207,6 +1207,18 @@ TEST_F(Cli, RunScenarioWritesCoveragePlanGisOutputsAndReport) {
     EXPECT_EQ(summary["plan"]["villages_covered"].get<int>(), 20);
     EXPECT_GE(summary["plan"]["gap"].get<double>(), 0.0);
 
+    // The files the outputs name exist after the run: the coverage summaries' site tables and DEM,
+    // and no output (summaries, band descriptions, attribute tables) names the hidden staging
+    // folder the run wrote into, which is gone once it committed.
+    for (const char* summary_file : {"coverage/summary.json", "plan/coverage/summary.json"}) {
+        const auto cs = nlohmann::json::parse(slurp(out / summary_file));
+        EXPECT_TRUE(fs::exists(cs["sites_file"].get<std::string>())) << summary_file << ": " << cs["sites_file"];
+        EXPECT_TRUE(fs::exists(cs["dem"]["path"].get<std::string>())) << summary_file << ": " << cs["dem"]["path"];
+    }
+    for (const auto& e : fs::recursive_directory_iterator(out)) {
+        if (e.is_regular_file()) EXPECT_EQ(slurp(e.path()).find(".partial-"), std::string::npos) << e.path() << " names the staging folder";
+    }
+
     // GIS outputs: a style beside every signal raster, KMZ, coverage polygons, villages layers.
     for (const auto& e : fs::directory_iterator(out / "coverage")) {
         const std::string n = e.path().filename().string();

@@ -104,3 +104,36 @@ TEST(StagedOutput, ReplacesAnEarlierRunsOutputs) {
     for (const auto& e : fs::directory_iterator(dir)) EXPECT_EQ(e.path().filename(), "run") << "left behind: " << e.path();
     fs::remove_all(dir);
 }
+
+// Paths that outputs record name the files as they will be after commit(): a file inside a live
+// staging folder maps to its final folder, through nested stagings (a plan staged inside a
+// scenario run), and nothing else moves.
+TEST(StagedOutput, DisplayPathNamesTheFinalFolder) {
+    const fs::path dir = fs::temp_directory_path() / ("phusong_display_test_" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    using phusong::io::displayPath;
+    const std::string elsewhere = (dir / "inputs" / "sites.csv").string();
+    std::string staged_sites;
+    {
+        StagedOutput run(dir / "bg24");
+        staged_sites = run.path("inputs/sites.csv");
+        EXPECT_NE(staged_sites, (dir / "bg24" / "inputs" / "sites.csv").string());  // staged elsewhere
+        EXPECT_EQ(displayPath(staged_sites), (dir / "bg24" / "inputs" / "sites.csv").string());
+        EXPECT_EQ(displayPath(run.path("")), (dir / "bg24").string());
+        {
+            StagedOutput plan(run.path("plan"));
+            EXPECT_EQ(displayPath(plan.path("plan_sectors.csv")), (dir / "bg24" / "plan" / "plan_sectors.csv").string());
+            EXPECT_EQ(displayPath(staged_sites), (dir / "bg24" / "inputs" / "sites.csv").string());
+        }
+        EXPECT_EQ(displayPath(elsewhere), elsewhere);
+        EXPECT_EQ(displayPath("sites.csv"), "sites.csv");
+        // A sibling whose name merely starts like the staging folder is not inside it.
+        const fs::path stage = fs::path(run.path("x")).parent_path();
+        const std::string sibling = (stage.parent_path() / (stage.filename().string() + "x") / "a.csv").string();
+        EXPECT_EQ(displayPath(sibling), sibling);
+    }
+    // Once the output is gone, its staging folder maps to nothing.
+    EXPECT_EQ(displayPath(staged_sites), staged_sites);
+    fs::remove_all(dir);
+}

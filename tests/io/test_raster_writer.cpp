@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
+#include <set>
 #include <cmath>
 #include <unistd.h>
 #include <filesystem>
@@ -101,5 +103,67 @@ TEST(RasterWriter, ClassesTravelInTheSidecarAndAStaleOneIsRemoved) {
     io::writeCog(path, g, io::Crs::fromEpsg(32648), {"4G best server", "", {}});
     EXPECT_FALSE(std::filesystem::exists(path + ".aux.xml"));
     EXPECT_TRUE(io::readClasses(path).rows.empty());
+    std::filesystem::remove_all(dir);
+}
+
+// The overviews (what QGIS draws zoomed out) hold values of the raster: a class raster's (best
+// server, overlap, change) only classes it has, a continuous raster's only values within its
+// range. GDAL's default for COG overviews, cubic, put server indices that no pixel has (even
+// negative ones) into a province's best-server map, overlap 9 where no pixel exceeds 8, and here a
+// coverage probability of -4.7 and 104.7 % beside an edge.
+TEST(RasterWriter, OverviewsHoldOnlyValuesTheRasterHas) {
+    const auto dir = std::filesystem::temp_directory_path() / ("phusong_overview_test_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    constexpr int n = 1100;  // above the 512-pixel tile: two overview levels
+    const GeoTransform gt{600000.0, 2400000.0, 30.0, 30.0};
+    // Bands of a few pixels with far-apart classes, and nodata between some of them.
+    auto classAt = [](int c, int r) {
+        const int band = (c + 2 * r) / 3 % 5;
+        return band == 4 ? -1 : std::array<int, 4>{3, 1500, 17, 820}[static_cast<size_t>(band)];
+    };
+    Grid<int32_t> servers(n, n, gt, -1, -1);
+    Grid<uint8_t> overlap(n, n, gt, 0, 255);
+    Grid<float> probability(n, n, gt, 0.0f, std::numeric_limits<float>::quiet_NaN());
+    for (int r = 0; r < n; ++r) {
+        for (int c = 0; c < n; ++c) {
+            servers.at(c, r) = classAt(c, r);
+            overlap.at(c, r) = static_cast<uint8_t>(classAt(c, r) < 0 ? 255 : classAt(c, r) % 9);
+            probability.at(c, r) = c < 551 ? 0.0f : 100.0f;  // one edge: cubic rings beside it
+        }
+    }
+    const io::Crs crs = io::Crs::fromEpsg(32648);
+    io::writeCog((dir / "s.tif").string(), servers, crs, {"best server", "", {}});
+    io::writeCog((dir / "o.tif").string(), overlap, crs, {"overlap", "", {}});
+    io::writeCog((dir / "p.tif").string(), probability, crs, {"probability", "%", {}});
+    auto overviewValues = [](const std::string& path, std::vector<double>& full, std::vector<double>& ov) {
+        GDALDataset* ds = static_cast<GDALDataset*>(GDALOpen(path.c_str(), GA_ReadOnly));
+        ASSERT_NE(ds, nullptr);
+        GDALRasterBand* b = ds->GetRasterBand(1);
+        ASSERT_EQ(b->GetOverviewCount(), 2) << path;
+        full.resize(static_cast<size_t>(b->GetXSize()) * b->GetYSize());
+        ASSERT_EQ(b->RasterIO(GF_Read, 0, 0, b->GetXSize(), b->GetYSize(), full.data(), b->GetXSize(), b->GetYSize(), GDT_Float64, 0, 0), CE_None);
+        ov.clear();
+        for (int level = 0; level < 2; ++level) {
+            GDALRasterBand* o = b->GetOverview(level);
+            std::vector<double> v(static_cast<size_t>(o->GetXSize()) * o->GetYSize());
+            ASSERT_EQ(o->RasterIO(GF_Read, 0, 0, o->GetXSize(), o->GetYSize(), v.data(), o->GetXSize(), o->GetYSize(), GDT_Float64, 0, 0), CE_None);
+            ov.insert(ov.end(), v.begin(), v.end());
+        }
+        GDALClose(ds);
+    };
+    for (const char* name : {"s.tif", "o.tif"}) {
+        std::vector<double> full, ov;
+        overviewValues((dir / name).string(), full, ov);
+        const std::set<double> classes(full.begin(), full.end());
+        size_t foreign = 0;
+        for (double v : ov) foreign += classes.count(v) ? 0 : 1;
+        EXPECT_EQ(foreign, 0u) << name << ": overview pixels with a value no pixel of the raster has";
+    }
+    std::vector<double> full, ov;
+    overviewValues((dir / "p.tif").string(), full, ov);
+    const auto [lo, hi] = std::minmax_element(ov.begin(), ov.end());
+    EXPECT_GE(*lo, 0.0);
+    EXPECT_LE(*hi, 100.0);
     std::filesystem::remove_all(dir);
 }

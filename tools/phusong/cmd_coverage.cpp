@@ -137,6 +137,12 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
     }
     const io::Terrain terrain = io::loadDem(cfg.dem, dopt);
     io::projectSectors(sectors, terrain.crs);
+    // The inputs as the outputs name them: under `run` and `plan` they lie in the staging folder,
+    // which is gone once the run commits.
+    const std::string sites_shown = io::displayPath(cfg.sites), dem_shown = io::displayPath(cfg.dem);
+    auto shownLocation = [&](const std::string& loc) {
+        return loc.compare(0, cfg.sites.size(), cfg.sites) == 0 ? sites_shown + loc.substr(cfg.sites.size()) : loc;
+    };
     engine::validateSectors(terrain.grid, sectors, opt);
     Grid<float> clutter_loss;
     std::map<double, Grid<float>> clutter_by_freq;
@@ -195,7 +201,7 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
                                        g.pixel_width_m, g.pixel_height_m},
                           std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::quiet_NaN());
             w.data() = win.loss_dB;
-            io::RasterMeta pm{"path loss of " + s.site_id + " (" + s.location + ")", "dB", meta_base};
+            io::RasterMeta pm{"path loss of " + s.site_id + " (" + shownLocation(s.location) + ")", "dB", meta_base};
             io::writeCog(stage.path(file), w, terrain.crs, pm);
             pathloss_files[std::to_string(si)] = file;
         };
@@ -212,7 +218,7 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         sm.metadata["PHUSONG_MODEL"] = std::string(models::toString(opt.model.kind));
         if (wants("signal")) io::writeCog(stage.path("signal_" + t + ".tif"), layer.signal_dBm, terrain.crs, sm);
         if (wants("best_server")) {
-            io::RasterMeta bm{t + " best server: row index into " + cfg.sites + " (0-based), -1 where none reaches", "", meta_base};
+            io::RasterMeta bm{t + " best server: row index into " + sites_shown + " (0-based), -1 where none reaches", "", meta_base};
             // Which sector each value is, inside the file (GDAL raster attribute table), so that GIS
             // tools label the best-server map without the site table.
             io::RasterClasses servers;
@@ -322,10 +328,10 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         {"k_factor", opt.model.k_factor},
         {"radius_km", cfg.radius_km},
         {"rx_height_m", cfg.rx_height_m},
-        {"sites_file", cfg.sites},
+        {"sites_file", sites_shown},
         {"sectors", sectors.size()},
         {"dem",
-         {{"path", cfg.dem},
+         {{"path", dem_shown},
           {"crs", "EPSG:" + std::to_string(terrain.crs.epsg)},
           {"resolution_m", terrain.grid.geoTransform().pixel_width_m},
           {"native_resolution_m", terrain.native_resolution_m},

@@ -36,4 +36,11 @@ private:
     bool m_committed = false;
 };
 
+/// @p path as it will read once the outputs being staged are committed: a path inside the
+/// staging folder of a live StagedOutput is given under that output's final folder (nested ones,
+/// a plan staged inside a scenario run, resolved inner first); any other path is returned as it
+/// is. For the paths that outputs record (summaries, band descriptions), which must name files
+/// that exist after the run, not the hidden staging folder.
+std::string displayPath(const std::string& path);
+
 }  // namespace phusong::io
