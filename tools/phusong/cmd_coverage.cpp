@@ -232,7 +232,9 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         }
         if (wants("overlap")) {
             io::writeCog(stage.path("overlap_" + t + ".tif"), layer.overlap, terrain.crs,
-                         io::RasterMeta{t + " servers above threshold within " + fmt(opt.overlap_margin_dB, 0) + " dB of the best", "count", meta_base});
+                         io::RasterMeta{t + " servers above threshold within " + fmt(opt.overlap_margin_dB, 0) + " dB of the best (" +
+                                                 std::to_string(engine::kOverlapCountMax) + " means " + std::to_string(engine::kOverlapCountMax) + " or more)",
+                                             "count", meta_base});
         }
         if (wants("sinr")) {
             io::writeCog(stage.path("sinr_" + t + ".tif"), layer.sinr_dB, terrain.crs,

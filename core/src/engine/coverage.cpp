@@ -18,7 +18,7 @@ namespace phusong::engine {
 
 namespace {
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
-constexpr int kTopK = 8;          // signals kept per pixel for the overlap count
+constexpr int kTopK = kOverlapCountMax;  // signals kept per pixel for the overlap count
 constexpr int kStripeRows = 16;   // rows per merge lock
 // Interference is summed as integers of 1e-15 mW (-150 dBm) so that the sum does not depend on
 // the order sectors finish in; -150 dBm is 30+ dB under the noise of any channel we model.

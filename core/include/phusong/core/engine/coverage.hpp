@@ -31,6 +31,10 @@ struct PartialComposition {
     std::vector<int64_t*> power;   ///< per co-channel group (null = unused): summed power units
 };
 
+/// The overlap count saturates here: each pixel keeps its strongest kOverlapCountMax signals (for the
+/// second-best signal and the overlap), so a pixel with more servers within the margin reads this.
+constexpr int kOverlapCountMax = 8;
+
 struct CoverageOptions {
     models::ModelParams model;
     EngineKind engine = EngineKind::Radial;
@@ -81,7 +85,7 @@ struct TechnologyCoverage {
     Grid<float> signal_dBm;          ///< best-server reference signal; NaN where no sector reaches
     Grid<int32_t> best_server;       ///< site-table row index, -1 where no sector reaches
     Grid<float> second_dBm;          ///< second-best server's signal; NaN where fewer than two reach
-    Grid<int32_t> overlap;           ///< servers above threshold within overlap_margin_dB of the best; 0 where uncovered
+    Grid<int32_t> overlap;           ///< servers above threshold within overlap_margin_dB of the best, at most kOverlapCountMax; 0 where uncovered
     Grid<float> sinr_dB;             ///< best server against co-channel sectors (same freq_mhz) plus noise
     Grid<float> throughput_Mbps;     ///< 4G/5G downlink estimate (empty for 2G/3G)
     double threshold_dBm = 0.0;
