@@ -167,3 +167,48 @@ TEST(RasterWriter, OverviewsHoldOnlyValuesTheRasterHas) {
     EXPECT_LE(*hi, 100.0);
     std::filesystem::remove_all(dir);
 }
+
+// The overview pixels are the mean (Float32, NaN left out) or the most frequent value (integer
+// rasters, nodata left out, the smaller on ties) of the pixels they cover, and the file stays a
+// COG with its overviews after the full-resolution data.
+TEST(RasterWriter, OverviewPixelsSummariseThePixelsTheyCover) {
+    const auto dir = std::filesystem::temp_directory_path() / ("phusong_overview_px_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    constexpr int n = 1030;  // 515 px after one halving: exact 2 x 2 blocks
+    const GeoTransform gt{600000.0, 2400000.0, 30.0, 30.0};
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    Grid<float> f(n, n, gt, -80.0f, nan);
+    f.at(0, 0) = 1.0f, f.at(1, 0) = 2.0f, f.at(0, 1) = nan, f.at(1, 1) = 6.0f;  // mean 3
+    f.at(2, 0) = nan, f.at(3, 0) = nan, f.at(2, 1) = nan, f.at(3, 1) = nan;     // none valid
+    Grid<int32_t> s(n, n, gt, 11, -1);
+    s.at(0, 0) = 5, s.at(1, 0) = 7, s.at(0, 1) = 5, s.at(1, 1) = -1;  // 5
+    s.at(2, 0) = 9, s.at(3, 0) = 4, s.at(2, 1) = 9, s.at(3, 1) = 4;   // tie: 4
+    s.at(4, 0) = -1, s.at(5, 0) = -1, s.at(4, 1) = -1, s.at(5, 1) = -1;
+    const io::Crs crs = io::Crs::fromEpsg(32648);
+    io::writeCog((dir / "f.tif").string(), f, crs, {"signal", "dBm", {}});
+    io::writeCog((dir / "s.tif").string(), s, crs, {"best server", "", {}});
+    auto firstRow = [](const std::string& path, std::vector<double>& row) {
+        GDALDataset* ds = static_cast<GDALDataset*>(GDALOpen(path.c_str(), GA_ReadOnly));
+        ASSERT_NE(ds, nullptr);
+        EXPECT_STREQ(ds->GetMetadataItem("LAYOUT", "IMAGE_STRUCTURE"), "COG");
+        GDALRasterBand* b = ds->GetRasterBand(1);
+        ASSERT_EQ(b->GetOverviewCount(), 2);
+        GDALRasterBand* o = b->GetOverview(0);
+        EXPECT_EQ(o->GetXSize(), 515);
+        row.assign(4, 0.0);
+        ASSERT_EQ(o->RasterIO(GF_Read, 0, 0, 4, 1, row.data(), 4, 1, GDT_Float64, 0, 0), CE_None);
+        GDALClose(ds);
+    };
+    std::vector<double> row;
+    firstRow((dir / "f.tif").string(), row);
+    EXPECT_DOUBLE_EQ(row[0], 3.0);
+    EXPECT_TRUE(std::isnan(row[1]));
+    EXPECT_DOUBLE_EQ(row[2], -80.0);
+    firstRow((dir / "s.tif").string(), row);
+    EXPECT_EQ(row[0], 5.0);
+    EXPECT_EQ(row[1], 4.0);
+    EXPECT_EQ(row[2], -1.0);
+    EXPECT_EQ(row[3], 11.0);
+    std::filesystem::remove_all(dir);
+}
