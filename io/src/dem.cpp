@@ -29,11 +29,6 @@ void initGdal() {
     std::call_once(once, [] {
         GDALAllRegister();
         CPLSetErrorHandler(quietHandler);  // errors are reported through exceptions instead
-        // The COG writer builds overviews in a temporary GeoTIFF, by default ZSTD-compressed:
-        // each ZSTD stream clears megabytes of tables, a fifth of the memory a one-site run
-        // touched. LZW costs none of that; the temporary file is decoded into the final COG,
-        // so the output is the same, byte for byte. A value the user set is kept.
-        if (!CPLGetConfigOption("COG_TMP_COMPRESSION", nullptr)) CPLSetConfigOption("COG_TMP_COMPRESSION", "LZW");
     });
 }
 
