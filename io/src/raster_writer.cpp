@@ -47,7 +47,7 @@ inline int spanBegin(int i, int n, int N) { return static_cast<int>(static_cast<
 // @p nodata, the smallest on ties, @p nodata where every pixel is.
 template <typename T>
 void overviewLevel(const T* src, int w, int h, T* dst, int ow, int oh, double nodata) {
-    std::vector<T> block;
+    std::vector<std::pair<T, int>> distinct;
     for (int oy = 0; oy < oh; ++oy) {
         const int y0 = spanBegin(oy, oh, h), y1 = std::max(y0 + 1, spanBegin(oy + 1, oh, h));
         for (int ox = 0; ox < ow; ++ox) {
@@ -64,21 +64,22 @@ void overviewLevel(const T* src, int w, int h, T* dst, int ow, int oh, double no
                 }
                 out = n ? static_cast<T>(sum / n) : std::numeric_limits<T>::quiet_NaN();
             } else {
-                block.clear();
+                // The distinct values and their counts: a block holds few (one server, or a
+                // border between two or three), so a linear search beats sorting the block.
+                distinct.clear();
                 for (int y = y0; y < y1; ++y) {
                     for (int x = x0; x < x1; ++x) {
                         const T v = src[static_cast<size_t>(y) * w + x];
-                        if (static_cast<double>(v) != nodata) block.push_back(v);
+                        if (static_cast<double>(v) == nodata) continue;
+                        auto it = std::find_if(distinct.begin(), distinct.end(), [v](const auto& e) { return e.first == v; });
+                        if (it == distinct.end()) distinct.emplace_back(v, 1);
+                        else ++it->second;
                     }
                 }
-                std::sort(block.begin(), block.end());
                 out = static_cast<T>(nodata);
-                size_t best = 0;
-                for (size_t i = 0; i < block.size();) {
-                    size_t j = i;
-                    while (j < block.size() && block[j] == block[i]) ++j;
-                    if (j - i > best) best = j - i, out = block[i];
-                    i = j;
+                int best = 0;
+                for (const auto& [v, count] : distinct) {
+                    if (count > best || (count == best && v < out)) best = count, out = v;
                 }
             }
         }
