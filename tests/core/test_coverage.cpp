@@ -633,3 +633,60 @@ TEST(Viewshed, AgreesWithPerPixelLineOfSight) {
     EXPECT_GE(static_cast<double>(agree) / n, 0.98) << agree << " of " << n;
     std::printf("  viewshed vs per-pixel LOS: %lld px, %.2f %% agree, %.1f %% visible\n", n, 100.0 * agree / n, 100.0 * visible / n);
 }
+
+// Point queries (SweepOptions::only_pixels, the planner's coverage matrix) give each point the
+// value of the full sweep to the bit, for every terrain model (ITM through whole blocks of rays,
+// the others through the rays that own the points), at 1 and 2 threads, the site's own pixel and
+// points beyond the radius or off the window included.
+TEST(Coverage, PointSweepGivesTheFullSweepsValues) {
+    const DemGrid dem = hills(16.0);
+    const GeoTransform& gt = dem.geoTransform();
+    const Sector s = makeSector(gt.centerX(133), gt.centerY(133), Technology::G4, 1800.0);
+    std::vector<size_t> points;
+    for (int i = 0; i < 60; ++i) {
+        const int c = (i * 37 + 11) % dem.width(), r = (i * 53 + 7) % dem.height();
+        points.push_back(static_cast<size_t>(r) * dem.width() + c);
+    }
+    for (int r = 200; r < 210; ++r) {  // a village's block of pixels, 4.1-4.6 km away: ITM reuses delta_h there
+        for (int c = 160; c < 170; ++c) points.push_back(static_cast<size_t>(r) * dem.width() + c);
+    }
+    points.push_back(133u * dem.width() + 133u);  // the site's pixel
+    points.push_back(134u * dem.width() + 133u);  // its neighbour
+    std::sort(points.begin(), points.end());
+    for (const auto kind : {models::ModelKind::P526Bullington, models::ModelKind::Itm, models::ModelKind::P526Deygout,
+                            models::ModelKind::FreeSpace, models::ModelKind::P1812, models::ModelKind::Tr38901UMa}) {
+        SweepOptions so;
+        so.model.kind = kind;
+        so.radius_m = 6000.0;
+        RadialPlans plans(windowRadius_px(dem, so.radius_m), gt.pixel_width_m, gt.pixel_height_m);
+        auto scratch = makeSweepScratch();
+        SectorWindow full, pts;
+        sweepSector(dem, s, so, plans, full, *scratch, nullptr);
+        so.only_pixels = &points;
+        for (int threads : {1, 2}) {
+            so.threads = threads;
+            sweepSector(dem, s, so, plans, pts, *scratch, nullptr);
+            ASSERT_EQ(pts.col0, full.col0);
+            ASSERT_EQ(pts.width, full.width);
+            int compared = 0, nan_elsewhere = 0, values_elsewhere = 0;
+            for (int r = 0; r < full.height; ++r) {
+                for (int c = 0; c < full.width; ++c) {
+                    const size_t i = static_cast<size_t>(r) * full.width + c;
+                    const size_t p = static_cast<size_t>(full.row0 + r) * dem.width() + (full.col0 + c);
+                    if (std::binary_search(points.begin(), points.end(), p)) {
+                        const float a = full.signal_dBm[i], b = pts.signal_dBm[i];
+                        EXPECT_TRUE(std::memcmp(&a, &b, sizeof a) == 0) << models::toString(kind) << " at (" << c << ", " << r << "): " << a << " vs " << b;
+                        compared += std::isnan(a) ? 0 : 1;
+                    } else {
+                        (std::isnan(pts.signal_dBm[i]) ? nan_elsewhere : values_elsewhere) += 1;
+                    }
+                }
+            }
+            EXPECT_GE(compared, 8) << models::toString(kind) << ": points inside the radius";
+            // Only what the points needed was evaluated (ITM: their blocks of rays).
+            EXPECT_GT(nan_elsewhere, kind == models::ModelKind::Itm ? full.width * full.height / 4 : full.width * full.height * 3 / 4)
+                << models::toString(kind);
+            if (kind != models::ModelKind::Itm) EXPECT_EQ(values_elsewhere, 0) << models::toString(kind);
+        }
+    }
+}

@@ -74,7 +74,8 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample)
     // a site may sit off its pixel centre) are never inside a sector's radius and get no owner.
     const double reach_m = n * std::min(pw, ph) + 0.5 * std::hypot(pw, ph);
     const int side = 2 * n + 1;
-    BigVector<int> owner(static_cast<size_t>(side) * side, -1);
+    std::vector<int>& owner = m_owner;
+    owner.assign(static_cast<size_t>(side) * side, -1);
     for (int dy = -n; dy <= n; ++dy) {
         for (int dx = -n; dx <= n; ++dx) {
             const int k = std::max(std::abs(dx), std::abs(dy));
@@ -949,16 +950,34 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
     st.v.assign(out.loss_dB.size(), kNaNd);
     st.direct.clear();
     double* const v_out = st.v.data();
+    const bool itm = mp.kind == models::ModelKind::Itm;
+    // Point queries (opt.only_pixels): the window's pixels wanted, and their rows.
+    std::vector<uint8_t> wanted, wanted_row;
+    if (opt.only_pixels) {
+        wanted.assign(out.loss_dB.size(), 0);
+        wanted_row.assign(static_cast<size_t>(out.height), 0);
+        const size_t w = static_cast<size_t>(dem.width());
+        for (const size_t p : *opt.only_pixels) {
+            const int px = static_cast<int>(p % w), py = static_cast<int>(p / w);
+            if (px < out.col0 || py < out.row0 || px >= out.col0 + out.width || py >= out.row0 + out.height) continue;
+            wanted[static_cast<size_t>(py - out.row0) * static_cast<size_t>(out.width) + static_cast<size_t>(px - out.col0)] = 1;
+            wanted_row[static_cast<size_t>(py - out.row0)] = 1;
+        }
+    }
+    // ITM reuses delta_h across the rays of a block, so its values depend on every pixel the block
+    // evaluated before: point queries evaluate whole blocks for it, other models only the points.
+    const bool filter_pixels = opt.only_pixels && !itm;
     // Per pixel, with the radial's scratch @p ws, a link @p Lw and warnings @p warn of the walking
     // thread (every pixel belongs to one ray: threads write distinct pixels).
     auto emit = [&](SweepScratch& ws, Link& Lw, uint32_t* warn, int px, int py, double h_rx_ground) {
+        const size_t idx = static_cast<size_t>(py - out.row0) * static_cast<size_t>(out.width) + static_cast<size_t>(px - out.col0);
+        if (filter_pixels && !wanted[idx]) return;
         const double dx_m = gt.centerX(px) - tx.x_m, dy_m = gt.centerY(py) - tx.y_m;
         const double d2 = dx_m * dx_m + dy_m * dy_m;
         if (d2 > r2) return;
         const double dist_m = std::sqrt(d2);
         Lw.D_km = dist_m / 1000.0;
         Lw.hrs = h_rx_ground + opt.rx_height_m;
-        const size_t idx = static_cast<size_t>(py - out.row0) * static_cast<size_t>(out.width) + static_cast<size_t>(px - out.col0);
         if (!(Lw.D_km * 1000.0 < 1e-3 || ws.m < 2)) {
             v_out[idx] = !from_v ? evaluate(mp, incremental, terminal_losses, ws, Lw, h_rx_ground, warn)
                          : mp.kind == models::ModelKind::P526Bullington ? bullingtonV(ws, Lw)
@@ -977,7 +996,6 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
     };
 
     // The site's own pixel.
-    const bool itm = mp.kind == models::ModelKind::Itm;
     const bool keep_hull = mp.kind == models::ModelKind::P526Bullington || itm;
     st.reset(n, h0, ce_per_km, !incremental, keep_hull, itm);
     uint32_t warn_all = 0;
@@ -986,8 +1004,27 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
     // starts afresh (ITM's delta_h reuse does not cross blocks), so the result is the same at any
     // thread count.
     const size_t n_rays = plan.rays().size();
-    const long long n_blocks = static_cast<long long>((n_rays + kRaysPerBlock - 1) / kRaysPerBlock);
-    const int threads = static_cast<int>(std::clamp<long long>(opt.threads, 1, n_blocks));
+    // The units of work: ranges of rays, each walked afresh. A full sweep: every block. Point
+    // queries: the rays owning the points, or for ITM the blocks holding those rays.
+    std::vector<std::pair<size_t, size_t>> units;
+    if (!opt.only_pixels) {
+        for (size_t r0 = 0; r0 < n_rays; r0 += kRaysPerBlock) units.emplace_back(r0, std::min(n_rays, r0 + kRaysPerBlock));
+    } else {
+        std::vector<size_t> rays;
+        for (int y = 0; y < out.height; ++y) {
+            if (!wanted_row[static_cast<size_t>(y)]) continue;
+            for (int x = 0; x < out.width; ++x) {
+                if (!wanted[static_cast<size_t>(y) * static_cast<size_t>(out.width) + static_cast<size_t>(x)]) continue;
+                const int ri = plan.ownerOf(out.col0 + x - cc, out.row0 + y - rr);
+                if (ri >= 0) rays.push_back(itm ? static_cast<size_t>(ri) / kRaysPerBlock * kRaysPerBlock : static_cast<size_t>(ri));
+            }
+        }
+        std::sort(rays.begin(), rays.end());
+        rays.erase(std::unique(rays.begin(), rays.end()), rays.end());
+        for (const size_t r : rays) units.emplace_back(r, std::min(n_rays, r + (itm ? kRaysPerBlock : 1)));
+    }
+    const long long n_blocks = static_cast<long long>(units.size());
+    const int threads = static_cast<int>(std::clamp<long long>(opt.threads, 1, std::max(1LL, n_blocks)));
     while (static_cast<int>(st.workers.size()) < threads - 1) st.workers.push_back(std::make_unique<SweepScratch>());
     for (auto& w : st.workers) w->direct.clear();
     std::atomic<long long> blocks_done{0};
@@ -1000,7 +1037,7 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
             if (&ws != &st) ws.reset(n, h0, ce_per_km, !incremental, keep_hull, itm);
             ws.beginSector(plan.oversample(), n);
             Link Lw = L;
-            const size_t r0 = static_cast<size_t>(b) * kRaysPerBlock, r1 = std::min(n_rays, r0 + kRaysPerBlock);
+            const auto [r0, r1] = units[static_cast<size_t>(b)];
             forEachRaySample(dem, plan, r0, r1, cc, rr, h0, ce_per_km, L.hts, ws,
                              [&](int px, int py, double g) { emit(ws, Lw, &warn_all, px, py, g); });
             if (opt.progress && (threads == 1 || omp_get_thread_num() == 0)) {
@@ -1023,6 +1060,9 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
         const int row_blocks = (out.height + 31) / 32;
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
         for (int rb = 0; rb < row_blocks; ++rb) {
+            if (opt.only_pixels && std::none_of(wanted_row.begin() + 32 * rb, wanted_row.begin() + std::min(out.height, 32 * rb + 32),
+                                                [](uint8_t f) { return f != 0; }))
+                continue;
             byIsa<DeferredPass, deferredPassBody>({.dem = dem.data().data(),
                                                    .clutter = opt.clutter_loss_dB ? opt.clutter_loss_dB->data().data() : nullptr,
                                                    .dem_width = dem.width(),

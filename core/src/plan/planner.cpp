@@ -72,6 +72,16 @@ CoverageMatrix computeCoverageMatrix(const DemGrid& dem, const std::vector<Tower
         pix[i] = {static_cast<int>(std::floor(gt.colOf(points[i].x_m) + 0.5)), static_cast<int>(std::floor(gt.rowOf(points[i].y_m) + 0.5))};
     const int radius_px = engine::windowRadius_px(dem, sweep.radius_m);
     engine::RadialPlans rplan(radius_px, gt.pixel_width_m, gt.pixel_height_m);
+    // Only the points' pixels are read: each sweep walks the rays that reach them and evaluates the
+    // model there, with the values a full sweep gives.
+    std::vector<size_t> point_pixels;
+    for (const auto& [c, r] : pix) {
+        if (c >= 0 && r >= 0 && c < dem.width() && r < dem.height()) point_pixels.push_back(static_cast<size_t>(r) * static_cast<size_t>(dem.width()) + static_cast<size_t>(c));
+    }
+    std::sort(point_pixels.begin(), point_pixels.end());
+    point_pixels.erase(std::unique(point_pixels.begin(), point_pixels.end()), point_pixels.end());
+    engine::SweepOptions point_sweep = sweep;
+    point_sweep.only_pixels = &point_pixels;
     const int nthreads = threads > 0 ? threads : omp_get_max_threads();
     const long n = static_cast<long>(towers.size());
     ParallelErrors errors;  // a model's InputError leaves the region through it
@@ -83,7 +93,7 @@ CoverageMatrix computeCoverageMatrix(const DemGrid& dem, const std::vector<Tower
         for (long t = 0; t < n; ++t) errors.run(t, [&] {
             const Sector s = towerSector(towers[static_cast<size_t>(t)], radio);
             if (!hasGroundAt(dem, s.xy.x_m, s.xy.y_m)) return;
-            engine::sweepSector(dem, s, sweep, rplan, win, *scratch, nullptr);
+            engine::sweepSector(dem, s, point_sweep, rplan, win, *scratch, nullptr);
             auto& out = m.by_tower[static_cast<size_t>(t)];
             for (size_t i = 0; i < pix.size(); ++i) {
                 const int c = pix[i].first - win.col0, r = pix[i].second - win.row0;

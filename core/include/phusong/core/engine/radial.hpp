@@ -51,11 +51,19 @@ public:
     const std::vector<Ray>& rays() const { return m_rays; }
     /// Offset (dx, dy) of step k along @p ray, and the fractional minor-axis coordinate.
     static void stepOffset(const Ray& ray, int k, int& dx, int& dy, double& minor_exact);
+    /// The ray that owns the pixel at offset (dx, dy) from the centre, -1 for the centre itself and
+    /// pixels no ray owns (beyond the disc).
+    int ownerOf(int dx, int dy) const {
+        const int n = m_radius;
+        if (dx < -n || dy < -n || dx > n || dy > n) return -1;
+        return m_owner[static_cast<size_t>(dy + n) * static_cast<size_t>(2 * n + 1) + static_cast<size_t>(dx + n)];
+    }
 
 private:
     int m_radius;
     int m_oversample;
     std::vector<Ray> m_rays;
+    std::vector<int> m_owner;  // (2 n + 1)^2, row-major from (-n, -n)
 };
 
 /// The plans of one window size and pixel shape, built on first use for each ray density.
@@ -145,6 +153,12 @@ struct SweepOptions {
     int threads = 1;
     /// Called on the calling thread with the share of this sweep's rays done (0..1), when set.
     std::function<void(double)> progress;
+    /// When set, only these DEM pixels (row * width + col) need values: the sweep walks only the
+    /// rays that own them (for ITM, whose delta_h reuse spans neighbouring rays, the blocks of rays
+    /// holding them) and evaluates the model only there. Each value is bit-identical to the full
+    /// sweep's; the rest of the window may stay NaN. For a planner that reads a few points (the
+    /// villages) of each candidate tower's window.
+    const std::vector<size_t>* only_pixels = nullptr;
 };
 
 /// Scratch reused between sectors by one thread.
