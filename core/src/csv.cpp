@@ -99,6 +99,18 @@ Table parseCsv(const std::string& text, const std::string& source) {
                 }
                 table.columns.push_back(name);
             }
+            // Spreadsheets set to a locale with a decimal comma (Vietnamese, most of Europe) save
+            // "CSV" with ';' (or a tab) between fields: the whole header is then one column.
+            if (table.columns.size() == 1) {
+                const std::string& h = table.columns[0];
+                const char* sep = h.find(';') != std::string::npos ? "';'" : h.find('\t') != std::string::npos ? "tabs" : nullptr;
+                if (sep) {
+                    throw InputError(source + " line " + std::to_string(this_line) + ": fields are separated by " + sep +
+                                     ", not commas (a spreadsheet in a locale with a decimal comma writes such files); save it "
+                                     "as comma-separated CSV with '.' as the decimal separator (LibreOffice: field delimiter ','; "
+                                     "Excel: 'CSV UTF-8 (Comma delimited)' with '.' decimals)");
+                }
+            }
             have_header = true;
             continue;
         }

@@ -32,6 +32,25 @@ TEST(Csv, RaggedRowNamesLine) {
     }
 }
 
+// A spreadsheet in a decimal-comma locale saves ';'- or tab-separated "CSV": the message says so
+// and how to save it, instead of counting fields. A one-column file without either still parses.
+TEST(Csv, SemicolonOrTabSeparatedFilesAreNamed) {
+    for (const char* text : {"site_id;lat;lon\nA;16,05;108,2\n", "site_id\tlat\tlon\nA\t16.05\t108.2\n"}) {
+        try {
+            parseCsv(text, "sites.csv");
+            FAIL() << text;
+        } catch (const InputError& e) {
+            const std::string m = e.what();
+            EXPECT_NE(m.find("sites.csv line 1"), std::string::npos) << m;
+            EXPECT_NE(m.find("not commas"), std::string::npos) << m;
+            EXPECT_NE(m.find("comma-separated"), std::string::npos) << m;
+        }
+    }
+    const Table t = parseCsv("village_id\nV1\n", "v.csv");
+    ASSERT_EQ(t.rows.size(), 1u);
+    EXPECT_EQ(t.rows[0].get("village_id"), "V1");
+}
+
 TEST(Csv, DuplicateColumnAndUnterminatedQuote) {
     EXPECT_THROW(parseCsv("a,A\n1,2\n", "s.csv"), InputError);
     EXPECT_THROW(parseCsv("a,b\n\"1,2\n", "s.csv"), InputError);
