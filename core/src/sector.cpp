@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <limits>
 #include <map>
@@ -28,6 +29,12 @@ double requireRange(double v, double lo, double hi, const Record& r, const char*
                          std::to_string(static_cast<int>(lo)) + ", " + std::to_string(static_cast<int>(hi)) + "]; " + hint);
     }
     return v;
+}
+
+std::string fmtDb(double v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.1f", v);
+    return b;
 }
 }  // namespace
 
@@ -152,6 +159,14 @@ std::vector<Sector> parseSectors(const Table& table) {
             s.pattern.msi = cached;
             if (std::isnan(s.eirp_dBm)) s.eirp_dBm = ptx_dBm + cached->gain_dBi;
             s.pattern.downtilt_deg = s.mechanical_tilt_deg;  // the file's vertical cut holds the electrical tilt
+        }
+        // EIRP within what transmitters radiate: a handset-class -30 dBm to 100 dBm (10 MW, beyond the
+        // largest broadcast stations); outside, a unit was mistaken (W or mW for dBm).
+        if (!(s.eirp_dBm >= -30.0 && s.eirp_dBm <= 100.0)) {
+            const std::string given = eirp ? "field 'eirp_dbm' = " + r.get("eirp_dbm")
+                                           : "EIRP = tx_power_dbm " + r.get("tx_power_dbm") + " + antenna gain = " + fmtDb(s.eirp_dBm);
+            throw InputError(r.location + ": " + given + " dBm is outside [-30, 100] dBm; give the EIRP in dBm (a macro "
+                                          "sector radiates 55-65 dBm; 20 W into a 17 dBi antenna is 60 dBm), not in W or mW");
         }
         s.bandwidth_MHz = optionalNumber(r, "bandwidth_mhz").value_or(defaultBandwidth_MHz(s.tech));
         if (s.bandwidth_MHz <= 0.0) throw InputError(r.location + ": field 'bandwidth_mhz' must be positive");

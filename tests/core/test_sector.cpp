@@ -58,6 +58,10 @@ TEST(Sector, ErrorsNameFileLineAndField) {
         {h + "A,21,106,30,4G,1800,60,400,\n", "line 2", "azimuth_deg"},
         {h + "A,21,106,30,4G,1800,60,,7\n", "line 2", "bandwidth_mhz"},
         {h + ",21,106,30,4G,1800,60,,\n", "line 2", "site_id"},
+        // EIRP in W or mW instead of dBm: 200 "dBm" is 10^14 W.
+        {h + "A,21,106,30,4G,1800,200,,\n", "line 2", "eirp_dbm' = 200 dBm is outside [-30, 100]"},
+        {"site_id,lat,lon,antenna_height_m,tech,freq_mhz,tx_power_dbm,antenna_gain_dbi\nA,21,106,30,4G,1800,20000,17\n", "line 2",
+         "tx_power_dbm 20000"},
         {h, "no rows", "sites.csv"},
     };
     for (const auto& c : cases) {
