@@ -1311,4 +1311,9 @@ TEST_F(Cli, CompareShowsTowersAddedAndWhereCoverageChanged) {
     EXPECT_TRUE(fs::exists(m_dir / "cmp" / "change_4G.qml"));
     EXPECT_TRUE(fs::exists(m_dir / "cmp" / "report" / "index.html"));
     EXPECT_NE(r.output.find("towers 4 -> 9 (5 added, 0 removed)"), std::string::npos) << r.output;
+    // The runs it names are where they are after the compare, not its hidden staging folder.
+    EXPECT_TRUE(fs::exists(c["a"]["run"].get<std::string>())) << c["a"]["run"];
+    for (const auto& e : fs::recursive_directory_iterator(m_dir / "cmp")) {
+        if (e.is_regular_file()) EXPECT_EQ(slurp(e.path()).find(".partial-"), std::string::npos) << e.path() << " names the staging folder";
+    }
 }

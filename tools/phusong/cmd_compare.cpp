@@ -88,8 +88,8 @@ int runCompare(const CompareOptions& co, const std::string& cmd) {
     const Side B = prepare(co.b, "B", dir, co, log, cmd);
 
     ojson out;
-    out["a"] = {{"scenario", A.summary["scenario"]["name"]}, {"title", A.summary["scenario"]["title"]}, {"run", A.dir.string()}};
-    out["b"] = {{"scenario", B.summary["scenario"]["name"]}, {"title", B.summary["scenario"]["title"]}, {"run", B.dir.string()}};
+    out["a"] = {{"scenario", A.summary["scenario"]["name"]}, {"title", A.summary["scenario"]["title"]}, {"run", io::displayPath(A.dir.string())}};
+    out["b"] = {{"scenario", B.summary["scenario"]["name"]}, {"title", B.summary["scenario"]["title"]}, {"run", io::displayPath(B.dir.string())}};
     std::ofstream csv(dir / "compare.csv");
     csv << "metric,a,b,change\n";
     auto row = [&](const std::string& metric, double a, double b, int prec) {
@@ -276,7 +276,7 @@ int runCompare(const CompareOptions& co, const std::string& cmd) {
     d["villages"] = vill;
     d["village_tech"] = vt;
     d["technologies"] = ojson::array();
-    d["provenance"] = ojson::array({{"A", A.dir.string()}, {"B", B.dir.string()}});
+    d["provenance"] = ojson::array({{"A", io::displayPath(A.dir.string())}, {"B", io::displayPath(B.dir.string())}});
     if (!d.contains("bounds") && extent) d["bounds"] = overlayBounds(*extent);
     writeReportData(dir / "report", d);
     stage.commit();
