@@ -746,8 +746,17 @@ TEST_F(Cli, CoverageCompositionPathlossAndClutter) {
         EXPECT_LE(thr.v[i], 4.4 * 20.0 + 1e-6);
         if (!std::isnan(sec.v[i])) EXPECT_LE(sec.v[i], a.v[i]);
         overlapping += ov.v[i] >= 2 ? 1 : 0;
+        EXPECT_LE(ov.v[i], 8.0f) << "a count up to kOverlapCountMax where there is signal";
     }
     EXPECT_GT(overlapping, 0) << "three co-sited 4G sectors overlap somewhere";
+    {
+        // The overlap count is a Byte raster with nodata 255.
+        GDALDataset* d = static_cast<GDALDataset*>(GDALOpen(path("plain/overlap_4G.tif").c_str(), GA_ReadOnly));
+        ASSERT_NE(d, nullptr);
+        EXPECT_EQ(d->GetRasterBand(1)->GetRasterDataType(), GDT_Byte);
+        EXPECT_EQ(d->GetRasterBand(1)->GetNoDataValue(), 255.0);
+        GDALClose(d);
+    }
 
     // One path-loss raster per sector, Float32 dB, its window only; the three co-sited sectors share a site.
     std::ifstream js(path("plain/summary.json"));
