@@ -163,7 +163,7 @@ void writeAny(const std::string& path, int w, int h, const GeoTransform& g, cons
     const std::string num_threads = "NUM_THREADS=" + (threads > 0 ? std::to_string(threads) : std::string("ALL_CPUS"));
     // The floating-point predictor makes Float32 rasters a quarter smaller; integer rasters (server
     // indices, counts: long runs of one value) compress better without a predictor.
-    const char* predictor = type == GDT_Float32 ? "PREDICTOR=3" : "PREDICTOR=1";
+    const char* predictor = type == GDT_Float32 ? "PREDICTOR=3" : "PREDICTOR=NO";  // the COG driver warns on "1"
     const char* opts[] = {"COMPRESS=DEFLATE", predictor, "BLOCKSIZE=512", "OVERVIEWS=FORCE_USE_EXISTING", num_threads.c_str(), nullptr};
     CPLErrorReset();
     GDALDataset* out = cog->CreateCopy(tmp.c_str(), ds.get(), FALSE, const_cast<char**>(opts), nullptr, nullptr);
