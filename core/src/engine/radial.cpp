@@ -951,8 +951,10 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
     st.direct.clear();
     double* const v_out = st.v.data();
     const bool itm = mp.kind == models::ModelKind::Itm;
-    // Point queries (opt.only_pixels): the window's pixels wanted, and their rows.
+    // Point queries (opt.only_pixels): the window's pixels wanted, their rows, and the rays that
+    // own them (for ITM the first ray of their block; see below).
     std::vector<uint8_t> wanted, wanted_row;
+    std::vector<size_t> point_rays;
     if (opt.only_pixels) {
         wanted.assign(out.loss_dB.size(), 0);
         wanted_row.assign(static_cast<size_t>(out.height), 0);
@@ -962,7 +964,11 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
             if (px < out.col0 || py < out.row0 || px >= out.col0 + out.width || py >= out.row0 + out.height) continue;
             wanted[static_cast<size_t>(py - out.row0) * static_cast<size_t>(out.width) + static_cast<size_t>(px - out.col0)] = 1;
             wanted_row[static_cast<size_t>(py - out.row0)] = 1;
+            const int ri = plan.ownerOf(px - cc, py - rr);
+            if (ri >= 0) point_rays.push_back(itm ? static_cast<size_t>(ri) / kRaysPerBlock * kRaysPerBlock : static_cast<size_t>(ri));
         }
+        std::sort(point_rays.begin(), point_rays.end());
+        point_rays.erase(std::unique(point_rays.begin(), point_rays.end()), point_rays.end());
     }
     // ITM reuses delta_h across the rays of a block, so its values depend on every pixel the block
     // evaluated before: point queries evaluate whole blocks for it, other models only the points.
@@ -1010,18 +1016,7 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
     if (!opt.only_pixels) {
         for (size_t r0 = 0; r0 < n_rays; r0 += kRaysPerBlock) units.emplace_back(r0, std::min(n_rays, r0 + kRaysPerBlock));
     } else {
-        std::vector<size_t> rays;
-        for (int y = 0; y < out.height; ++y) {
-            if (!wanted_row[static_cast<size_t>(y)]) continue;
-            for (int x = 0; x < out.width; ++x) {
-                if (!wanted[static_cast<size_t>(y) * static_cast<size_t>(out.width) + static_cast<size_t>(x)]) continue;
-                const int ri = plan.ownerOf(out.col0 + x - cc, out.row0 + y - rr);
-                if (ri >= 0) rays.push_back(itm ? static_cast<size_t>(ri) / kRaysPerBlock * kRaysPerBlock : static_cast<size_t>(ri));
-            }
-        }
-        std::sort(rays.begin(), rays.end());
-        rays.erase(std::unique(rays.begin(), rays.end()), rays.end());
-        for (const size_t r : rays) units.emplace_back(r, std::min(n_rays, r + (itm ? kRaysPerBlock : 1)));
+        for (const size_t r : point_rays) units.emplace_back(r, std::min(n_rays, r + (itm ? kRaysPerBlock : 1)));
     }
     const long long n_blocks = static_cast<long long>(units.size());
     const int threads = static_cast<int>(std::clamp<long long>(opt.threads, 1, std::max(1LL, n_blocks)));
