@@ -164,7 +164,8 @@ void writeAny(const std::string& path, int w, int h, const GeoTransform& g, cons
     // The floating-point predictor makes Float32 rasters a quarter smaller; integer rasters (server
     // indices, counts: long runs of one value) compress better without a predictor.
     const char* predictor = type == GDT_Float32 ? "PREDICTOR=3" : "PREDICTOR=NO";  // the COG driver warns on "1"
-    const char* opts[] = {"COMPRESS=DEFLATE", predictor, "BLOCKSIZE=512", "OVERVIEWS=FORCE_USE_EXISTING", num_threads.c_str(), nullptr};
+    const std::string block = "BLOCKSIZE=" + std::to_string(kCogBlock);  // the tile overviewFactors() sizes for
+    const char* opts[] = {"COMPRESS=DEFLATE", predictor, block.c_str(), "OVERVIEWS=FORCE_USE_EXISTING", num_threads.c_str(), nullptr};
     CPLErrorReset();
     GDALDataset* out = cog->CreateCopy(tmp.c_str(), ds.get(), FALSE, const_cast<char**>(opts), nullptr, nullptr);
     if (!out) {

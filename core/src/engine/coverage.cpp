@@ -21,6 +21,7 @@ namespace phusong::engine {
 namespace {
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr int kTopK = kOverlapCountMax;  // signals kept per pixel for the overlap count
+static_assert(kOverlapCountMax < 255, "the overlap raster is Byte, 255 its nodata");
 constexpr int kStripeRows = 16;   // rows per merge lock
 // Interference is summed as integers of 1e-15 mW (-150 dBm) so that the sum does not depend on
 // the order sectors finish in; -150 dBm is 30+ dB under the noise of any channel we model.
@@ -211,7 +212,7 @@ void finishLayer(const Accumulators& acc, const DemGrid& dem, const std::vector<
     layer.second_dBm = Grid<float>(w, h, gt, kNaN, kNaN);
     layer.sinr_dB = Grid<float>(w, h, gt, kNaN, kNaN);
     layer.best_server = Grid<int32_t>(w, h, gt, -1, -1);
-    layer.overlap = Grid<int32_t>(w, h, gt, 0, -1);
+    layer.overlap = Grid<uint8_t>(w, h, gt, 0, 255);  // a count of 0..kOverlapCountMax
     const bool has_throughput = t == Technology::G4 || t == Technology::G5;
     if (has_throughput) layer.throughput_Mbps = Grid<float>(w, h, gt, kNaN, kNaN);
     std::vector<double> noise_mW(sectors.size(), 0.0);
@@ -236,7 +237,7 @@ void finishLayer(const Accumulators& acc, const DemGrid& dem, const std::vector<
             const float floor_dBm = std::max(static_cast<float>(best - opt.overlap_margin_dB), static_cast<float>(layer.threshold_dBm));
             int count = 0;
             for (int k = 0; k < acc.top_k; ++k) count += acc.topk[p * static_cast<size_t>(acc.top_k) + k] >= floor_dBm ? 1 : 0;
-            layer.overlap.at(c, r) = count;
+            layer.overlap.at(c, r) = static_cast<uint8_t>(count);
         }
         const Sector& s = sectors[static_cast<size_t>(bi)];
         const double total_dBm = best + s.reference_offset_dB;

@@ -85,7 +85,7 @@ struct TechnologyCoverage {
     Grid<float> signal_dBm;          ///< best-server reference signal; NaN where no sector reaches
     Grid<int32_t> best_server;       ///< site-table row index, -1 where no sector reaches
     Grid<float> second_dBm;          ///< second-best server's signal; NaN where fewer than two reach
-    Grid<int32_t> overlap;           ///< servers above threshold within overlap_margin_dB of the best, at most kOverlapCountMax; 0 where uncovered
+    Grid<uint8_t> overlap;           ///< servers above threshold within overlap_margin_dB of the best, at most kOverlapCountMax; 0 where uncovered; nodata 255
     Grid<float> sinr_dB;             ///< best server against co-channel sectors (same freq_mhz) plus noise
     Grid<float> throughput_Mbps;     ///< 4G/5G downlink estimate (empty for 2G/3G)
     double threshold_dBm = 0.0;
