@@ -16,6 +16,7 @@
 #include "phusong/core/error.hpp"
 #include "phusong/core/void_fill.hpp"
 #include "gdal_handles.hpp"
+#include "phusong/io/gdal_threads.hpp"
 
 namespace phusong::io {
 
@@ -353,7 +354,7 @@ Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
     filled_ds->SetGeoTransform(rgt);
     filled_ds->SetSpatialRef(src_srs);
     filled_ds->GetRasterBand(1)->SetNoDataValue(std::numeric_limits<double>::quiet_NaN());
-    std::vector<std::string> extra = {"-of", "MEM", "-wo", "NUM_THREADS=ALL_CPUS"};
+    std::vector<std::string> extra = {"-of", "MEM", "-wo", "NUM_THREADS=" + gdalNumThreads()};
     if (out.cropped) {
         char te[4][40];
         std::snprintf(te[0], sizeof te[0], "%.17g", fgt[0] + win.c0 * fgt[1]);

@@ -6,7 +6,6 @@
 #include <gdal_rat.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -18,11 +17,11 @@
 
 #include "phusong/core/error.hpp"
 #include "gdal_handles.hpp"
+#include "phusong/io/gdal_threads.hpp"
 
 namespace phusong::io {
 
 namespace {
-std::atomic<int> g_writer_threads{0};
 
 // The COG's overview sizes: each level halves the previous one (rounding up, as GDAL sizes an
 // overview of factor f), down to the first that fits in one 512-pixel tile; none when the raster
@@ -159,8 +158,7 @@ void writeAny(const std::string& path, int w, int h, const GeoTransform& g, cons
     const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
     // GDAL keeps what a GeoTIFF cannot hold (the attribute table) in a sidecar named after the file.
     const std::string tmp_aux = tmp + ".aux.xml", aux = path + ".aux.xml";
-    const int threads = g_writer_threads.load();
-    const std::string num_threads = "NUM_THREADS=" + (threads > 0 ? std::to_string(threads) : std::string("ALL_CPUS"));
+    const std::string num_threads = "NUM_THREADS=" + gdalNumThreads();
     // The floating-point predictor makes Float32 rasters a quarter smaller; integer rasters (server
     // indices, counts: long runs of one value) compress better without a predictor.
     const char* predictor = type == GDT_Float32 ? "PREDICTOR=3" : "PREDICTOR=NO";  // the COG driver warns on "1"
@@ -188,7 +186,6 @@ void writeAny(const std::string& path, int w, int h, const GeoTransform& g, cons
 }
 }  // namespace
 
-void setWriterThreads(int threads) { g_writer_threads = std::max(0, threads); }
 
 void writeCog(const std::string& path, const Grid<float>& grid, const Crs& crs, const RasterMeta& meta) {
     writeAny(path, grid.width(), grid.height(), grid.geoTransform(), grid.data().data(), GDT_Float32,

@@ -1290,6 +1290,29 @@ TEST_F(Cli, RunQuietAndBadScenarios) {
     EXPECT_NE(lf.output.find("--log-format 'xml': use text or json"), std::string::npos) << lf.output;
 }
 
+// --threads, which also bounds GDAL's own threads (warping the DEM, compressing COG tiles), is
+// checked by every command that takes it before anything is written: `demo` wrote its terrain
+// first, and `plan` did not check it at all.
+TEST_F(Cli, NegativeThreadsIsRefusedBeforeAnyOutput) {
+    ASSERT_EQ(run("synth-terrain --out " + path("dem.tif") + " --size-km 4 --resolution-m 90").code, 0);
+    const std::string dem = path("dem.tif");
+    const std::string sites = write("sites.csv", std::string(kHeader) + "A,21.3,106.2,30,4G,1800,61,0,4,20,V\n");
+    const std::string villages = write("villages.csv", "village_id,lat,lon\nV1,21.3,106.2\n");
+    const std::string scn = write("small.yaml", smallScenario(6, "small"));
+    const std::pair<std::string, std::string> cases[] = {
+        {"demo", "demo --out " + path("t_demo") + " --threads -1"},
+        {"coverage", "coverage --dem " + dem + " --sites " + sites + " --out " + path("t_coverage") + " --threads -1"},
+        {"plan", "plan --dem " + dem + " --villages " + villages + " --tech 4G --out " + path("t_plan") + " --threads -1"},
+        {"run", "run " + scn + " --out " + path("t_run") + " --threads -1"},
+    };
+    for (const auto& [name, cmd] : cases) {
+        const RunResult r = run(cmd);
+        EXPECT_EQ(r.code, 2) << name << ": " << r.output;
+        EXPECT_NE(r.output.find("--threads must be 0 (all cores) or positive"), std::string::npos) << name << ": " << r.output;
+        EXPECT_TRUE(noOutputLeft(m_dir, "t_" + name)) << name;
+    }
+}
+
 TEST_F(Cli, CompareShowsTowersAddedAndWhereCoverageChanged) {
     const std::string a = write("a.yaml", smallScenario(4, "before"));
     const std::string b = write("b.yaml", smallScenario(9, "after"));

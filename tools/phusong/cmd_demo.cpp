@@ -11,6 +11,7 @@
 #include "phusong/core/error.hpp"
 #include "phusong/core/synth_terrain.hpp"
 #include "phusong/io/dem.hpp"
+#include "phusong/io/gdal_threads.hpp"
 #include "phusong/io/raster_writer.hpp"
 
 namespace phusong::cli {
@@ -104,6 +105,8 @@ void writeDemoSites(const std::string& path, const DemGrid& dem, const io::Crs& 
 
 int runDemo(const DemoConfig& cfg, const std::string& command_line) {
     namespace fs = std::filesystem;
+    if (cfg.threads < 0) throw InputError("--threads must be 0 (all cores) or positive");
+    io::setGdalThreads(cfg.threads);
     std::error_code ec;
     fs::create_directories(cfg.out, ec);
     if (ec) throw InputError("--out " + cfg.out + ": cannot create (" + ec.message() + ")");

@@ -26,10 +26,6 @@ struct RasterMeta {
     std::map<std::string, std::string> metadata;  ///< dataset metadata (provenance)
 };
 
-/// Threads GDAL may use to compress COG tiles (0 = all cores, the default). Commands set it from
-/// their --threads so that a one-thread run is one thread throughout.
-void setWriterThreads(int threads);
-
 /// Writes a single-band COG (DEFLATE, 512-pixel tiles, overviews) with CRS, nodata (NaN),
 /// band description and unit. Writes to a temporary name beside @p path and renames.
 void writeCog(const std::string& path, const Grid<float>& grid, const Crs& crs, const RasterMeta& meta);
