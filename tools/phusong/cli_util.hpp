@@ -17,6 +17,7 @@
 #include <string>
 
 #include "phusong/core/error.hpp"
+#include "phusong/io/gdal_threads.hpp"
 #include "phusong/io/vector.hpp"
 
 namespace phusong::cli {
@@ -49,6 +50,13 @@ inline std::string firstField(const io::Feature& f, std::initializer_list<const 
         if (it != f.fields.end() && !it->second.empty()) return it->second;
     }
     return "";
+}
+
+/// Checks a command's --threads (0 = all cores) and makes GDAL's own threads (the DEM's warp, the
+/// COG writer) follow it, before the command writes anything.
+inline void useThreads(int threads) {
+    if (threads < 0) throw InputError("--threads must be 0 (all cores) or positive");
+    io::setGdalThreads(threads);
 }
 
 /// Parses a JSON file; InputError naming it when it cannot be read.

@@ -18,7 +18,6 @@
 #include "phusong/core/engine/coverage.hpp"
 #include "phusong/core/error.hpp"
 #include "phusong/io/dem.hpp"
-#include "phusong/io/gdal_threads.hpp"
 #include "phusong/io/output_dir.hpp"
 #include "phusong/io/raster_writer.hpp"
 #include "phusong/io/sites.hpp"
@@ -61,9 +60,8 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
     opt.model = cfg.mo.build();
     opt.radius_m = cfg.radius_km * 1000.0;
     opt.rx_height_m = cfg.rx_height_m;
-    if (cfg.threads < 0) throw InputError("--threads must be 0 (all cores) or positive");
+    useThreads(cfg.threads);
     opt.threads = cfg.threads;
-    io::setGdalThreads(cfg.threads);
     for (const auto& [tech_s, dbm] : cfg.thresholds) {
         const auto t = parseTechnology(tech_s);
         if (!t) throw InputError("--threshold '" + tech_s + "=...': unknown technology; use 2G, 3G, 4G or 5G");

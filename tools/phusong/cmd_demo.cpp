@@ -7,11 +7,11 @@
 #include <iomanip>
 #include <iostream>
 
+#include "cli_util.hpp"
 #include "commands.hpp"
 #include "phusong/core/error.hpp"
 #include "phusong/core/synth_terrain.hpp"
 #include "phusong/io/dem.hpp"
-#include "phusong/io/gdal_threads.hpp"
 #include "phusong/io/raster_writer.hpp"
 
 namespace phusong::cli {
@@ -105,8 +105,7 @@ void writeDemoSites(const std::string& path, const DemGrid& dem, const io::Crs& 
 
 int runDemo(const DemoConfig& cfg, const std::string& command_line) {
     namespace fs = std::filesystem;
-    if (cfg.threads < 0) throw InputError("--threads must be 0 (all cores) or positive");
-    io::setGdalThreads(cfg.threads);
+    useThreads(cfg.threads);
     std::error_code ec;
     fs::create_directories(cfg.out, ec);
     if (ec) throw InputError("--out " + cfg.out + ": cannot create (" + ec.message() + ")");

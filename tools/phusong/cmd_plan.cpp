@@ -21,7 +21,6 @@
 #include "phusong/core/plan/planner.hpp"
 #include "phusong/core/technology.hpp"
 #include "phusong/io/dem.hpp"
-#include "phusong/io/gdal_threads.hpp"
 #include "phusong/io/output_dir.hpp"
 #include "phusong/io/sites.hpp"
 #include "phusong/io/text_file.hpp"
@@ -191,8 +190,7 @@ int runPlan(const PlanConfig& cfg, const std::string& command_line) {
     if (cfg.k_fold < 1) throw InputError("--k-fold must be >= 1");
     if (!(cfg.time_limit_s > 0)) throw InputError("--time-limit-s must be positive");
     if (cfg.budget && !(*cfg.budget > 0)) throw InputError("--budget must be positive");
-    if (cfg.threads < 0) throw InputError("--threads must be 0 (all cores) or positive");
-    io::setGdalThreads(cfg.threads);
+    useThreads(cfg.threads);
     for (double c : {cfg.costs.new_tower, cfg.costs.equipment, cfg.costs.colocation, cfg.costs.equipment_5g})
         if (!(c >= 0)) throw InputError("--cost-* values must be >= 0");
     const auto log = [&](const std::string& s) {

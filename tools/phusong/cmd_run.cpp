@@ -22,7 +22,6 @@
 #include "phusong/core/network_gen.hpp"
 #include "phusong/core/synth_terrain.hpp"
 #include "phusong/io/dem.hpp"
-#include "phusong/io/gdal_threads.hpp"
 #include "phusong/io/gis.hpp"
 #include "phusong/io/output_dir.hpp"
 #include "phusong/io/raster_writer.hpp"
@@ -663,8 +662,7 @@ ojson runScenario(const io::Scenario& sc, const std::string& dir, const RunOptio
 namespace {
 int runRun(const RunOptions& ro, const std::string& cmd) {
     Logger log(ro.log_format, ro.quiet);
-    if (ro.threads < 0) throw InputError("--threads must be 0 (all cores) or positive");
-    io::setGdalThreads(ro.threads);
+    useThreads(ro.threads);
     const io::Scenario sc = io::loadScenario(ro.scenario, ro.data_dir);
     log.info("run", "scenario " + sc.name + (sc.title.empty() ? "" : " (" + sc.title + ")") + " -> " + ro.out);
     io::StagedOutput stage(ro.out);
