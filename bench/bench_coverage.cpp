@@ -126,6 +126,16 @@ void BM_Network(benchmark::State& state) {
     state.counters["sector_pixels_per_s"] = benchmark::Counter(static_cast<double>(evaluated), benchmark::Counter::kIsRate);
 }
 
+// Building the ray plan of a 10 km window at 30 m (q rays per border cell): every computeCoverage
+// call builds the plans its models need. Arguments: q, threads.
+void BM_RadialPlan(benchmark::State& state) {
+    for (auto _ : state) {
+        const engine::RadialPlan plan(334, 30.0, 30.0, static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
+        benchmark::DoNotOptimize(plan.rays().data());
+    }
+    state.counters["threads"] = static_cast<double>(state.range(1));
+}
+
 // One omni sector alone, 10 km at 30 m, composition included: its rays split over the threads.
 // Arguments: model, threads.
 void BM_OneSector(benchmark::State& state) {
@@ -157,6 +167,7 @@ BENCHMARK(BM_Sweep)
     ->UseRealTime();
 BENCHMARK(BM_Site)->ArgsProduct({{10000}, {1, 3}})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Network)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_RadialPlan)->ArgsProduct({{3, 6}, {1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_OneSector)
     ->ArgsProduct({{static_cast<int>(models::ModelKind::P526Bullington), static_cast<int>(models::ModelKind::Itm)}, {1, 2}})
     ->Unit(benchmark::kMillisecond)

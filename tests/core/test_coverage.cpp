@@ -92,6 +92,59 @@ TEST(Coverage, BestServerAndRadius) {
     EXPECT_EQ(r.layers[0].best_server.at(50, 0), 2);
 }
 
+// SINR, overlap and throughput at each pixel from the sectors' signals, by the formulas: the best
+// server's total power over the other sectors on its carrier plus thermal noise over its channel
+// (-174 dBm/Hz + 10 log10 B + NF), and TR 36.942 Annex A.2's attenuated Shannon bound,
+// 0.6 log2(1 + SINR) bit/s/Hz, 0 below -10 dB, capped at 4.4 (4G). Two sectors share 1800 MHz, a
+// third is on 1820 MHz and only counts for the overlap.
+TEST(Coverage, SinrOverlapAndThroughputFollowTheirFormulas) {
+    DemGrid flat(120, 1, GeoTransform{0.0, 100.0, 100.0, 100.0}, 0.0f);
+    const std::vector<Sector> s{makeSector(1050.0, 50.0, Technology::G4, 1800.0), makeSector(9050.0, 50.0, Technology::G4, 1800.0),
+                                makeSector(5050.0, 50.0, Technology::G4, 1820.0)};
+    CoverageOptions opt;
+    opt.model.kind = models::ModelKind::FreeSpace;
+    opt.radius_m = 12000.0;
+    const CoverageResult r = computeCoverage(flat, s, opt);
+    ASSERT_EQ(r.layers.size(), 1u);
+    const TechnologyCoverage& L = r.layers[0];
+    std::vector<TechnologyCoverage> alone;
+    for (const Sector& one : s) alone.push_back(computeCoverage(flat, {one}, opt).layers[0]);
+    const double noise_mW = std::pow(10.0, (-174.0 + 10.0 * std::log10(20e6) + opt.noise_figure_dB) / 10.0);
+    int checked = 0, low_sinr = 0, capped = 0;
+    for (int c = 0; c < flat.width(); ++c) {
+        double sig[3];
+        for (int k = 0; k < 3; ++k) sig[k] = alone[static_cast<size_t>(k)].signal_dBm.at(c, 0);
+        const int best = static_cast<int>(std::max_element(sig, sig + 3) - sig);
+        ASSERT_EQ(L.best_server.at(c, 0), best) << "column " << c;
+        ASSERT_FLOAT_EQ(L.signal_dBm.at(c, 0), static_cast<float>(sig[best]));
+        const double total_dBm = sig[best] + s[static_cast<size_t>(best)].reference_offset_dB;
+        double interference_mW = 0.0;
+        for (int k = 0; k < 3; ++k) {
+            if (k != best && s[static_cast<size_t>(k)].freq_MHz == s[static_cast<size_t>(best)].freq_MHz) {
+                interference_mW += std::pow(10.0, (sig[k] + s[static_cast<size_t>(k)].reference_offset_dB) / 10.0);
+            }
+        }
+        const double sinr_dB = total_dBm - 10.0 * std::log10(interference_mW + noise_mW);
+        // Interference is summed in whole units of 1e-15 mW (order-independent): far below 1e-3 dB here.
+        ASSERT_NEAR(L.sinr_dB.at(c, 0), sinr_dB, 1e-3) << "column " << c;
+        const double eff = sinr_dB < -10.0 ? 0.0 : std::min(0.6 * std::log2(1.0 + std::pow(10.0, sinr_dB / 10.0)), 4.4);
+        ASSERT_NEAR(L.throughput_Mbps.at(c, 0), eff * 20.0, 1e-3) << "column " << c;
+        ASSERT_NEAR(throughput_Mbps(Technology::G4, sinr_dB, 20.0), eff * 20.0, 1e-9);
+        if (sig[best] >= L.threshold_dBm) {
+            int within = 0;
+            for (double v : sig) within += v >= std::max(sig[best] - opt.overlap_margin_dB, L.threshold_dBm) - 1e-4 ? 1 : 0;
+            ASSERT_EQ(L.overlap.at(c, 0), within) << "column " << c;
+        }
+        ++checked;
+        low_sinr += sinr_dB < -10.0;
+        capped += eff == 4.4;
+    }
+    EXPECT_EQ(checked, 120);
+    EXPECT_GT(low_sinr + capped, 0);  // both ends of the bound are reached somewhere, or the cap at least
+    EXPECT_DOUBLE_EQ(throughput_Mbps(Technology::G5, 60.0, 100.0), 740.0);  // 7.4 bit/s/Hz, 5G's cap
+    EXPECT_DOUBLE_EQ(throughput_Mbps(Technology::G4, -10.5, 20.0), 0.0);
+}
+
 TEST(Coverage, TiesKeepTheLowerIndex) {
     DemGrid flat(21, 1, GeoTransform{0.0, 100.0, 100.0, 100.0}, 0.0f);
     std::vector<Sector> s{makeSector(550.0, 50.0, Technology::G4, 1800.0), makeSector(1550.0, 50.0, Technology::G4, 1800.0)};
@@ -592,6 +645,10 @@ TEST(RadialPlan, EachPixelGoesToTheClosestRayAndEveryPixelOfTheDiscToOne) {
                 }
             }
             EXPECT_GT(in_disc, 0);
+            // Built on several threads (rows of pixels split between them): the same plan.
+            const RadialPlan threaded(n, pw, ph, q, 3);
+            ASSERT_EQ(threaded.rays().size(), rays.size());
+            for (size_t ri = 0; ri < rays.size(); ++ri) ASSERT_EQ(threaded.rays()[ri].owned, rays[ri].owned) << "ray " << ri;
         }
     }
 }

@@ -28,7 +28,14 @@ constexpr int kStripeRows = 16;   // rows per merge lock
 constexpr double kPowerUnitExp_dB = -150.0;
 
 // 10^(x/10) = e^(x ln10 / 10): the engine's exp is plain arithmetic, so units stay deterministic.
-int64_t powerUnits(double dBm) { return std::llround(fast::exp((dBm - kPowerUnitExp_dB) * 0.23025850929940458)); }
+// Rounded half up, which for x >= 0 is std::llround without its library call (x - trunc x is
+// exact). Capped at 2^62 units (+36.6 dBm, received only beside an antenna) to stay defined.
+int64_t powerUnits(double dBm) {
+    const double x = fast::exp((dBm - kPowerUnitExp_dB) * 0.23025850929940458);
+    if (!(x < 0x1p62)) return int64_t{1} << 62;
+    const int64_t t = static_cast<int64_t>(x);
+    return t + (x - static_cast<double>(t) >= 0.5 ? 1 : 0);
+}
 }  // namespace
 
 double noise_dBm(double bandwidth_MHz, double nf_dB) { return -174.0 + 10.0 * std::log10(bandwidth_MHz * 1e6) + nf_dB; }
@@ -36,7 +43,10 @@ double noise_dBm(double bandwidth_MHz, double nf_dB) { return -174.0 + 10.0 * st
 double throughput_Mbps(Technology t, double sinr_dB, double bandwidth_MHz) {
     if (!(sinr_dB >= -10.0)) return 0.0;
     const double cap = t == Technology::G5 ? 7.4 : 4.4;
-    const double eff = std::min(0.6 * std::log2(1.0 + std::pow(10.0, sinr_dB / 10.0)), cap);
+    // 10^(x/10) = e^(x ln10 / 10) and log2 y = ln y / ln 2 by fast_math.hpp's table methods
+    // (relative error < 1e-15): plain arithmetic, called for every pixel of a layer.
+    if (sinr_dB > 300.0) return cap * bandwidth_MHz;  // past fast::exp's domain; the caps hold from 22 dB (4G) and 37 dB (5G)
+    const double eff = std::min(0.6 * fast::log(1.0 + fast::exp(sinr_dB * 0.23025850929940458)) * 1.4426950408889634, cap);
     return eff * bandwidth_MHz;
 }
 
@@ -119,7 +129,9 @@ void fillParallel(FillVector<T>& v, size_t n, T value, int threads) {
     }
     v.resize(n);
     T* const p = v.data();
-    constexpr size_t kChunk = size_t{1} << 18;
+    // Chunks of whole 2 MiB huge pages (big_buffer.hpp aligns the buffer to them): two threads
+    // faulting in one huge page wait on each other, so a buffer of under 4 MiB is one chunk.
+    constexpr size_t kChunk = (size_t{4} << 20) / sizeof(T);
     const long long chunks = static_cast<long long>((n + kChunk - 1) / kChunk);
 #pragma omp parallel for num_threads(threads) schedule(static) if (chunks > 1)
     for (long long c = 0; c < chunks; ++c) {
@@ -208,12 +220,12 @@ void finishLayer(const Accumulators& acc, const DemGrid& dem, const std::vector<
     const int w = dem.width(), h = dem.height();
     const size_t pixels = static_cast<size_t>(w) * h;
     const Technology t = layer.tech;
+    const bool has_throughput = t == Technology::G4 || t == Technology::G5;
     layer.signal_dBm = Grid<float>(w, h, gt, kNaN, kNaN);
     layer.second_dBm = Grid<float>(w, h, gt, kNaN, kNaN);
     layer.sinr_dB = Grid<float>(w, h, gt, kNaN, kNaN);
     layer.best_server = Grid<int32_t>(w, h, gt, -1, -1);
     layer.overlap = Grid<uint8_t>(w, h, gt, 0, 255);  // a count of 0..kOverlapCountMax
-    const bool has_throughput = t == Technology::G4 || t == Technology::G5;
     if (has_throughput) layer.throughput_Mbps = Grid<float>(w, h, gt, kNaN, kNaN);
     std::vector<double> noise_mW(sectors.size(), 0.0);
     for (int si : layer.sectors) {
@@ -227,28 +239,27 @@ void finishLayer(const Accumulators& acc, const DemGrid& dem, const std::vector<
         const size_t p = static_cast<size_t>(pl);
         const int32_t bi = acc.best_idx[p];
         if (bi < 0) continue;
-        const int c = static_cast<int>(p % static_cast<size_t>(w)), r = static_cast<int>(p / static_cast<size_t>(w));
         const float best = acc.best(p);
-        layer.signal_dBm.at(c, r) = best;
-        layer.best_server.at(c, r) = bi;
-        if (std::isfinite(acc.second(p))) layer.second_dBm.at(c, r) = acc.second(p);
+        layer.signal_dBm.data()[p] = best;
+        layer.best_server.data()[p] = bi;
+        if (std::isfinite(acc.second(p))) layer.second_dBm.data()[p] = acc.second(p);
         if (best >= layer.threshold_dBm) {
             ++covered;
             const float floor_dBm = std::max(static_cast<float>(best - opt.overlap_margin_dB), static_cast<float>(layer.threshold_dBm));
             int count = 0;
             for (int k = 0; k < acc.top_k; ++k) count += acc.topk[p * static_cast<size_t>(acc.top_k) + k] >= floor_dBm ? 1 : 0;
-            layer.overlap.at(c, r) = static_cast<uint8_t>(count);
+            layer.overlap.data()[p] = static_cast<uint8_t>(count);
         }
         const Sector& s = sectors[static_cast<size_t>(bi)];
         const double total_dBm = best + s.reference_offset_dB;
         const int64_t own = powerUnits(total_dBm);
         const int64_t others = std::max<int64_t>(0, acc.power[static_cast<size_t>(group_of_sector[static_cast<size_t>(bi)])][p] - own);
         const double i_mW = static_cast<double>(others) * std::pow(10.0, kPowerUnitExp_dB / 10.0);
-        const double sinr = total_dBm - 10.0 * std::log10(i_mW + noise_mW[static_cast<size_t>(bi)]);
-        layer.sinr_dB.at(c, r) = static_cast<float>(sinr);
+        const double sinr = total_dBm - 10.0 * fast::log10(i_mW + noise_mW[static_cast<size_t>(bi)]);
+        layer.sinr_dB.data()[p] = static_cast<float>(sinr);
         if (has_throughput) {
             const double bw = s.bandwidth_MHz > 0.0 ? s.bandwidth_MHz : defaultBandwidth_MHz(t);
-            layer.throughput_Mbps.at(c, r) = static_cast<float>(throughput_Mbps(t, sinr, bw));
+            layer.throughput_Mbps.data()[p] = static_cast<float>(throughput_Mbps(t, sinr, bw));
         }
     }
     layer.covered_pixels = covered;
@@ -264,14 +275,14 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
     const double step_m = opt.profile_step_m > 0.0 ? opt.profile_step_m : std::min(gt.pixel_width_m, gt.pixel_height_m);
     const double pixel_km2 = gt.pixel_width_m * gt.pixel_height_m / 1e6;
     const int radius_px = windowRadius_px(dem, opt.radius_m);
-    RadialPlans plans(radius_px, gt.pixel_width_m, gt.pixel_height_m);
+    const int threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
+    RadialPlans plans(radius_px, gt.pixel_width_m, gt.pixel_height_m, threads);
     SweepOptions sw;
     sw.model = opt.model;
     sw.radius_m = opt.radius_m;
     sw.rx_height_m = opt.rx_height_m;
     sw.clutter_loss_dB = opt.clutter_loss_dB;
 
-    const int threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
     CoverageResult result;
     result.threads_used = threads;
     uint32_t warnings = 0;
@@ -365,8 +376,9 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
             // A model's InputError or an allocation failure in a sweep leaves the region through
             // errors (the lowest group's, as one thread would report it).
             ParallelErrors errors;
-#pragma omp parallel num_threads(outer_threads) reduction(| : warnings)
-            {
+            // The groups, by the threads of the region this is called in (an orphaned omp for);
+            // @p warn: that thread's warnings.
+            auto sweepGroups = [&](uint32_t& warn) {
                 auto scratch = makeSweepScratch();
                 Profile profile;
                 SectorWindow local;
@@ -389,9 +401,9 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
                             so.progress = [&opt, before, n_here, total](double f) { opt.progress((before + f * n_here) / total); };
                         }
                         if (opt.clutter_loss_for_freq) so.clutter_loss_dB = opt.clutter_loss_for_freq(s0.freq_MHz);
-                        sweepLoss(dem, s0, so, plans, *base, *scratch, &warnings);
+                        sweepLoss(dem, s0, so, plans, *base, *scratch, &warn);
                     } else {
-                        referenceWindow(dem, s0, opt, radius_px, step_m, profile, *base, &warnings);
+                        referenceWindow(dem, s0, opt, radius_px, step_m, profile, *base, &warn);
                     }
                     for (size_t k = 0; k < todo.size(); ++k) {
                         const size_t ju = todo[k];
@@ -418,6 +430,15 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
                     const long long d = done += static_cast<long long>(todo.size());
                     if (opt.progress && omp_get_thread_num() == 0) opt.progress(static_cast<double>(d) / total);
                 });
+            };
+            if (outer_threads > 1) {
+#pragma omp parallel num_threads(outer_threads) reduction(| : warnings)
+                sweepGroups(warnings);
+            } else {
+                // Not even a team of one: libgomp starts fresh threads for every parallel region
+                // nested in another, and the sweep's rays, the antenna pass and the merge below
+                // each open one.
+                sweepGroups(warnings);
             }
             errors.rethrow();
             if (opt.on_sector) {

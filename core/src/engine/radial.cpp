@@ -38,7 +38,7 @@ std::string simdLevel() {
     return "baseline";
 }
 
-RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample)
+RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample, int threads)
     : m_radius(std::max(1, radius_px)), m_oversample(std::max(1, oversample)) {
     const int n = m_radius;
     const int q = m_oversample;
@@ -76,6 +76,10 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample)
     const int side = 2 * n + 1;
     std::vector<int>& owner = m_owner;
     owner.assign(static_cast<size_t>(side) * side, -1);
+    std::vector<double> nq_over_k(static_cast<size_t>(n) + 1, 0.0);
+    for (int k = 1; k <= n; ++k) nq_over_k[static_cast<size_t>(k)] = static_cast<double>(nq) / k;
+    // Each pixel's owner depends on that pixel alone: rows split over the threads, the same plan.
+#pragma omp parallel for num_threads(std::max(1, threads)) schedule(static) if (threads > 1 && side >= 64)
     for (int dy = -n; dy <= n; ++dy) {
         for (int dx = -n; dx <= n; ++dx) {
             const int k = std::max(std::abs(dx), std::abs(dy));
@@ -83,7 +87,8 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample)
             float best_err = 2.0f;
             int best = -1;
             auto scan = [&](const std::vector<int>& fam, int minor) {
-                const long i0 = std::lround(static_cast<double>(minor) * nq / k);
+                // The nearest ray up to rounding; the scan of its neighbours settles the rest.
+                const long i0 = floorInt(minor * nq_over_k[static_cast<size_t>(k)] + 0.5);
                 for (long i = std::max<long>(i0 - 1, -nq); i <= std::min<long>(i0 + 1, nq); ++i) {
                     const int ri = fam[static_cast<size_t>(i + nq)];
                     if (ri < 0) continue;
@@ -104,6 +109,12 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample)
     // Each ray's owned steps, ascending: a ray reaches the pixels of square ring k (Chebyshev
     // distance k) at its step k, so the rings are visited outward; rays stop at their last pixel
     // within the disc.
+    // Counted first, so that each list is allocated once.
+    std::vector<int> owned_count(m_rays.size(), 0);
+    for (const int r : owner) {
+        if (r >= 0) ++owned_count[static_cast<size_t>(r)];
+    }
+    for (size_t r = 0; r < m_rays.size(); ++r) m_rays[r].owned.reserve(static_cast<size_t>(owned_count[r]));
     auto own = [&](int dx, int dy, int k) {
         const int r = owner[static_cast<size_t>(dy + n) * side + (dx + n)];
         if (r >= 0) m_rays[static_cast<size_t>(r)].owned.push_back(k);
@@ -131,15 +142,15 @@ struct RadialPlans::Impl {
     std::map<int, std::unique_ptr<RadialPlan>> plans;
 };
 
-RadialPlans::RadialPlans(int radius_px, double pw, double ph)
-    : m_radius(std::max(1, radius_px)), m_pw(pw), m_ph(ph), m_impl(std::make_unique<Impl>()) {}
+RadialPlans::RadialPlans(int radius_px, double pw, double ph, int threads)
+    : m_radius(std::max(1, radius_px)), m_pw(pw), m_ph(ph), m_threads(std::max(1, threads)), m_impl(std::make_unique<Impl>()) {}
 
 RadialPlans::~RadialPlans() = default;
 
 const RadialPlan& RadialPlans::get(int oversample) {
     std::lock_guard<std::mutex> lock(m_impl->mutex);
     auto& slot = m_impl->plans[oversample];
-    if (!slot) slot = std::make_unique<RadialPlan>(m_radius, m_pw, m_ph, oversample);
+    if (!slot) slot = std::make_unique<RadialPlan>(m_radius, m_pw, m_ph, oversample, m_threads);
     return *slot;
 }
 

@@ -129,6 +129,16 @@ struct ServerStats {
     double max_covered_distance_m = 0.0;  ///< farthest covered pixel centre from the sector's position
 };
 
+/// Thermal noise over a channel of @p bandwidth_MHz with a receiver noise figure @p nf_dB:
+/// -174 dBm/Hz (kT at 290 K) + 10 log10(B / Hz) + NF.
+double noise_dBm(double bandwidth_MHz, double nf_dB);
+
+/// Downlink throughput estimate at @p sinr_dB over @p bandwidth_MHz: the attenuated Shannon bound
+/// of 3GPP TR 36.942 Annex A.2, 0.6 log2(1 + SINR) bit/s/Hz, 0 below -10 dB, capped at 4.4 bit/s/Hz
+/// for 4G (A.2's maximum) and 7.4 for 5G (NR's highest MCS, 256-QAM at rate 948/1024: 7.4063
+/// bit/s/Hz, 3GPP TS 38.214 Table 5.1.3.1-2). Mbit/s.
+double throughput_Mbps(Technology t, double sinr_dB, double bandwidth_MHz);
+
 /// ServerStats of every sector of @p layer (layer.sectors order), from its rasters (before
 /// CoverageOptions::on_layer drops them). Sums run in pixel order: the same at any thread count.
 std::vector<ServerStats> serverStatistics(const TechnologyCoverage& layer, const std::vector<Sector>& sectors);

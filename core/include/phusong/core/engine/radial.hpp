@@ -37,7 +37,8 @@ namespace phusong::engine {
 class RadialPlan {
 public:
     /// @p oversample rays per border cell: 2 puts every pixel within a quarter pixel of its ray.
-    RadialPlan(int radius_px, double pixel_width_m, double pixel_height_m, int oversample = 2);
+    /// @p threads share the pixels' ownership; the plan is the same at any count.
+    RadialPlan(int radius_px, double pixel_width_m, double pixel_height_m, int oversample = 2, int threads = 1);
 
     struct Ray {
         double end_dx = 0, end_dy = 0;  ///< border point, offset from the centre pixel, pixels
@@ -70,7 +71,8 @@ private:
 /// Thread-safe; shared by every sector of a run.
 class RadialPlans {
 public:
-    RadialPlans(int radius_px, double pixel_width_m, double pixel_height_m);
+    /// @p threads build each plan (see RadialPlan).
+    RadialPlans(int radius_px, double pixel_width_m, double pixel_height_m, int threads = 1);
     ~RadialPlans();
     RadialPlans(const RadialPlans&) = delete;
     RadialPlans& operator=(const RadialPlans&) = delete;
@@ -80,6 +82,7 @@ public:
 private:
     int m_radius;
     double m_pw, m_ph;
+    int m_threads;
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };
