@@ -2,6 +2,7 @@
 // Small helpers the CLI commands share: number and CSV formatting, field lookup in vector
 // features, JSON files, and the terminal progress bar.
 
+#include <omp.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -53,10 +54,12 @@ inline std::string firstField(const io::Feature& f, std::initializer_list<const 
 }
 
 /// Checks a command's --threads (0 = all cores) and makes GDAL's own threads (the DEM's warp, the
-/// COG writer) follow it, before the command writes anything.
+/// COG writer) and OpenMP's default team (the DEM's void fill, the synthetic terrain) follow it,
+/// before the command writes anything.
 inline void useThreads(int threads) {
     if (threads < 0) throw InputError("--threads must be 0 (all cores) or positive");
     io::setGdalThreads(threads);
+    if (threads > 0) omp_set_num_threads(threads);
 }
 
 /// Parses a JSON file; InputError naming it when it cannot be read.

@@ -106,23 +106,38 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample, int 
             owner[static_cast<size_t>(dy + n) * side + (dx + n)] = best;
         }
     }
-    // Each ray's owned steps, ascending: a ray reaches the pixels of square ring k (Chebyshev
-    // distance k) at its step k, so the rings are visited outward; rays stop at their last pixel
-    // within the disc.
-    // Counted first, so that each list is allocated once.
-    std::vector<int> owned_count(m_rays.size(), 0);
-    for (const int r : owner) {
-        if (r >= 0) ++owned_count[static_cast<size_t>(r)];
+    // Each ray's owned steps, ascending, ray after ray in one array. A ray of family f reaches
+    // square ring k (Chebyshev distance k) at its step k, on that ring's side for f (x = k for
+    // x-major rays to the right, and so on), so each family walks its side of the rings outward
+    // and writes its own rays' steps: the four families on up to four threads. Rays stop at their
+    // last pixel within the disc.
+    std::vector<uint8_t> family_of(m_rays.size());
+    for (size_t r = 0; r < m_rays.size(); ++r) {
+        const Ray& ray = m_rays[r];
+        family_of[r] = static_cast<uint8_t>(ray.x_major ? (ray.end_dx > 0 ? 0 : 1) : (ray.end_dy > 0 ? 2 : 3));
     }
-    for (size_t r = 0; r < m_rays.size(); ++r) m_rays[r].owned.reserve(static_cast<size_t>(owned_count[r]));
-    auto own = [&](int dx, int dy, int k) {
-        const int r = owner[static_cast<size_t>(dy + n) * side + (dx + n)];
-        if (r >= 0) m_rays[static_cast<size_t>(r)].owned.push_back(k);
+    // The family's side of ring k, each pixel once: (dx, dy) for t = -k..k.
+    auto forSide = [&](int f, auto&& visit) {
+        for (int k = 1; k <= n; ++k) {
+            for (int t = -k; t <= k; ++t) {
+                const int dx = f == 0 ? k : f == 1 ? -k : t, dy = f == 2 ? k : f == 3 ? -k : t;
+                const int r = owner[static_cast<size_t>(dy + n) * side + (dx + n)];
+                if (r >= 0 && family_of[static_cast<size_t>(r)] == f) visit(static_cast<size_t>(r), k);
+            }
+        }
     };
-    for (int k = 1; k <= n; ++k) {
-        for (int dx = -k; dx <= k; ++dx) own(dx, -k, k), own(dx, k, k);
-        for (int dy = -k + 1; dy < k; ++dy) own(-k, dy, k), own(k, dy, k);
+    std::vector<size_t> start(m_rays.size() + 1, 0);
+    const int family_threads = std::clamp(threads, 1, 4);
+#pragma omp parallel for num_threads(family_threads) schedule(static, 1) if (family_threads > 1 && side >= 64)
+    for (int f = 0; f < 4; ++f) forSide(f, [&](size_t r, int) { ++start[r + 1]; });
+    for (size_t r = 0; r < m_rays.size(); ++r) start[r + 1] += start[r];
+    m_owned.resize(start.back());
+#pragma omp parallel for num_threads(family_threads) schedule(static, 1) if (family_threads > 1 && side >= 64)
+    for (int f = 0; f < 4; ++f) {
+        std::vector<size_t> next(start.begin(), start.end() - 1);
+        forSide(f, [&](size_t r, int k) { m_owned[next[r]++] = k; });
     }
+    for (size_t r = 0; r < m_rays.size(); ++r) m_rays[r].owned = std::span<const int>(m_owned.data() + start[r], start[r + 1] - start[r]);
 }
 
 void RadialPlan::stepOffset(const Ray& ray, int k, int& dx, int& dy, double& minor) {

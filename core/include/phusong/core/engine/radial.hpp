@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -39,13 +40,15 @@ public:
     /// @p oversample rays per border cell: 2 puts every pixel within a quarter pixel of its ray.
     /// @p threads share the pixels' ownership; the plan is the same at any count.
     RadialPlan(int radius_px, double pixel_width_m, double pixel_height_m, int oversample = 2, int threads = 1);
+    RadialPlan(const RadialPlan&) = delete;  // the rays' spans point into this plan's storage
+    RadialPlan& operator=(const RadialPlan&) = delete;
 
     struct Ray {
         double end_dx = 0, end_dy = 0;  ///< border point, offset from the centre pixel, pixels
         bool x_major = true;
         double step_m = 0.0;         ///< spacing of samples along the ray
         double minor_per_step = 0.0; ///< minor-axis pixels per major-axis step
-        std::vector<int> owned;      ///< steps (1..radius_px) whose pixel this ray owns, ascending, within the disc
+        std::span<const int> owned;  ///< steps (1..radius_px) whose pixel this ray owns, ascending, within the disc (in the plan's storage)
     };
     int radius_px() const { return m_radius; }
     int oversample() const { return m_oversample; }
@@ -65,6 +68,7 @@ private:
     int m_oversample;
     std::vector<Ray> m_rays;
     std::vector<int> m_owner;  // (2 n + 1)^2, row-major from (-n, -n)
+    std::vector<int> m_owned;  // every ray's owned steps, ray after ray (Ray::owned)
 };
 
 /// The plans of one window size and pixel shape, built on first use for each ray density.
