@@ -1,6 +1,7 @@
 // Line of sight: `phusong viewshed` against `gdal_viewshed` on the same projected DEM, observer,
 // heights, radius and earth curvature. Prints the share of pixels on which the two agree
-// (visible/hidden, over pixels both computed) and each program's whole-process time (best of 3).
+// (visible/hidden, over pixels both computed) and each program's whole-process time (best of 3;
+// phusong on one thread, as gdal_viewshed runs, and on all cores).
 //   gdalwarp -t_srs EPSG:32619 -tr 90 90 -tap -r bilinear ../shared/data/real/N44W072.hgt /tmp/dem_utm.tif
 //   build/bin/viewshed_compare /tmp/dem_utm.tif [radius_km] [observer_height_m] [target_height_m]
 // Observers: the DEM's centre pixel and eight more on a ring half the radius away (pixel centres,
@@ -65,10 +66,10 @@ int main(int argc, char** argv) {
         ds->GetGeoTransform(gt);
         GDALClose(ds);
     }
-    std::printf("| observer (col,row) | pixels compared | agree %% | visible phusong %% | visible gdal %% | phusong s | gdal_viewshed s | ratio |\n");
-    std::printf("|---|---|---|---|---|---|---|---|\n");
+    std::printf("| observer (col,row) | pixels compared | agree %% | visible phusong %% | visible gdal %% | phusong s, 1 thread | all cores | gdal_viewshed s | ratio (1 thread) |\n");
+    std::printf("|---|---|---|---|---|---|---|---|---|\n");
     long long all_n = 0, all_agree = 0;
-    double all_ours = 0, all_gdal = 0;
+    double all_ours = 0, all_ours_mt = 0, all_gdal = 0;
     const double ring_px = 0.5 * radius_km * 1000.0 / std::abs(gt[1]);
     for (int o = 0; o < 9; ++o) {
         const double a = o == 0 ? 0.0 : (o - 1) * M_PI / 4.0;
@@ -84,9 +85,9 @@ int main(int argc, char** argv) {
                       x, y, oz, tz, radius_km * 1000.0, dem.c_str());
         std::snprintf(pcmd, sizeof pcmd,
                       "%s viewshed --dem %s --site-xy %s --tx-height-m %g --rx-height-m %g --radius-km %g --k-factor 1.3333333333333333 "
-                      "--out /tmp/vs_ours.tif > /dev/null",
+                      "--out /tmp/vs_ours.tif > /dev/null --threads ",
                       exe.c_str(), dem.c_str(), xy, oz, tz, radius_km);
-        const double tg = timed(gcmd), tp = timed(pcmd);
+        const double tg = timed(gcmd), tp = timed(std::string(pcmd) + "1"), tp_mt = timed(std::string(pcmd) + "0");
         int w1, h1, w2, h2;
         double g1[6], g2[6];
         const auto ours = readByte("/tmp/vs_ours.tif", w1, h1, g1);
@@ -117,11 +118,12 @@ int main(int argc, char** argv) {
         all_n += n;
         all_agree += agree;
         all_ours += tp;
+        all_ours_mt += tp_mt;
         all_gdal += tg;
-        std::printf("| %d,%d | %lld | %.2f | %.1f | %.1f | %.2f | %.2f | %.1f |\n", col, row, n, 100.0 * agree / std::max(1LL, n),
-                    100.0 * vo / std::max(1LL, n), 100.0 * vg / std::max(1LL, n), tp, tg, tp / tg);
+        std::printf("| %d,%d | %lld | %.2f | %.1f | %.1f | %.2f | %.2f | %.2f | %.1f |\n", col, row, n, 100.0 * agree / std::max(1LL, n),
+                    100.0 * vo / std::max(1LL, n), 100.0 * vg / std::max(1LL, n), tp, tp_mt, tg, tp / tg);
     }
-    std::printf("| all | %lld | %.2f | | | %.2f | %.2f | %.1f |\n", all_n, 100.0 * all_agree / std::max(1LL, all_n), all_ours, all_gdal,
-                all_ours / all_gdal);
+    std::printf("| all | %lld | %.2f | | | %.2f | %.2f | %.2f | %.1f |\n", all_n, 100.0 * all_agree / std::max(1LL, all_n), all_ours,
+                all_ours_mt, all_gdal, all_ours / all_gdal);
     return 0;
 }

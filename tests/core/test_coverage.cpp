@@ -689,6 +689,9 @@ TEST(Viewshed, AgreesWithPerPixelLineOfSight) {
     EXPECT_LT(visible, n - n / 20);
     EXPECT_GE(static_cast<double>(agree) / n, 0.98) << agree << " of " << n;
     std::printf("  viewshed vs per-pixel LOS: %lld px, %.2f %% agree, %.1f %% visible\n", n, 100.0 * agree / n, 100.0 * visible / n);
+    // Its rays split over threads: the same raster.
+    const Grid<uint8_t> threaded = viewshed(dem, site, tx_h, rx_h, radius_m, k, 3);
+    EXPECT_EQ(0, std::memcmp(threaded.data().data(), vs.data().data(), vs.size()));
 }
 
 // Point queries (SweepOptions::only_pixels, the planner's coverage matrix) give each point the

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cli_util.hpp"
 #include "commands.hpp"
 #include "phusong/core/csv.hpp"
 #include "phusong/core/engine/radial.hpp"
@@ -20,6 +21,7 @@ namespace {
 struct ViewshedConfig {
     std::string dem, site, site_xy, out;
     double tx_height_m = 30.0, rx_height_m = 1.5, radius_km = 10.0, k_factor = 4.0 / 3.0, resolution_m = 0.0;
+    int threads = 0;
 };
 
 PointXY parseXY(const std::string& text) {
@@ -35,6 +37,7 @@ int runViewshed(const ViewshedConfig& cfg, const std::string& command_line) {
     if (!(cfg.k_factor > 0.0)) throw InputError("--k-factor must be positive");
     if (cfg.tx_height_m < 0.0 || cfg.rx_height_m < 0.0) throw InputError("--tx-height-m and --rx-height-m must be >= 0 (above ground)");
     if (cfg.site.empty() == cfg.site_xy.empty()) throw InputError("give the observer as --site LAT,LON or --site-xy X,Y (one of them)");
+    useThreads(cfg.threads);
     const auto t0 = std::chrono::steady_clock::now();
     io::DemLoadOptions dopt;
     dopt.resolution_m = cfg.resolution_m;
@@ -48,7 +51,8 @@ int runViewshed(const ViewshedConfig& cfg, const std::string& command_line) {
     if (!hasGroundAt(terrain.grid, site.x_m, site.y_m)) {
         throw InputError("the observer is outside the DEM " + cfg.dem + " or on a void; check --site / --site-xy");
     }
-    const Grid<uint8_t> vs = engine::viewshed(terrain.grid, site, cfg.tx_height_m, cfg.rx_height_m, cfg.radius_km * 1000.0, cfg.k_factor);
+    const Grid<uint8_t> vs = engine::viewshed(terrain.grid, site, cfg.tx_height_m, cfg.rx_height_m, cfg.radius_km * 1000.0, cfg.k_factor,
+                                                  cfg.threads);
     io::RasterMeta meta{"line of sight from the observer (1 visible, 0 hidden)", "", io::provenance(command_line)};
     io::writeCog(cfg.out, vs, terrain.crs, meta);
     long long visible = 0, hidden = 0;
@@ -76,6 +80,7 @@ void addViewshed(CLI::App& app, Context& ctx) {
     sub->add_option("--radius-km", cfg->radius_km, "Radius, km")->capture_default_str();
     sub->add_option("--k-factor", cfg->k_factor, "Effective earth-radius factor (gdal_viewshed -cc = 1/k)")->capture_default_str();
     sub->add_option("--resolution-m", cfg->resolution_m, "Analysis pixel size, m (0 = the DEM's)")->capture_default_str();
+    sub->add_option("--threads", cfg->threads, "Worker threads (0 = all cores); the same raster at any count")->capture_default_str();
     sub->callback([cfg, &ctx] { ctx.action = [cfg, &ctx] { return runViewshed(*cfg, ctx.command_line); }; });
 }
 

@@ -1104,14 +1104,15 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
 }
 
 Grid<uint8_t> viewshed(const DemGrid& dem, PointXY site, double tx_height_m, double rx_height_m, double radius_m,
-                       double k_factor) {
+                       double k_factor, int threads) {
     const GeoTransform& gt = dem.geoTransform();
     Grid<uint8_t> out(dem.width(), dem.height(), gt, 255, 255);
     const int n = windowRadius_px(dem, radius_m);
     int cc = 0, rr = 0;
     sitePixel(gt, site, cc, rr);
     if (cc < 0 || rr < 0 || cc >= dem.width() || rr >= dem.height()) return out;
-    const RadialPlan plan(n, gt.pixel_width_m, gt.pixel_height_m);
+    const int nthreads = threads > 0 ? threads : omp_get_max_threads();
+    const RadialPlan plan(n, gt.pixel_width_m, gt.pixel_height_m, 2, nthreads);
     const PointXY tx = transmitterPoint(gt, site);  // the observer at its pixel centre, as in the coverage sweep
     double h0 = dem.at(cc, rr);
     if (std::isnan(h0)) h0 = sampleBilinear(dem, gt.colOf(site.x_m), gt.rowOf(site.y_m));
@@ -1119,19 +1120,28 @@ Grid<uint8_t> viewshed(const DemGrid& dem, PointXY site, double tx_height_m, dou
     const double hts = h0 + tx_height_m;
     const double ce_per_km = 1.0 / (k_factor * kEarthRadius_m / 1000.0);
     const double r2 = radius_m * radius_m;
-    SweepScratch st;
-    st.reset(n, h0, ce_per_km, false, false);
     if (!std::isnan(dem.at(cc, rr))) out.at(cc, rr) = 1;
-    forEachRaySample(
-        dem, plan, 0, plan.rays().size(), cc, rr, h0, ce_per_km, hts, st,
-        [&](int px, int py, double g) {
-            const double dx_m = gt.centerX(px) - tx.x_m, dy_m = gt.centerY(py) - tx.y_m;
-            const double d2 = dx_m * dx_m + dy_m * dy_m;
-            if (d2 > r2) return;
-            const double D_km = std::sqrt(d2) / 1000.0;
-            const double zr = g + rx_height_m - st.ce_half * D_km * D_km;
-            out.at(px, py) = st.m < 2 || st.stim <= (zr - hts) / D_km ? 1 : 0;
-        });
+    // Blocks of rays over the threads; each pixel is written by the one ray that owns it.
+    const size_t n_rays = plan.rays().size();
+    const long long blocks = static_cast<long long>((n_rays + kRaysPerBlock - 1) / kRaysPerBlock);
+#pragma omp parallel num_threads(nthreads) if (nthreads > 1)
+    {
+        SweepScratch st;
+        st.reset(n, h0, ce_per_km, false, false);
+#pragma omp for schedule(dynamic, 1)
+        for (long long b = 0; b < blocks; ++b) {
+            const size_t r0 = static_cast<size_t>(b) * kRaysPerBlock;
+            forEachRaySample(dem, plan, r0, std::min(n_rays, r0 + kRaysPerBlock), cc, rr, h0, ce_per_km, hts, st,
+                             [&](int px, int py, double g) {
+                                 const double dx_m = gt.centerX(px) - tx.x_m, dy_m = gt.centerY(py) - tx.y_m;
+                                 const double d2 = dx_m * dx_m + dy_m * dy_m;
+                                 if (d2 > r2) return;
+                                 const double D_km = std::sqrt(d2) / 1000.0;
+                                 const double zr = g + rx_height_m - st.ce_half * D_km * D_km;
+                                 out.at(px, py) = st.m < 2 || st.stim <= (zr - hts) / D_km ? 1 : 0;
+                             });
+        }
+    }
     return out;
 }
 

@@ -196,8 +196,9 @@ PointXY transmitterPoint(const GeoTransform& gt, PointXY site);
 /// visible when it is on or above the transmitter's horizon ray, the running maximum of the
 /// elevation slope along the radial (the same sweep and terrain sampling as the coverage engine).
 /// Returns 1 visible, 0 hidden, 255 (the grid's nodata) outside the disc or the DEM.
+/// @p threads (0: all) share the rays; every pixel belongs to one ray, so the result is the same.
 Grid<uint8_t> viewshed(const DemGrid& dem, PointXY site, double tx_height_m, double rx_height_m, double radius_m,
-                       double k_factor);
+                       double k_factor, int threads = 1);
 
 /// Whether @p kind has an incremental (O(log n) per pixel) form in the sweep.
 bool hasIncrementalForm(models::ModelKind kind);
