@@ -184,6 +184,46 @@ TEST(Coverage, BitIdenticalAtAnyThreadCount) {
     }
 }
 
+// Layers streamed through on_layer (as the CLI writes them) reuse the previous layer's raster
+// buffers: each must equal the layer computed and kept, pixel for pixel, including where a later
+// layer (an operator's view, a technology with fewer sectors) reaches less than an earlier one.
+TEST(Coverage, StreamedLayersEqualKeptLayers) {
+    const DemGrid dem = hills(8.0);
+    const GeoTransform& gt = dem.geoTransform();
+    std::vector<Sector> s;
+    const char* ops[] = {"A", "B", "C"};
+    for (int i = 0; i < 7; ++i) {
+        const Technology t = i < 4 ? Technology::G4 : i < 6 ? Technology::G2 : Technology::G5;
+        s.push_back(makeSector(gt.centerX(15 + 18 * i), gt.centerY(25 + 20 * (i % 3)), t, t == Technology::G2 ? 900.0 : 1800.0 + 20 * (i % 2),
+                               90.0 * i));
+        s.back().operator_name = ops[i % 3];
+    }
+    CoverageOptions opt;
+    opt.radius_m = 2500.0;
+    opt.threads = 2;
+    opt.per_operator = true;
+    const CoverageResult kept = computeCoverage(dem, s, opt);
+    std::vector<TechnologyCoverage> streamed;
+    opt.on_layer = [&](const TechnologyCoverage& l) { streamed.push_back(l); };
+    const CoverageResult r = computeCoverage(dem, s, opt);
+    ASSERT_EQ(streamed.size(), kept.layers.size());
+    ASSERT_GE(kept.layers.size(), 6u);  // 2G, 4G and 5G, and the operators' views
+    EXPECT_TRUE(r.layers[0].signal_dBm.data().empty());
+    for (size_t l = 0; l < kept.layers.size(); ++l) {
+        const TechnologyCoverage &a = kept.layers[l], &b = streamed[l];
+        EXPECT_EQ(a.operator_name, b.operator_name);
+        EXPECT_EQ(0, std::memcmp(a.signal_dBm.data().data(), b.signal_dBm.data().data(), a.signal_dBm.size() * sizeof(float))) << l;
+        EXPECT_EQ(0, std::memcmp(a.second_dBm.data().data(), b.second_dBm.data().data(), a.second_dBm.size() * sizeof(float))) << l;
+        EXPECT_EQ(0, std::memcmp(a.sinr_dB.data().data(), b.sinr_dB.data().data(), a.sinr_dB.size() * sizeof(float))) << l;
+        EXPECT_EQ(a.throughput_Mbps.size(), b.throughput_Mbps.size()) << l;
+        EXPECT_EQ(0, std::memcmp(a.throughput_Mbps.data().data(), b.throughput_Mbps.data().data(), a.throughput_Mbps.size() * sizeof(float))) << l;
+        EXPECT_EQ(a.best_server.data(), b.best_server.data()) << l;
+        EXPECT_EQ(a.overlap.data(), b.overlap.data()) << l;
+        EXPECT_EQ(a.overlap.nodata(), b.overlap.nodata());
+        EXPECT_EQ(a.covered_pixels, b.covered_pixels);
+    }
+}
+
 // One sector alone: its rays are split over the threads (blocks of rays), and the result is the
 // same at any thread count, for models that keep the hull (Bullington), ITM's running sums and
 // delta_h reuse, and a model that takes the whole profile per pixel (Deygout).
