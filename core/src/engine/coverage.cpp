@@ -117,6 +117,20 @@ struct NoInitAllocator : BigBufferAllocator<T> {
 template <class T>
 using FillVector = std::vector<T, NoInitAllocator<T>>;
 
+// @p p[0, n) set to @p value by @p threads threads in chunks of whole 2 MiB huge pages
+// (big_buffer.hpp aligns buffers to them): two threads faulting in one huge page wait on each
+// other, so a buffer of under 4 MiB is one chunk.
+template <class T>
+void fillChunks(T* p, size_t n, T value, int threads) {
+    constexpr size_t kChunk = (size_t{4} << 20) / sizeof(T);
+    const long long chunks = static_cast<long long>((n + kChunk - 1) / kChunk);
+#pragma omp parallel for num_threads(threads) schedule(static) if (chunks > 1)
+    for (long long c = 0; c < chunks; ++c) {
+        const size_t b = static_cast<size_t>(c) * kChunk;
+        std::fill(p + b, p + std::min(n, b + kChunk), value);
+    }
+}
+
 // @p v as @p n copies of @p value, filled by @p threads threads in fixed chunks. A fresh buffer's
 // pages are then faulted in (zeroed by the kernel) on every thread instead of one, and a buffer
 // kept from the previous technology is reused without faults: under virtualisation the faults of
@@ -128,16 +142,7 @@ void fillParallel(FillVector<T>& v, size_t n, T value, int threads) {
         v.reserve(n);
     }
     v.resize(n);
-    T* const p = v.data();
-    // Chunks of whole 2 MiB huge pages (big_buffer.hpp aligns the buffer to them): two threads
-    // faulting in one huge page wait on each other, so a buffer of under 4 MiB is one chunk.
-    constexpr size_t kChunk = (size_t{4} << 20) / sizeof(T);
-    const long long chunks = static_cast<long long>((n + kChunk - 1) / kChunk);
-#pragma omp parallel for num_threads(threads) schedule(static) if (chunks > 1)
-    for (long long c = 0; c < chunks; ++c) {
-        const size_t b = static_cast<size_t>(c) * kChunk;
-        std::fill(p + b, p + std::min(n, b + kChunk), value);
-    }
+    fillChunks(v.data(), n, value, threads);
 }
 
 // Per-technology accumulators over the whole grid. The best and second-best signals are the
@@ -221,8 +226,7 @@ struct SpareLayer {
     Grid<uint8_t> overlap;
 };
 
-// A w x h grid of @p fill: @p spare's buffer when it has that size (filled by @p threads threads
-// in chunks of whole huge pages, as fillParallel), else a new grid.
+// A w x h grid of @p fill: @p spare's buffer when it has that size (fillChunks), else a new grid.
 template <class T>
 Grid<T> reuseGrid(Grid<T>& spare, int w, int h, const GeoTransform& gt, T fill, T nodata, int threads) {
     const size_t n = static_cast<size_t>(w) * static_cast<size_t>(h);
@@ -230,14 +234,7 @@ Grid<T> reuseGrid(Grid<T>& spare, int w, int h, const GeoTransform& gt, T fill, 
     Grid<T> g = std::move(spare);
     spare = Grid<T>();
     g.setNodata(nodata);
-    T* const p = g.data().data();
-    constexpr size_t kChunk = (size_t{4} << 20) / sizeof(T);
-    const long long chunks = static_cast<long long>((n + kChunk - 1) / kChunk);
-#pragma omp parallel for num_threads(threads) schedule(static) if (chunks > 1)
-    for (long long c = 0; c < chunks; ++c) {
-        const size_t b = static_cast<size_t>(c) * kChunk;
-        std::fill(p + b, p + std::min(n, b + kChunk), fill);
-    }
+    fillChunks(g.data().data(), n, fill, threads);
     return g;
 }
 
