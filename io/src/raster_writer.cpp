@@ -186,7 +186,6 @@ void writeAny(const std::string& path, int w, int h, const GeoTransform& g, cons
 }
 }  // namespace
 
-
 void writeCog(const std::string& path, const Grid<float>& grid, const Crs& crs, const RasterMeta& meta) {
     writeAny(path, grid.width(), grid.height(), grid.geoTransform(), grid.data().data(), GDT_Float32,
              std::numeric_limits<double>::quiet_NaN(), crs, meta);

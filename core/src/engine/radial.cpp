@@ -54,6 +54,8 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample, int 
     const int nq = n * q;
     std::array<std::vector<int>, 4> family;
     for (auto& f : family) f.assign(static_cast<size_t>(2 * nq + 1), -1);
+    std::vector<uint8_t> family_of;  // each ray's family
+    family_of.reserve(ends.size());
     for (const auto& [dx, dy] : ends) {
         Ray r;
         r.end_dx = dx;
@@ -64,6 +66,7 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample, int 
         const int f = r.x_major ? (dx > 0 ? 0 : 1) : (dy > 0 ? 2 : 3);
         const long i = std::lround((r.x_major ? dy : dx) * q);
         family[static_cast<size_t>(f)][static_cast<size_t>(i + nq)] = static_cast<int>(m_rays.size());
+        family_of.push_back(static_cast<uint8_t>(f));
         m_rays.push_back(r);
     }
     // Ownership: each pixel goes to the ray passing closest to its centre (lower index on ties).
@@ -111,11 +114,6 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample, int 
     // x-major rays to the right, and so on), so each family walks its side of the rings outward
     // and writes its own rays' steps: the four families on up to four threads. Rays stop at their
     // last pixel within the disc.
-    std::vector<uint8_t> family_of(m_rays.size());
-    for (size_t r = 0; r < m_rays.size(); ++r) {
-        const Ray& ray = m_rays[r];
-        family_of[r] = static_cast<uint8_t>(ray.x_major ? (ray.end_dx > 0 ? 0 : 1) : (ray.end_dy > 0 ? 2 : 3));
-    }
     // The family's side of ring k, each pixel once: (dx, dy) for t = -k..k.
     auto forSide = [&](int f, auto&& visit) {
         for (int k = 1; k <= n; ++k) {

@@ -71,7 +71,8 @@ CoverageMatrix computeCoverageMatrix(const DemGrid& dem, const std::vector<Tower
     for (size_t i = 0; i < points.size(); ++i)
         pix[i] = {static_cast<int>(std::floor(gt.colOf(points[i].x_m) + 0.5)), static_cast<int>(std::floor(gt.rowOf(points[i].y_m) + 0.5))};
     const int radius_px = engine::windowRadius_px(dem, sweep.radius_m);
-    engine::RadialPlans rplan(radius_px, gt.pixel_width_m, gt.pixel_height_m, threads > 0 ? threads : omp_get_max_threads());
+    const int nthreads = threads > 0 ? threads : omp_get_max_threads();
+    engine::RadialPlans rplan(radius_px, gt.pixel_width_m, gt.pixel_height_m, nthreads);
     // Only the points' pixels are read: each sweep walks the rays that reach them and evaluates the
     // model there, with the values a full sweep gives.
     std::vector<size_t> point_pixels;
@@ -82,7 +83,6 @@ CoverageMatrix computeCoverageMatrix(const DemGrid& dem, const std::vector<Tower
     point_pixels.erase(std::unique(point_pixels.begin(), point_pixels.end()), point_pixels.end());
     engine::SweepOptions point_sweep = sweep;
     point_sweep.only_pixels = &point_pixels;
-    const int nthreads = threads > 0 ? threads : omp_get_max_threads();
     const long n = static_cast<long>(towers.size());
     ParallelErrors errors;  // a model's InputError leaves the region through it
 #pragma omp parallel num_threads(nthreads)
