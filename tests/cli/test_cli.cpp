@@ -1304,7 +1304,7 @@ TEST_F(Cli, NegativeThreadsIsRefusedBeforeAnyOutput) {
         {"coverage", "coverage --dem " + dem + " --sites " + sites + " --out " + path("t_coverage") + " --threads -1"},
         {"plan", "plan --dem " + dem + " --villages " + villages + " --tech 4G --out " + path("t_plan") + " --threads -1"},
         {"run", "run " + scn + " --out " + path("t_run") + " --threads -1"},
-        {"viewshed", "viewshed --dem " + dem + " --site 21.3,106.2 --out " + path("t_viewshed.tif") + " --threads -1"},
+        {"viewshed", "viewshed --dem " + dem + " --site 21.3,106.2 --out " + path("t_viewshed") + " --threads -1"},
     };
     for (const auto& [name, cmd] : cases) {
         const RunResult r = run(cmd);
