@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <mutex>
 #include <utility>
@@ -340,11 +341,18 @@ Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
             out.grid = std::move(raw);
             return out;
         }
-        out.grid = DemGrid(win.width(), win.height(), GeoTransform{gt[0] + win.c0 * gt[1], gt[3] + win.r0 * gt[5], gt[1], -gt[5]},
-                           0.0f, std::numeric_limits<float>::quiet_NaN());
-        for (int r = 0; r < win.height(); ++r) {
-            for (int c = 0; c < win.width(); ++c) out.grid.at(c, r) = raw.at(win.c0 - swin.c0 + c, win.r0 - swin.r0 + r);
+        // The window's rows move to the front of the source buffer, which becomes the grid: no
+        // second raster of fresh pages (each row's destination starts at or before its source,
+        // and ends before the next row's source starts).
+        const size_t ww = static_cast<size_t>(win.width()), wh = static_cast<size_t>(win.height());
+        BigVector<float> cells = std::move(raw.data());
+        for (size_t r = 0; r < wh; ++r) {
+            const size_t from = (static_cast<size_t>(win.r0 - swin.r0) + r) * static_cast<size_t>(rw) + static_cast<size_t>(win.c0 - swin.c0);
+            std::memmove(cells.data() + r * ww, cells.data() + from, ww * sizeof(float));
         }
+        cells.resize(ww * wh);
+        out.grid = DemGrid(win.width(), win.height(), GeoTransform{gt[0] + win.c0 * gt[1], gt[3] + win.r0 * gt[5], gt[1], -gt[5]},
+                           std::move(cells), std::numeric_limits<float>::quiet_NaN());
         return out;
     }
 

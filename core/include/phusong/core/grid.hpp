@@ -45,6 +45,11 @@ public:
     Grid(int width, int height, GeoTransform gt, T fill = T{}, T nodata = T{})
         : m_width(width), m_height(height), m_gt(gt), m_nodata(nodata),
           m_data(checkedSize(width, height), fill) {}
+    /// Over @p data, width x height values row-major from the top-left (taken, not copied).
+    Grid(int width, int height, GeoTransform gt, BigVector<T> data, T nodata)
+        : m_width(width), m_height(height), m_gt(gt), m_nodata(nodata), m_data(std::move(data)) {
+        if (m_data.size() != checkedSize(width, height)) throw Error("Grid: the data do not hold width x height values");
+    }
 
     int width() const { return m_width; }
     int height() const { return m_height; }
