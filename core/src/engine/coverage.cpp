@@ -302,7 +302,7 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
     const double step_m = opt.profile_step_m > 0.0 ? opt.profile_step_m : std::min(gt.pixel_width_m, gt.pixel_height_m);
     const double pixel_km2 = gt.pixel_width_m * gt.pixel_height_m / 1e6;
     const int radius_px = windowRadius_px(dem, opt.radius_m);
-    const int threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
+    const int threads = resolveThreads(opt.threads);
     RadialPlans plans(radius_px, gt.pixel_width_m, gt.pixel_height_m, threads);
     SweepOptions sw;
     sw.model = opt.model;

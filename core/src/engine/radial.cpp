@@ -1128,7 +1128,7 @@ Grid<uint8_t> viewshed(const DemGrid& dem, PointXY site, double tx_height_m, dou
     int cc = 0, rr = 0;
     sitePixel(gt, site, cc, rr);
     if (cc < 0 || rr < 0 || cc >= dem.width() || rr >= dem.height()) return out;
-    const int nthreads = threads > 0 ? threads : omp_get_max_threads();
+    const int nthreads = resolveThreads(threads);
     const RadialPlan plan(n, gt.pixel_width_m, gt.pixel_height_m, 2, nthreads);
     const PointXY tx = transmitterPoint(gt, site);  // the observer at its pixel centre, as in the coverage sweep
     double h0 = dem.at(cc, rr);

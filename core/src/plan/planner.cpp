@@ -71,7 +71,7 @@ CoverageMatrix computeCoverageMatrix(const DemGrid& dem, const std::vector<Tower
     for (size_t i = 0; i < points.size(); ++i)
         pix[i] = {static_cast<int>(std::floor(gt.colOf(points[i].x_m) + 0.5)), static_cast<int>(std::floor(gt.rowOf(points[i].y_m) + 0.5))};
     const int radius_px = engine::windowRadius_px(dem, sweep.radius_m);
-    const int nthreads = threads > 0 ? threads : omp_get_max_threads();
+    const int nthreads = resolveThreads(threads);
     engine::RadialPlans rplan(radius_px, gt.pixel_width_m, gt.pixel_height_m, nthreads);
     // Only the points' pixels are read: each sweep walks the rays that reach them and evaluates the
     // model there, with the values a full sweep gives.

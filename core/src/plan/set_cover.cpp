@@ -973,7 +973,7 @@ SetCoverResult solveSetCover(const SetCoverProblem& p, const SetCoverOptions& op
     // The long search: one independent search per thread (seeds seed, seed + 1, ...), the best cover
     // wins (the lowest thread on ties); a thread that meets the bound stops the others.
     auto longSearch = [&](double deadline_s) {
-        const int threads = std::max(1, opt.threads > 0 ? opt.threads : omp_get_max_threads());
+        const int threads = resolveThreads(opt.threads);
         std::vector<Incumbent> found(static_cast<size_t>(threads), inc);
         std::vector<long long> taken(static_cast<size_t>(threads), 0);
         std::atomic<bool> stop{false};

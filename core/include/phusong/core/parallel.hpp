@@ -1,16 +1,26 @@
 #pragma once
-/// Exceptions out of OpenMP regions. An exception may not leave a parallel region: the runtime
-/// calls std::terminate and the process aborts, whatever the thread count (a region of one thread
-/// is a region too). Each iteration that may throw runs its body through ParallelErrors::run();
-/// after the region, rethrow() rethrows the exception of the lowest iteration that threw, the one
-/// a serial loop would have thrown, so the error message does not depend on the thread count.
+/// @file parallel.hpp
+/// What a `threads` option means (resolveThreads), and exceptions out of OpenMP regions.
+///
+/// An exception may not leave a parallel region: the runtime calls std::terminate and the process
+/// aborts, whatever the thread count (a region of one thread is a region too). Each iteration that
+/// may throw runs its body through ParallelErrors::run(); after the region, rethrow() rethrows the
+/// exception of the lowest iteration that threw, the one a serial loop would have thrown, so the
+/// error message does not depend on the thread count.
 
+#include <omp.h>
+
+#include <algorithm>
 #include <atomic>
 #include <exception>
 #include <limits>
 #include <mutex>
 
 namespace phusong {
+
+/// The thread count a `threads` option means: itself when positive, else (0: all cores) the size
+/// of OpenMP's default team, which `--threads` bounds (cli::useThreads).
+inline int resolveThreads(int threads) { return threads > 0 ? threads : std::max(1, omp_get_max_threads()); }
 
 class ParallelErrors {
 public:
