@@ -15,6 +15,7 @@
 #include "phusong/core/fast_math.hpp"
 #include "phusong/core/models/inverse_normal.hpp"
 #include "phusong/core/parallel.hpp"
+#include "simd_dispatch.hpp"
 
 namespace phusong::engine {
 
@@ -40,14 +41,25 @@ int64_t powerUnits(double dBm) {
 
 double noise_dBm(double bandwidth_MHz, double nf_dB) { return -174.0 + 10.0 * std::log10(bandwidth_MHz * 1e6) + nf_dB; }
 
+namespace {
+// throughput_Mbps() with its efficiency cap @p cap_bps_Hz, for a finite SINR: 10^(x/10) =
+// e^(x ln10 / 10) and log2 y = ln y / ln 2 by fast_math.hpp's table methods (relative error
+// < 1e-15), without a branch, so that finishLayer's pass runs it in SIMD lanes. The SINR is clamped
+// to [-300, 300] dB for fast::exp's domain: below -10 dB the result is 0 anyway, and from 22 dB
+// (4G) or 37 dB (5G) the cap holds. The select is a product with 1 or 0 (exact: the rate is finite
+// and >= 0), as a table lookup inside one arm of a select would stop the vectorisation.
+[[gnu::always_inline]] inline double throughputCapped_Mbps(double cap_bps_Hz, double sinr_dB, double bandwidth_MHz) {
+    const double s = std::min(std::max(sinr_dB, -300.0), 300.0);
+    const double eff = std::min(0.6 * fast::log(1.0 + fast::exp(s * 0.23025850929940458)) * 1.4426950408889634, cap_bps_Hz);
+    return eff * bandwidth_MHz * (sinr_dB >= -10.0 ? 1.0 : 0.0);
+}
+
+double capOf(Technology t) { return t == Technology::G5 ? 7.4 : 4.4; }
+}  // namespace
+
 double throughput_Mbps(Technology t, double sinr_dB, double bandwidth_MHz) {
-    if (!(sinr_dB >= -10.0)) return 0.0;
-    const double cap = t == Technology::G5 ? 7.4 : 4.4;
-    // 10^(x/10) = e^(x ln10 / 10) and log2 y = ln y / ln 2 by fast_math.hpp's table methods
-    // (relative error < 1e-15): plain arithmetic, called for every pixel of a layer.
-    if (sinr_dB > 300.0) return cap * bandwidth_MHz;  // past fast::exp's domain; the caps hold from 22 dB (4G) and 37 dB (5G)
-    const double eff = std::min(0.6 * fast::log(1.0 + fast::exp(sinr_dB * 0.23025850929940458)) * 1.4426950408889634, cap);
-    return eff * bandwidth_MHz;
+    if (!(sinr_dB >= -10.0)) return 0.0;  // NaN too
+    return throughputCapped_Mbps(capOf(t), sinr_dB, bandwidth_MHz);
 }
 
 void validateSectors(const DemGrid& dem, const std::vector<Sector>& sectors, const CoverageOptions& opt) {
@@ -238,6 +250,52 @@ Grid<T> reuseGrid(Grid<T>& spare, int w, int h, const GeoTransform& gt, T fill, 
     return g;
 }
 
+constexpr size_t kSinrChunk = 1024;  // pixels per chunk of finishLayer(): its arrays stay in L1
+
+// One chunk's inputs to the SINR: the best server's channel power (dBm) and the interference plus
+// noise over its channel (mW), its bandwidth, and whether the pixel has a server.
+struct SinrChunk {
+    double total_dBm[kSinrChunk];
+    double i_plus_n_mW[kSinrChunk];
+    double bandwidth_MHz[kSinrChunk];
+    double has[kSinrChunk];  // 1 or 0 (not a byte: a byte array may alias the rasters, which stops vectorisation)
+};
+
+struct SinrPass {
+    const SinrChunk* chunk = nullptr;
+    size_t n = 0;
+    double cap_bps_Hz = 0.0;
+    float* sinr_dB = nullptr;          // the chunk's pixels of the layer's raster
+    float* throughput_Mbps = nullptr;  // null for 2G and 3G
+};
+
+// SINR = S - 10 log10(I + N) [dB] and the throughput estimate, for every pixel of a chunk; NaN
+// where there is no server, as the rasters are filled.
+[[gnu::always_inline]] inline void sinrPassBody(const SinrPass& a) {
+    const SinrChunk& c = *a.chunk;
+    const size_t n = a.n;
+    const double cap = a.cap_bps_Hz;
+    float* __restrict sinr_out = a.sinr_dB;
+    float* __restrict thr_out = a.throughput_Mbps;
+    // Pixels without a server get NaN by adding it (x + 0 = x exactly: neither value is -0), not
+    // by a select, for the same reason as in throughputCapped_Mbps().
+    constexpr double kNaNd = std::numeric_limits<double>::quiet_NaN();
+    if (!thr_out) {
+        for (size_t j = 0; j < n; ++j) {
+            const double sinr = c.total_dBm[j] - 10.0 * fast::log10(c.i_plus_n_mW[j]);
+            sinr_out[j] = static_cast<float>(sinr + (c.has[j] != 0.0 ? 0.0 : kNaNd));
+        }
+        return;
+    }
+    for (size_t j = 0; j < n; ++j) {
+        const double sinr = c.total_dBm[j] - 10.0 * fast::log10(c.i_plus_n_mW[j]);
+        const double thr = throughputCapped_Mbps(cap, sinr, c.bandwidth_MHz[j]);
+        const double none = c.has[j] != 0.0 ? 0.0 : kNaNd;
+        sinr_out[j] = static_cast<float>(sinr + none);
+        thr_out[j] = static_cast<float>(thr + none);
+    }
+}
+
 // Turns a view's accumulators into its rasters: best and second signal, best server, overlap,
 // SINR against the best server's co-channel group, throughput. The rasters reuse @p spare's.
 void finishLayer(const Accumulators& acc, const DemGrid& dem, const std::vector<Sector>& sectors,
@@ -260,33 +318,58 @@ void finishLayer(const Accumulators& acc, const DemGrid& dem, const std::vector<
         const double bw = s.bandwidth_MHz > 0.0 ? s.bandwidth_MHz : defaultBandwidth_MHz(t);
         noise_mW[static_cast<size_t>(si)] = std::pow(10.0, noise_dBm(bw, opt.noise_figure_dB) / 10.0);
     }
+    // What the loop reads of each sector, in small arrays (a Sector is hundreds of bytes).
+    std::vector<double> offset_dB(sectors.size(), 0.0), bandwidth_MHz(sectors.size(), 0.0);
+    for (int si : layer.sectors) {
+        const Sector& s = sectors[static_cast<size_t>(si)];
+        offset_dB[static_cast<size_t>(si)] = s.reference_offset_dB;
+        bandwidth_MHz[static_cast<size_t>(si)] = s.bandwidth_MHz > 0.0 ? s.bandwidth_MHz : defaultBandwidth_MHz(t);
+    }
+    const double cap = capOf(t);
+    // Chunks of pixels: first the bookkeeping per pixel (best server, second, overlap, and the
+    // interference in power units), then the SINR and throughput of the whole chunk in one pass
+    // without branches (SinrPass), which vectorises.
+    const long long n_chunks = static_cast<long long>((pixels + kSinrChunk - 1) / kSinrChunk);
     long long covered = 0;
-#pragma omp parallel for num_threads(threads) reduction(+ : covered) schedule(static)
-    for (long long pl = 0; pl < static_cast<long long>(pixels); ++pl) {
-        const size_t p = static_cast<size_t>(pl);
-        const int32_t bi = acc.best_idx[p];
-        if (bi < 0) continue;
-        const float best = acc.best(p);
-        layer.signal_dBm.data()[p] = best;
-        layer.best_server.data()[p] = bi;
-        if (std::isfinite(acc.second(p))) layer.second_dBm.data()[p] = acc.second(p);
-        if (best >= layer.threshold_dBm) {
-            ++covered;
-            const float floor_dBm = std::max(static_cast<float>(best - opt.overlap_margin_dB), static_cast<float>(layer.threshold_dBm));
-            int count = 0;
-            for (int k = 0; k < acc.top_k; ++k) count += acc.topk[p * static_cast<size_t>(acc.top_k) + k] >= floor_dBm ? 1 : 0;
-            layer.overlap.data()[p] = static_cast<uint8_t>(count);
-        }
-        const Sector& s = sectors[static_cast<size_t>(bi)];
-        const double total_dBm = best + s.reference_offset_dB;
-        const int64_t own = powerUnits(total_dBm);
-        const int64_t others = std::max<int64_t>(0, acc.power[static_cast<size_t>(group_of_sector[static_cast<size_t>(bi)])][p] - own);
-        const double i_mW = static_cast<double>(others) * std::pow(10.0, kPowerUnitExp_dB / 10.0);
-        const double sinr = total_dBm - 10.0 * fast::log10(i_mW + noise_mW[static_cast<size_t>(bi)]);
-        layer.sinr_dB.data()[p] = static_cast<float>(sinr);
-        if (has_throughput) {
-            const double bw = s.bandwidth_MHz > 0.0 ? s.bandwidth_MHz : defaultBandwidth_MHz(t);
-            layer.throughput_Mbps.data()[p] = static_cast<float>(throughput_Mbps(t, sinr, bw));
+#pragma omp parallel num_threads(threads) reduction(+ : covered)
+    {
+        SinrChunk chunk;
+#pragma omp for schedule(static)
+        for (long long ci = 0; ci < n_chunks; ++ci) {
+            const size_t p0 = static_cast<size_t>(ci) * kSinrChunk, n = std::min(kSinrChunk, pixels - p0);
+            for (size_t j = 0; j < n; ++j) {
+                const size_t p = p0 + j;
+                const int32_t bi = acc.best_idx[p];
+                if (bi < 0) {
+                    chunk.total_dBm[j] = 0.0, chunk.i_plus_n_mW[j] = 1.0, chunk.bandwidth_MHz[j] = 0.0, chunk.has[j] = 0.0;
+                    continue;
+                }
+                const float best = acc.best(p);
+                layer.signal_dBm.data()[p] = best;
+                layer.best_server.data()[p] = bi;
+                if (std::isfinite(acc.second(p))) layer.second_dBm.data()[p] = acc.second(p);
+                if (best >= layer.threshold_dBm) {
+                    ++covered;
+                    const float floor_dBm = std::max(static_cast<float>(best - opt.overlap_margin_dB), static_cast<float>(layer.threshold_dBm));
+                    int count = 0;
+                    for (int k = 0; k < acc.top_k; ++k) count += acc.topk[p * static_cast<size_t>(acc.top_k) + k] >= floor_dBm ? 1 : 0;
+                    layer.overlap.data()[p] = static_cast<uint8_t>(count);
+                }
+                const size_t b = static_cast<size_t>(bi);
+                const double total_dBm = best + offset_dB[b];
+                const int64_t own = powerUnits(total_dBm);
+                const int64_t others = std::max<int64_t>(0, acc.power[static_cast<size_t>(group_of_sector[b])][p] - own);
+                const double i_mW = static_cast<double>(others) * std::pow(10.0, kPowerUnitExp_dB / 10.0);
+                chunk.total_dBm[j] = total_dBm;
+                chunk.i_plus_n_mW[j] = i_mW + noise_mW[b];
+                chunk.bandwidth_MHz[j] = bandwidth_MHz[b];
+                chunk.has[j] = 1.0;
+            }
+            simd::byIsa<SinrPass, sinrPassBody>({.chunk = &chunk,
+                                                 .n = n,
+                                                 .cap_bps_Hz = cap,
+                                                 .sinr_dB = layer.sinr_dB.data().data() + p0,
+                                                 .throughput_Mbps = has_throughput ? layer.throughput_Mbps.data().data() + p0 : nullptr});
         }
     }
     layer.covered_pixels = covered;

@@ -15,6 +15,7 @@
 #include "phusong/core/geometry.hpp"
 #include "phusong/core/models/knife_edge.hpp"
 #include "phusong/core/parallel.hpp"
+#include "simd_dispatch.hpp"
 
 namespace phusong::engine {
 
@@ -849,25 +850,6 @@ template <bool kClutter, bool kFromV>
     }
 }
 
-// The vectorised passes are built three times: AVX-512, AVX2 and baseline x86-64. All three do the
-// same IEEE operations in the same order (no fused multiply-add: phusong_core builds with
-// -ffp-contract=off), so they give the same bits; simdLevel() picks the widest the CPU has.
-// Body is an always-inline function, compiled into each build.
-template <class Args, void (*Body)(const Args&)>
-void atBaseline(const Args& a) { Body(a); }
-template <class Args, void (*Body)(const Args&)>
-__attribute__((target("avx2"))) void atAvx2(const Args& a) { Body(a); }
-template <class Args, void (*Body)(const Args&)>
-__attribute__((target("avx512f"))) void atAvx512(const Args& a) { Body(a); }
-
-template <class Args, void (*Body)(const Args&)>
-void byIsa(const Args& a) {
-    static const std::string level = simdLevel();
-    if (level == "avx512f") atAvx512<Args, Body>(a);
-    else if (level == "avx2") atAvx2<Args, Body>(a);
-    else atBaseline<Args, Body>(a);
-}
-
 // The deferred pass over a window.
 [[gnu::always_inline]] inline void deferredPassBody(const DeferredPass& a) {
     for (int r = a.row_begin; r < a.row_end; ++r) {
@@ -933,7 +915,7 @@ void applyAntenna(const Sector& s, SectorWindow& win, int threads) {
 #pragma omp parallel for num_threads(std::max(1, threads)) schedule(dynamic, 1) if (threads > 1 && chunks > 1)
     for (long long c = 0; c < chunks; ++c) {
         const size_t i0 = static_cast<size_t>(c) * kChunk, m = std::min(kChunk, n - i0);
-        byIsa<AntennaPass, antennaPassBody>({p.parametric(), az, eirp_ref_dBm, loss + i0, bearing + i0, elevation + i0, out + i0, m});
+        simd::byIsa<AntennaPass, antennaPassBody>({p.parametric(), az, eirp_ref_dBm, loss + i0, bearing + i0, elevation + i0, out + i0, m});
     }
 }
 
@@ -1101,7 +1083,7 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
             if (opt.only_pixels && std::none_of(wanted_row.begin() + 32 * rb, wanted_row.begin() + std::min(out.height, 32 * rb + 32),
                                                 [](uint8_t f) { return f != 0; }))
                 continue;
-            byIsa<DeferredPass, deferredPassBody>({.dem = dem.data().data(),
+            simd::byIsa<DeferredPass, deferredPassBody>({.dem = dem.data().data(),
                                                    .clutter = opt.clutter_loss_dB ? opt.clutter_loss_dB->data().data() : nullptr,
                                                    .dem_width = dem.width(),
                                                    .gt = gt,
