@@ -143,6 +143,10 @@ TEST(Coverage, SinrOverlapAndThroughputFollowTheirFormulas) {
     EXPECT_GT(low_sinr + capped, 0);  // both ends of the bound are reached somewhere, or the cap at least
     EXPECT_DOUBLE_EQ(throughput_Mbps(Technology::G5, 60.0, 100.0), 740.0);  // 7.4 bit/s/Hz, 5G's cap
     EXPECT_DOUBLE_EQ(throughput_Mbps(Technology::G4, -10.5, 20.0), 0.0);
+    // Outside fast::exp's domain (the SINR is clamped to +-300 dB) and NaN.
+    EXPECT_DOUBLE_EQ(throughput_Mbps(Technology::G4, 5000.0, 20.0), 88.0);
+    EXPECT_DOUBLE_EQ(throughput_Mbps(Technology::G4, -5000.0, 20.0), 0.0);
+    EXPECT_DOUBLE_EQ(throughput_Mbps(Technology::G4, std::numeric_limits<double>::quiet_NaN(), 20.0), 0.0);
 }
 
 TEST(Coverage, TiesKeepTheLowerIndex) {
