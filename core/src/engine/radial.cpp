@@ -1084,19 +1084,19 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
                                                 [](uint8_t f) { return f != 0; }))
                 continue;
             simd::byIsa<DeferredPass, deferredPassBody>({.dem = dem.data().data(),
-                                                   .clutter = opt.clutter_loss_dB ? opt.clutter_loss_dB->data().data() : nullptr,
-                                                   .dem_width = dem.width(),
-                                                   .gt = gt,
-                                                   .tx_x_m = tx.x_m,
-                                                   .tx_y_m = tx.y_m,
-                                                   .hts_m = L.hts,
-                                                   .rx_height_m = opt.rx_height_m,
-                                                   .fspl_f_dB = L.fspl_f_dB,
-                                                   .v = st.v.data(),
-                                                   .from_v = from_v,
-                                                   .out = &out,
-                                                   .row_begin = 32 * rb,
-                                                   .row_end = std::min(out.height, 32 * rb + 32)});
+                                                         .clutter = opt.clutter_loss_dB ? opt.clutter_loss_dB->data().data() : nullptr,
+                                                         .dem_width = dem.width(),
+                                                         .gt = gt,
+                                                         .tx_x_m = tx.x_m,
+                                                         .tx_y_m = tx.y_m,
+                                                         .hts_m = L.hts,
+                                                         .rx_height_m = opt.rx_height_m,
+                                                         .fspl_f_dB = L.fspl_f_dB,
+                                                         .v = st.v.data(),
+                                                         .from_v = from_v,
+                                                         .out = &out,
+                                                         .row_begin = 32 * rb,
+                                                         .row_end = std::min(out.height, 32 * rb + 32)});
         }
         for (const auto& d : st.direct) out.loss_dB[d.idx] = d.loss_dB, out.bearing_deg[d.idx] = d.bearing_deg, out.elevation_deg[d.idx] = d.elevation_deg;
     }
