@@ -312,18 +312,14 @@ void finishLayer(const Accumulators& acc, const DemGrid& dem, const std::vector<
     layer.best_server = reuseGrid(spare.best, w, h, gt, int32_t{-1}, int32_t{-1}, threads);
     layer.overlap = reuseGrid(spare.overlap, w, h, gt, uint8_t{0}, uint8_t{255}, threads);  // a count of 0..kOverlapCountMax
     if (has_throughput) layer.throughput_Mbps = reuseGrid(spare.throughput, w, h, gt, kNaN, kNaN, threads);
-    std::vector<double> noise_mW(sectors.size(), 0.0);
-    for (int si : layer.sectors) {
-        const Sector& s = sectors[static_cast<size_t>(si)];
-        const double bw = s.bandwidth_MHz > 0.0 ? s.bandwidth_MHz : defaultBandwidth_MHz(t);
-        noise_mW[static_cast<size_t>(si)] = std::pow(10.0, noise_dBm(bw, opt.noise_figure_dB) / 10.0);
-    }
     // What the loop reads of each sector, in small arrays (a Sector is hundreds of bytes).
-    std::vector<double> offset_dB(sectors.size(), 0.0), bandwidth_MHz(sectors.size(), 0.0);
+    std::vector<double> noise_mW(sectors.size(), 0.0), offset_dB(sectors.size(), 0.0), bandwidth_MHz(sectors.size(), 0.0);
     for (int si : layer.sectors) {
         const Sector& s = sectors[static_cast<size_t>(si)];
-        offset_dB[static_cast<size_t>(si)] = s.reference_offset_dB;
-        bandwidth_MHz[static_cast<size_t>(si)] = s.bandwidth_MHz > 0.0 ? s.bandwidth_MHz : defaultBandwidth_MHz(t);
+        const size_t i = static_cast<size_t>(si);
+        bandwidth_MHz[i] = s.bandwidth_MHz > 0.0 ? s.bandwidth_MHz : defaultBandwidth_MHz(t);
+        noise_mW[i] = std::pow(10.0, noise_dBm(bandwidth_MHz[i], opt.noise_figure_dB) / 10.0);
+        offset_dB[i] = s.reference_offset_dB;
     }
     const double cap = capOf(t);
     // Chunks of pixels: first the bookkeeping per pixel (best server, second, overlap, and the

@@ -28,6 +28,10 @@ inline int floorInt(double x) {
     const int i = static_cast<int>(x);
     return x < i ? i - 1 : i;
 }
+
+// The ray plan's family of a ray or of a pixel's side of its ring: x-major to the right (0) and
+// left (1), y-major down (2) and up (3); @p dx, @p dy give the direction.
+inline int familyOf(bool x_major, double dx, double dy) { return x_major ? (dx > 0 ? 0 : 1) : (dy > 0 ? 2 : 3); }
 }  // namespace
 
 std::string simdLevel() {
@@ -64,7 +68,7 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample, int 
         r.x_major = std::abs(dx) == static_cast<double>(n);
         r.step_m = r.x_major ? std::hypot(pw, ph * dy / static_cast<double>(n)) : std::hypot(pw * dx / static_cast<double>(n), ph);
         r.minor_per_step = (r.x_major ? dy : dx) / static_cast<double>(n);
-        const int f = r.x_major ? (dx > 0 ? 0 : 1) : (dy > 0 ? 2 : 3);
+        const int f = familyOf(r.x_major, dx, dy);
         const long i = std::lround((r.x_major ? dy : dx) * q);
         family[static_cast<size_t>(f)][static_cast<size_t>(i + nq)] = static_cast<int>(m_rays.size());
         family_of.push_back(static_cast<uint8_t>(f));
@@ -100,7 +104,7 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample, int 
                 const int i0 = floorInt(u);
                 const double frac = u - i0;
                 if (frac > 1e-6 && frac < 1.0 - 1e-6 && i0 >= -nq && i0 <= nq) {
-                    const int ri = family[on_x ? (dx > 0 ? 0 : 1) : (dy > 0 ? 2 : 3)][static_cast<size_t>(i0 + nq)];
+                    const int ri = family[static_cast<size_t>(familyOf(on_x, dx, dy))][static_cast<size_t>(i0 + nq)];
                     if (ri >= 0) {
                         owner[static_cast<size_t>(dy + n) * side + (dx + n)] = ri;
                         continue;
@@ -124,8 +128,8 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample, int 
                     if (err < best_err || (err == best_err && ri < best)) best_err = err, best = ri;
                 }
             };
-            if (on_x) scan(family[dx > 0 ? 0 : 1], dy);
-            if (on_y) scan(family[dy > 0 ? 2 : 3], dx);
+            if (on_x) scan(family[static_cast<size_t>(familyOf(true, dx, dy))], dy);
+            if (on_y) scan(family[static_cast<size_t>(familyOf(false, dx, dy))], dx);
             owner[static_cast<size_t>(dy + n) * side + (dx + n)] = best;
         }
     }
