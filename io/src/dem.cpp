@@ -100,6 +100,50 @@ std::unique_ptr<OGRCoordinateTransformation> transformBetween(const OGRSpatialRe
     return std::unique_ptr<OGRCoordinateTransformation>(OGRCreateCoordinateTransformation(&a, &b));
 }
 
+// Which nodata cells of window @p e of a sw x sh raster (@p is_void: 1 per nodata cell of e, row
+// by row) lie outside the DEM's footprint: those connected (4-neighbours) to a side of e on the
+// raster's edge. With @p sized (a geographic DEM), a component under @p big cells is a void after
+// all (SRTM's edge voids). Returns 1 for outside, 0 otherwise, per cell of e.
+std::vector<uint8_t> outsideFootprint(const std::vector<uint8_t>& is_void, Window e, int sw, int sh, bool sized, long long big) {
+    const int w = e.width(), h = e.height();
+    std::vector<uint8_t> out(is_void.size(), 0);  // 1 outside, 2 an edge void kept as a void
+    std::vector<size_t> component, stack;
+    auto flood = [&](int c0, int r0) {
+        const size_t i0 = static_cast<size_t>(r0) * w + c0;
+        if (out[i0] || !is_void[i0]) return;
+        component.clear();
+        stack.assign(1, i0);
+        out[i0] = 1;
+        while (!stack.empty()) {
+            const size_t i = stack.back();
+            stack.pop_back();
+            if (sized) component.push_back(i);
+            const int c = static_cast<int>(i % static_cast<size_t>(w)), r = static_cast<int>(i / static_cast<size_t>(w));
+            auto push = [&](int cc, int rr) {
+                const size_t k = static_cast<size_t>(rr) * w + cc;
+                if (!out[k] && is_void[k]) out[k] = 1, stack.push_back(k);
+            };
+            if (c > 0) push(c - 1, r);
+            if (c + 1 < w) push(c + 1, r);
+            if (r > 0) push(c, r - 1);
+            if (r + 1 < h) push(c, r + 1);
+        }
+        if (sized && static_cast<long long>(component.size()) < big) {
+            for (size_t k : component) out[k] = 2;
+        }
+    };
+    for (int c = 0; c < w; ++c) {
+        if (e.r0 == 0) flood(c, 0);
+        if (e.r1 == sh) flood(c, h - 1);
+    }
+    for (int r = 0; r < h; ++r) {
+        if (e.c0 == 0) flood(0, r);
+        if (e.c1 == sw) flood(w - 1, r);
+    }
+    for (uint8_t& o : out) o = o == 1 ? 1 : 0;
+    return out;
+}
+
 // The cells of a north-up grid (origin gt[0], gt[3], spacing gt[1], gt[5] < 0) that the box
 // [x0, x1] x [y0, y1] touches, clipped to w x h (empty when it misses the grid).
 Window cellsOf(const double gt[6], int w, int h, double x0, double y0, double x1, double y1) {
@@ -270,10 +314,11 @@ Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
     if (band->RasterIO(GF_Read, swin.c0, swin.r0, rw, rh, raw.data().data(), rw, rh, GDT_Float32, 0, 0) != CE_None) {
         throw InputError(path + ": cannot read the elevation band (" + lastGdalError() + ")");
     }
+    // SRTM voids are -32768; nothing on land lies 1 km below sea level.
+    auto isNodata = [&](float v) { return (has_nodata && v == static_cast<float>(nodata)) || std::isnan(v) || v < -1000.0f; };
     long long voids = 0, valid = 0;
     for (float& v : raw.data()) {
-        if ((has_nodata && (v == static_cast<float>(nodata) || (std::isnan(nodata) && std::isnan(v)))) || std::isnan(v) ||
-            v < -1000.0f) {  // SRTM voids are -32768; nothing on land lies 1 km below sea level
+        if (isNodata(v)) {
             v = std::numeric_limits<float>::quiet_NaN();
             ++voids;
         } else {
@@ -287,50 +332,50 @@ Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
     // Nodata connected to the raster's edge is outside the DEM's footprint, not a void, and stays
     // NaN: the corners of a reprojected tile (a projected DEM: all of it), the gaps of a mosaic of
     // tiles (any DEM: components of at least 1 % of the cells and 100,000 cells). A geographic
-    // tile's smaller edge voids (SRTM) are voids and filled. Of a window, only the sides on the
-    // raster's edge count.
+    // tile's smaller edge voids (SRTM) are voids and filled. A window's nodata may reach the
+    // raster's edge beyond it (a reprojected tile's corner cut by a window that stops short of the
+    // edge): when nodata lies on a side of the window inside the raster, the connections are
+    // followed over the window widened by up to kFootprintReach cells each way.
     std::vector<uint8_t> outside;
     if (voids > 0) {
-        outside.assign(static_cast<size_t>(rw) * rh, 0);  // 1 outside, 2 an edge void kept as a void
         const bool projected = !src_srs->IsGeographic();
         const long long big = std::max(100000LL, static_cast<long long>(sw) * sh / 100);
-        std::vector<size_t> component, stack;
-        auto flood = [&](int c0, int r0) {
-            const size_t i0 = static_cast<size_t>(r0) * rw + c0;
-            if (outside[i0] || !std::isnan(raw.data()[i0])) return;
-            component.clear();
-            stack.assign(1, i0);
-            outside[i0] = 1;
-            while (!stack.empty()) {
-                const size_t i = stack.back();
-                stack.pop_back();
-                if (!projected) component.push_back(i);  // only a geographic DEM's components are sized
-                const int c = static_cast<int>(i % static_cast<size_t>(rw)), r = static_cast<int>(i / static_cast<size_t>(rw));
-                auto push = [&](int cc, int rr) {
-                    const size_t k = static_cast<size_t>(rr) * rw + cc;
-                    if (!outside[k] && std::isnan(raw.data()[k])) outside[k] = 1, stack.push_back(k);
-                };
-                if (c > 0) push(c - 1, r);
-                if (c + 1 < rw) push(c + 1, r);
-                if (r > 0) push(c, r - 1);
-                if (r + 1 < rh) push(c, r + 1);
+        const float* z = raw.data().data();
+        bool open_side = false;  // nodata on a side of the window that is not the raster's edge
+        for (int c = 0; c < rw && !open_side; ++c) {
+            open_side = (swin.r0 > 0 && std::isnan(z[c])) || (swin.r1 < sh && std::isnan(z[static_cast<size_t>(rh - 1) * rw + c]));
+        }
+        for (int r = 0; r < rh && !open_side; ++r) {
+            open_side = (swin.c0 > 0 && std::isnan(z[static_cast<size_t>(r) * rw])) ||
+                        (swin.c1 < sw && std::isnan(z[static_cast<size_t>(r) * rw + rw - 1]));
+        }
+        if (!open_side) {
+            std::vector<uint8_t> is_void(static_cast<size_t>(rw) * rh);
+            for (size_t i = 0; i < is_void.size(); ++i) is_void[i] = std::isnan(z[i]) ? 1 : 0;
+            outside = outsideFootprint(is_void, swin, sw, sh, !projected, big);
+        } else {
+            constexpr int kFootprintReach = 1024;
+            const Window e{std::max(0, swin.c0 - kFootprintReach), std::max(0, swin.r0 - kFootprintReach), std::min(sw, swin.c1 + kFootprintReach),
+                           std::min(sh, swin.r1 + kFootprintReach)};
+            const int ew = e.width(), eh = e.height();
+            std::vector<uint8_t> is_void(static_cast<size_t>(ew) * eh);
+            constexpr int kStrip = 256;  // rows read at a time
+            std::vector<float> strip(static_cast<size_t>(ew) * kStrip);
+            for (int r0 = 0; r0 < eh; r0 += kStrip) {
+                const int n = std::min(kStrip, eh - r0);
+                if (band->RasterIO(GF_Read, e.c0, e.r0 + r0, ew, n, strip.data(), ew, n, GDT_Float32, 0, 0) != CE_None) {
+                    throw InputError(path + ": cannot read the elevation band (" + lastGdalError() + ")");
+                }
+                for (size_t i = 0; i < static_cast<size_t>(ew) * n; ++i) is_void[static_cast<size_t>(r0) * ew + i] = isNodata(strip[i]) ? 1 : 0;
             }
-            if (!projected && static_cast<long long>(component.size()) < big) {
-                for (size_t k : component) outside[k] = 2;
+            const std::vector<uint8_t> wide = outsideFootprint(is_void, e, sw, sh, !projected, big);
+            outside.resize(static_cast<size_t>(rw) * rh);
+            for (int r = 0; r < rh; ++r) {
+                const size_t from = static_cast<size_t>(swin.r0 - e.r0 + r) * ew + static_cast<size_t>(swin.c0 - e.c0);
+                std::copy_n(wide.begin() + static_cast<ptrdiff_t>(from), rw, outside.begin() + static_cast<ptrdiff_t>(r) * rw);
             }
-        };
-        for (int c = 0; c < rw; ++c) {
-            if (swin.r0 == 0) flood(c, 0);
-            if (swin.r1 == sh) flood(c, rh - 1);
         }
-        for (int r = 0; r < rh; ++r) {
-            if (swin.c0 == 0) flood(0, r);
-            if (swin.c1 == sw) flood(rw - 1, r);
-        }
-        for (uint8_t& o : outside) {
-            if (o == 2) o = 0;
-            voids -= o;
-        }
+        for (const uint8_t o : outside) voids -= o;
     }
     long long filled = 0;
     if (voids > 0) filled = fillVoids(raw, 2000, &outside);

@@ -122,6 +122,54 @@ TEST(Dem, ProjectedMarginStaysOutsideInteriorVoidIsFilled) {
     EXPECT_NEAR(inside, 131.0f, 1.5f);
 }
 
+// The footprint's margin reaches into a window that stops short of the raster's edge (a reprojected
+// tile's corner, read around a site): it is still outside the footprint, as when the whole DEM is
+// read, not a void to fill with invented terrain (which also cost most of a viewshed's time).
+TEST(Dem, ProjectedMarginCutByAWindowStaysOutside) {
+    GDALAllRegister();
+    const std::string path = (std::filesystem::temp_directory_path() / ("phusong_dem_cut_" + std::to_string(::getpid()) + ".tif")).string();
+    constexpr int w = 300, h = 400;
+    std::vector<float> v(static_cast<size_t>(w) * h);
+    for (int r = 0; r < h; ++r) {
+        for (int c = 0; c < w; ++c) {
+            float z = 100.0f + 0.5f * static_cast<float>(c) + 0.25f * static_cast<float>(r);
+            if (8 * c < 8 * 90 - r) z = -32768.0f;                     // margin along the left edge: 90 to 40 cells wide
+            if (c >= 200 && c < 203 && r >= 200 && r < 202) z = -32768.0f;  // interior void, 6 cells
+            v[static_cast<size_t>(r) * w + c] = z;
+        }
+    }
+    const double x0 = 500000.0, y0 = 2400000.0;
+    ASSERT_NO_FATAL_FAILURE(writeUtm48Tif(path, w, h, {x0, 100.0, 0, y0, 0, -100.0}, v, -32768.0));
+    const io::Projector proj(io::Crs::fromEpsg(32648));
+    io::DemLoadOptions o;
+    o.epsg = 32648;
+    const io::Terrain whole = io::loadDem(path, o);
+    // 10 km around cell (160, 200): the window (and the rows read beside it) touch no edge of the
+    // raster, and its left columns cross the margin.
+    o.around = {proj.toLatLon({x0 + 160.5 * 100.0, y0 - 200.5 * 100.0})};
+    o.around_m = 10000.0;
+    const io::Terrain cut = io::loadDem(path, o);
+    std::filesystem::remove(path);
+    ASSERT_TRUE(cut.cropped);
+    EXPECT_EQ(whole.voids_filled, 6);
+    EXPECT_EQ(cut.voids_filled, 6);
+    const GeoTransform& g = cut.grid.geoTransform();
+    const int c0 = static_cast<int>(std::lround((g.origin_x_m - x0) / 100.0)), r0 = static_cast<int>(std::lround((y0 - g.origin_y_m) / 100.0));
+    ASSERT_GT(c0, 40);
+    ASSERT_LT(c0, 80) << "the window's left columns cross the margin";
+    // Every cell of the window as the whole DEM has it: NaN in the margin, the ramp elsewhere.
+    long long margin = 0;
+    for (int r = 0; r < cut.grid.height(); ++r) {
+        for (int c = 0; c < cut.grid.width(); ++c) {
+            const float a = cut.grid.at(c, r), b = whole.grid.at(c0 + c, r0 + r);
+            margin += std::isnan(a);
+            if (std::isnan(b)) EXPECT_TRUE(std::isnan(a)) << "cell " << c0 + c << "," << r0 + r << " is outside the footprint";
+            else EXPECT_FLOAT_EQ(a, b) << "cell " << c0 + c << "," << r0 + r;
+        }
+    }
+    EXPECT_GT(margin, 100);
+}
+
 // A DEM already in the analysis CRS at the analysis spacing is the analysis grid: same size,
 // same geotransform, every cell as written (what the skipped warp would give); another spacing
 // is warped.
