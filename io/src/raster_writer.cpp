@@ -44,10 +44,13 @@ inline int spanBegin(int i, int n, int N) { return static_cast<int>(static_cast<
 // no level inherits the rounding of the one before. Float32: the mean of the valid (non-NaN)
 // pixels, NaN where none is. Integer rasters (classes, counts): the most frequent value other than
 // @p nodata, the smallest on ties, @p nodata where every pixel is.
+// Rows of the level are independent: they split over OpenMP's default team (--threads bounds it),
+// the same values at any thread count.
 template <typename T>
 void overviewLevel(const T* src, int w, int h, T* dst, int ow, int oh, double nodata) {
-    std::vector<std::pair<T, int>> distinct;
+#pragma omp parallel for schedule(static) if (static_cast<long long>(ow) * oh >= 65536)
     for (int oy = 0; oy < oh; ++oy) {
+        std::vector<std::pair<T, int>> distinct;
         const int y0 = spanBegin(oy, oh, h), y1 = std::max(y0 + 1, spanBegin(oy + 1, oh, h));
         for (int ox = 0; ox < ow; ++ox) {
             const int x0 = spanBegin(ox, ow, w), x1 = std::max(x0 + 1, spanBegin(ox + 1, ow, w));
