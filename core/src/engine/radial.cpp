@@ -138,15 +138,35 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample, int 
     // x-major rays to the right, and so on), so each family walks its side of the rings outward
     // and writes its own rays' steps: the four families on up to four threads. Rays stop at their
     // last pixel within the disc.
-    // The family's side of ring k, each pixel once: (dx, dy) for t = -k..k.
+    // The family's sides of the rings, each pixel once, so that each ray meets its steps in
+    // ascending order. The y-major families take ring after ring, a row each: (t, +-k) for
+    // t = -k..k. The x-major families' sides are columns; read down a column, the owner table
+    // costs a cache miss per pixel, so they take it row by row instead: row 0, rows 1..n, then
+    // rows -1..-n, each outward (k = max(1, |dy|)..n at dx = +-k). A ray's row at step k,
+    // round(k m) for its slope m, is monotone in k and keeps its sign, so its steps still come
+    // in ascending order.
     auto forSide = [&](int f, auto&& visit) {
-        for (int k = 1; k <= n; ++k) {
-            for (int t = -k; t <= k; ++t) {
-                const int dx = f == 0 ? k : f == 1 ? -k : t, dy = f == 2 ? k : f == 3 ? -k : t;
-                const int r = owner[static_cast<size_t>(dy + n) * side + (dx + n)];
+        if (f >= 2) {
+            for (int k = 1; k <= n; ++k) {
+                const int* row = owner.data() + static_cast<size_t>((f == 2 ? k : -k) + n) * side + n;
+                for (int t = -k; t <= k; ++t) {
+                    const int r = row[t];
+                    if (r >= 0 && family_of[static_cast<size_t>(r)] == f) visit(static_cast<size_t>(r), k);
+                }
+            }
+            return;
+        }
+        const int sign = f == 0 ? 1 : -1;
+        auto rowOutward = [&](int dy) {
+            const int* row = owner.data() + static_cast<size_t>(dy + n) * side + n;
+            for (int k = std::max(1, std::abs(dy)); k <= n; ++k) {
+                const int r = row[sign * k];
                 if (r >= 0 && family_of[static_cast<size_t>(r)] == f) visit(static_cast<size_t>(r), k);
             }
-        }
+        };
+        rowOutward(0);
+        for (int dy = 1; dy <= n; ++dy) rowOutward(dy);
+        for (int dy = -1; dy >= -n; --dy) rowOutward(dy);
     };
     std::vector<size_t> start(m_rays.size() + 1, 0);
     const int family_threads = std::clamp(threads, 1, 4);
