@@ -100,17 +100,18 @@ std::unique_ptr<OGRCoordinateTransformation> transformBetween(const OGRSpatialRe
     return std::unique_ptr<OGRCoordinateTransformation>(OGRCreateCoordinateTransformation(&a, &b));
 }
 
-// Which nodata cells of window @p e of a sw x sh raster (@p is_void: 1 per nodata cell of e, row
-// by row) lie outside the DEM's footprint: those connected (4-neighbours) to a side of e on the
+// Which nodata cells of window @p e of a sw x sh raster (is_void(i): cell i of e, row by row, is
+// nodata) lie outside the DEM's footprint: those connected (4-neighbours) to a side of e on the
 // raster's edge. With @p sized (a geographic DEM), a component under @p big cells is a void after
 // all (SRTM's edge voids). Returns 1 for outside, 0 otherwise, per cell of e.
-std::vector<uint8_t> outsideFootprint(const std::vector<uint8_t>& is_void, Window e, int sw, int sh, bool sized, long long big) {
+template <class IsVoid>
+std::vector<uint8_t> outsideFootprint(IsVoid&& is_void, Window e, int sw, int sh, bool sized, long long big) {
     const int w = e.width(), h = e.height();
-    std::vector<uint8_t> out(is_void.size(), 0);  // 1 outside, 2 an edge void kept as a void
+    std::vector<uint8_t> out(static_cast<size_t>(w) * h, 0);  // 1 outside, 2 an edge void kept as a void
     std::vector<size_t> component, stack;
     auto flood = [&](int c0, int r0) {
         const size_t i0 = static_cast<size_t>(r0) * w + c0;
-        if (out[i0] || !is_void[i0]) return;
+        if (out[i0] || !is_void(i0)) return;
         component.clear();
         stack.assign(1, i0);
         out[i0] = 1;
@@ -121,7 +122,7 @@ std::vector<uint8_t> outsideFootprint(const std::vector<uint8_t>& is_void, Windo
             const int c = static_cast<int>(i % static_cast<size_t>(w)), r = static_cast<int>(i / static_cast<size_t>(w));
             auto push = [&](int cc, int rr) {
                 const size_t k = static_cast<size_t>(rr) * w + cc;
-                if (!out[k] && is_void[k]) out[k] = 1, stack.push_back(k);
+                if (!out[k] && is_void(k)) out[k] = 1, stack.push_back(k);
             };
             if (c > 0) push(c - 1, r);
             if (c + 1 < w) push(c + 1, r);
@@ -350,25 +351,40 @@ Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
                         (swin.c1 < sw && std::isnan(z[static_cast<size_t>(r) * rw + rw - 1]));
         }
         if (!open_side) {
-            std::vector<uint8_t> is_void(static_cast<size_t>(rw) * rh);
-            for (size_t i = 0; i < is_void.size(); ++i) is_void[i] = std::isnan(z[i]) ? 1 : 0;
-            outside = outsideFootprint(is_void, swin, sw, sh, !projected, big);
+            outside = outsideFootprint([z](size_t i) { return std::isnan(z[i]); }, swin, sw, sh, !projected, big);
         } else {
             constexpr int kFootprintReach = 1024;
             const Window e{std::max(0, swin.c0 - kFootprintReach), std::max(0, swin.r0 - kFootprintReach), std::min(sw, swin.c1 + kFootprintReach),
                            std::min(sh, swin.r1 + kFootprintReach)};
-            const int ew = e.width(), eh = e.height();
-            std::vector<uint8_t> is_void(static_cast<size_t>(ew) * eh);
-            constexpr int kStrip = 256;  // rows read at a time
-            std::vector<float> strip(static_cast<size_t>(ew) * kStrip);
-            for (int r0 = 0; r0 < eh; r0 += kStrip) {
-                const int n = std::min(kStrip, eh - r0);
-                if (band->RasterIO(GF_Read, e.c0, e.r0 + r0, ew, n, strip.data(), ew, n, GDT_Float32, 0, 0) != CE_None) {
-                    throw InputError(path + ": cannot read the elevation band (" + lastGdalError() + ")");
-                }
-                for (size_t i = 0; i < static_cast<size_t>(ew) * n; ++i) is_void[static_cast<size_t>(r0) * ew + i] = isNodata(strip[i]) ? 1 : 0;
+            const int ew = e.width();
+            std::vector<uint8_t> is_void(static_cast<size_t>(ew) * e.height());
+            for (int r = 0; r < rh; ++r) {
+                uint8_t* dst = is_void.data() + static_cast<size_t>(swin.r0 - e.r0 + r) * ew + (swin.c0 - e.c0);
+                for (int c = 0; c < rw; ++c) dst[c] = std::isnan(z[static_cast<size_t>(r) * rw + c]) ? 1 : 0;
             }
-            const std::vector<uint8_t> wide = outsideFootprint(is_void, e, sw, sh, !projected, big);
+            // The cells around the window, read a few rows at a time.
+            std::vector<float> rows;
+            auto readVoids = [&](Window part) {
+                const int pw = part.width();
+                if (pw <= 0 || part.height() <= 0) return;
+                const int per_read = std::clamp((1 << 20) / pw, 1, part.height());
+                rows.resize(static_cast<size_t>(pw) * per_read);
+                for (int r0 = part.r0; r0 < part.r1; r0 += per_read) {
+                    const int n = std::min(per_read, part.r1 - r0);
+                    if (band->RasterIO(GF_Read, part.c0, r0, pw, n, rows.data(), pw, n, GDT_Float32, 0, 0) != CE_None) {
+                        throw InputError(path + ": cannot read the elevation band (" + lastGdalError() + ")");
+                    }
+                    for (int r = 0; r < n; ++r) {
+                        uint8_t* dst = is_void.data() + static_cast<size_t>(r0 + r - e.r0) * ew + (part.c0 - e.c0);
+                        for (int c = 0; c < pw; ++c) dst[c] = isNodata(rows[static_cast<size_t>(r) * pw + c]) ? 1 : 0;
+                    }
+                }
+            };
+            readVoids({e.c0, e.r0, e.c1, swin.r0});        // above the window
+            readVoids({e.c0, swin.r1, e.c1, e.r1});        // below
+            readVoids({e.c0, swin.r0, swin.c0, swin.r1});  // left
+            readVoids({swin.c1, swin.r0, e.c1, swin.r1});  // right
+            const std::vector<uint8_t> wide = outsideFootprint([&is_void](size_t i) { return is_void[i] != 0; }, e, sw, sh, !projected, big);
             outside.resize(static_cast<size_t>(rw) * rh);
             for (int r = 0; r < rh; ++r) {
                 const size_t from = static_cast<size_t>(swin.r0 - e.r0 + r) * ew + static_cast<size_t>(swin.c0 - e.c0);
