@@ -889,6 +889,27 @@ TEST_F(Cli, CoverageIsBitIdenticalAtEverySimdLevel) {
         }
         EXPECT_TRUE(levels.count("baseline")) << "PHUSONG_SIMD=baseline is honoured";
     }
+    // The viewshed's pass over each ray's samples, near the tile's west edge so that some rays
+    // leave the DEM (and take the walk) and the others the pass.
+    std::vector<double> first;
+    for (const std::string level : {"", "avx2", "baseline"}) {
+        const std::string out = path("vs_" + (level.empty() ? std::string("best") : level) + ".tif");
+        if (level.empty()) ::unsetenv("PHUSONG_SIMD");
+        else ::setenv("PHUSONG_SIMD", level.c_str(), 1);
+        const RunResult r = run("viewshed --dem " + dem + " --site 16.00,108.10 --radius-km 5 --threads 2 --out " + out);
+        ::unsetenv("PHUSONG_SIMD");
+        ASSERT_EQ(r.code, 0) << r.output;
+        const Raster x = readRaster(out);
+        ASSERT_FALSE(x.v.empty());
+        if (first.empty()) {
+            first = x.v;
+            // 5 km at 1 arc-second is about 170 pixels each way: the tile's west edge cuts the window.
+            EXPECT_LT(x.w * std::abs(x.gt[1]), 8000.0) << "the window crosses the DEM's edge";
+            continue;
+        }
+        ASSERT_EQ(x.v.size(), first.size());
+        EXPECT_EQ(std::memcmp(x.v.data(), first.data(), x.v.size() * sizeof(double)), 0) << "viewshed at " << level;
+    }
 }
 
 TEST_F(Cli, ViewshedAndPerOperatorLayers) {

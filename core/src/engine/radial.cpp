@@ -767,6 +767,43 @@ void forEachRaySample(const DemGrid& dem, const RadialPlan& plan, size_t ray_beg
     }
 }
 
+// One ray's samples on the DEM, steps 1..last-1, every cell on the DEM: the slope from the
+// transmitter antenna (at hts) of each sample in the straight-ray frame, as the walk computes it
+// (same operations, same values), and whether any sample is NaN (a void). No branch: the loads are
+// gathers where the instruction set has them.
+struct RaySlopes {
+    const float* centre = nullptr;  // the DEM at the ray's first pixel
+    int major_stride = 0, minor_stride = 0;  // cells
+    double mps = 0.0, step_km = 0.0, inv_step_km = 0.0, ce_half = 0.0, hts = 0.0;
+    const double* inv_k = nullptr;
+    int last = 0;
+    double* slope = nullptr;  // [1, last)
+    bool* any_nan = nullptr;
+};
+
+[[gnu::always_inline]] inline void raySlopesBody(const RaySlopes& a) {
+    const float* __restrict centre = a.centre;
+    double* __restrict sl = a.slope;
+    const double* __restrict inv_k = a.inv_k;
+    const int major = a.major_stride, minor_s = a.minor_stride, last = a.last;
+    const double mps = a.mps, step_km = a.step_km, inv_step_km = a.inv_step_km, ce_half = a.ce_half, hts = a.hts;
+    int nan = 0;
+    for (int k = 1; k < last; ++k) {
+        const double minor = k * mps;
+        const int i = static_cast<int>(minor);
+        const int lo = i - (minor < i ? 1 : 0);  // floorInt
+        const double t = minor - lo;
+        const int off = k * major + lo * minor_s;
+        const float za = centre[off], zb = centre[off + minor_s];
+        const double z = za + t * (zb - za);
+        const double d_km = k * step_km;
+        const double zi = z - ce_half * d_km * d_km;
+        sl[k] = (zi - hts) * (inv_k[k] * inv_step_km);
+        nan |= z != z ? 1 : 0;
+    }
+    *a.any_nan = nan != 0;
+}
+
 }  // namespace
 
 void sitePixel(const GeoTransform& gt, PointXY site, int& col, int& row) {
@@ -1144,6 +1181,21 @@ Grid<uint8_t> viewshed(const DemGrid& dem, PointXY site, double tx_height_m, dou
     const double ce_per_km = 1.0 / (k_factor * kEarthRadius_m / 1000.0);
     const double r2 = radius_m * radius_m;
     if (!std::isnan(dem.at(cc, rr))) out.at(cc, rr) = 1;
+    // Visible when no sample between the observer and the pixel rises above the straight ray to
+    // the target over the k-factor earth.
+    auto visible = [&](int px, int py, double g, int samples, double stim) -> uint8_t {
+        const double dx_m = gt.centerX(px) - tx.x_m, dy_m = gt.centerY(py) - tx.y_m;
+        const double d2 = dx_m * dx_m + dy_m * dy_m;
+        if (d2 > r2) return 255;
+        const double D_km = std::sqrt(d2) / 1000.0;
+        const double zr = g + rx_height_m - 500.0 * ce_per_km * D_km * D_km;
+        return samples < 2 || stim <= (zr - hts) / D_km ? 1 : 0;
+    };
+    const int w = dem.width(), h = dem.height();
+    const bool whole_square_inside = cc - n >= 0 && rr - n >= 0 && cc + n + 1 < w && rr + n + 1 < h;
+    // Offsets from the observer's cell as int: the pass's gathers take 32-bit indices.
+    const bool small_offsets = (static_cast<long long>(n) + 2) * (static_cast<long long>(w) + 1) < (1LL << 31);
+    const float* const centre = dem.data().data() + static_cast<ptrdiff_t>(rr) * w + cc;
     // Blocks of rays over the threads; each pixel is written by the one ray that owns it.
     const size_t n_rays = plan.rays().size();
     const long long blocks = static_cast<long long>((n_rays + kRaysPerBlock - 1) / kRaysPerBlock);
@@ -1151,18 +1203,57 @@ Grid<uint8_t> viewshed(const DemGrid& dem, PointXY site, double tx_height_m, dou
     {
         SweepScratch st;
         st.reset(n, h0, ce_per_km, false, false);
+        std::vector<double> slope(static_cast<size_t>(n) + 1), inv_k(static_cast<size_t>(n) + 1, 0.0);
+        for (int k = 1; k <= n; ++k) inv_k[static_cast<size_t>(k)] = 1.0 / k;
 #pragma omp for schedule(dynamic, 1)
         for (long long b = 0; b < blocks; ++b) {
             const size_t r0 = static_cast<size_t>(b) * kRaysPerBlock;
-            forEachRaySample(dem, plan, r0, std::min(n_rays, r0 + kRaysPerBlock), cc, rr, h0, ce_per_km, hts, st,
-                             [&](int px, int py, double g) {
-                                 const double dx_m = gt.centerX(px) - tx.x_m, dy_m = gt.centerY(py) - tx.y_m;
-                                 const double d2 = dx_m * dx_m + dy_m * dy_m;
-                                 if (d2 > r2) return;
-                                 const double D_km = std::sqrt(d2) / 1000.0;
-                                 const double zr = g + rx_height_m - st.ce_half * D_km * D_km;
-                                 out.at(px, py) = st.m < 2 || st.stim <= (zr - hts) / D_km ? 1 : 0;
-                             });
+            for (size_t ri = r0; ri < std::min(n_rays, r0 + kRaysPerBlock); ++ri) {
+                const RadialPlan::Ray& ray = plan.rays()[ri];
+                if (ray.owned.empty()) continue;
+                const int last = ray.owned.back();
+                // A ray on the DEM throughout, without voids (nearly all): every sample's slope
+                // in one vectorised pass, then the owned pixels against the running maximum.
+                // Other rays take the walk, with its edge and void handling.
+                bool clean = small_offsets && (whole_square_inside || insideSteps(ray, cc, rr, w, h, last) == last);
+                if (clean) {
+                    const int sign = ray.x_major ? (ray.end_dx > 0 ? 1 : -1) : (ray.end_dy > 0 ? 1 : -1);
+                    bool any_nan = false;
+                    simd::byIsa<RaySlopes, raySlopesBody>({.centre = centre,
+                                                           .major_stride = ray.x_major ? sign : sign * w,
+                                                           .minor_stride = ray.x_major ? w : 1,
+                                                           .mps = ray.minor_per_step,
+                                                           .step_km = ray.step_m / 1000.0,
+                                                           .inv_step_km = 1000.0 / ray.step_m,
+                                                           .ce_half = st.ce_half,
+                                                           .hts = hts,
+                                                           .inv_k = inv_k.data(),
+                                                           .last = last,
+                                                           .slope = slope.data(),
+                                                           .any_nan = &any_nan});
+                    clean = !any_nan;
+                }
+                if (clean) {
+                    double stim = -1e300;
+                    int folded = 1;  // slopes 1 .. folded - 1 are in stim
+                    for (const int k : ray.owned) {
+                        for (; folded < k; ++folded) stim = slope[static_cast<size_t>(folded)] > stim ? slope[static_cast<size_t>(folded)] : stim;
+                        int dx = 0, dy = 0;
+                        double minor_exact = 0.0;
+                        RadialPlan::stepOffset(ray, k, dx, dy, minor_exact);
+                        const int px = cc + dx, py = rr + dy;
+                        const float g = dem.at(px, py);  // a void only at the last step: the pass saw the others
+                        if (std::isnan(g)) continue;
+                        const uint8_t v = visible(px, py, g, k, stim);
+                        if (v != 255) out.at(px, py) = v;
+                    }
+                    continue;
+                }
+                forEachRaySample(dem, plan, ri, ri + 1, cc, rr, h0, ce_per_km, hts, st, [&](int px, int py, double g) {
+                    const uint8_t v = visible(px, py, g, st.m, st.stim);
+                    if (v != 255) out.at(px, py) = v;
+                });
+            }
         }
     }
     return out;
