@@ -102,11 +102,14 @@ std::unique_ptr<OGRCoordinateTransformation> transformBetween(const OGRSpatialRe
 
 // Which nodata cells of window @p e of a sw x sh raster (is_void(i): cell i of e, row by row, is
 // nodata) lie outside the DEM's footprint: those connected (4-neighbours) to a side of e on the
-// raster's edge. With @p sized (a geographic DEM), a component under @p big cells is a void after
-// all (SRTM's edge voids). Returns 1 for outside, 0 otherwise, per cell of e.
+// raster's edge, and with @p far_sides also to e's other sides (e then extends well beyond the
+// window that matters: nodata reaching that far is no void to fill). With @p sized (a geographic
+// DEM), a component under @p big cells that does not reach a far side is a void after all (SRTM's
+// edge voids). Returns 1 for outside, 0 otherwise, per cell of e.
 template <class IsVoid>
-std::vector<uint8_t> outsideFootprint(IsVoid&& is_void, Window e, int sw, int sh, bool sized, long long big) {
+std::vector<uint8_t> outsideFootprint(IsVoid&& is_void, Window e, int sw, int sh, bool far_sides, bool sized, long long big) {
     const int w = e.width(), h = e.height();
+    const bool edge_top = e.r0 == 0, edge_bottom = e.r1 == sh, edge_left = e.c0 == 0, edge_right = e.c1 == sw;
     std::vector<uint8_t> out(static_cast<size_t>(w) * h, 0);  // 1 outside, 2 an edge void kept as a void
     std::vector<size_t> component, stack;
     auto flood = [&](int c0, int r0) {
@@ -115,11 +118,13 @@ std::vector<uint8_t> outsideFootprint(IsVoid&& is_void, Window e, int sw, int sh
         component.clear();
         stack.assign(1, i0);
         out[i0] = 1;
+        bool far = false;  // the component reaches a side of e inside the raster
         while (!stack.empty()) {
             const size_t i = stack.back();
             stack.pop_back();
             if (sized) component.push_back(i);
             const int c = static_cast<int>(i % static_cast<size_t>(w)), r = static_cast<int>(i / static_cast<size_t>(w));
+            far |= (c == 0 && !edge_left) || (c == w - 1 && !edge_right) || (r == 0 && !edge_top) || (r == h - 1 && !edge_bottom);
             auto push = [&](int cc, int rr) {
                 const size_t k = static_cast<size_t>(rr) * w + cc;
                 if (!out[k] && is_void(k)) out[k] = 1, stack.push_back(k);
@@ -129,17 +134,17 @@ std::vector<uint8_t> outsideFootprint(IsVoid&& is_void, Window e, int sw, int sh
             if (r > 0) push(c, r - 1);
             if (r + 1 < h) push(c, r + 1);
         }
-        if (sized && static_cast<long long>(component.size()) < big) {
+        if (sized && !(far_sides && far) && static_cast<long long>(component.size()) < big) {
             for (size_t k : component) out[k] = 2;
         }
     };
     for (int c = 0; c < w; ++c) {
-        if (e.r0 == 0) flood(c, 0);
-        if (e.r1 == sh) flood(c, h - 1);
+        if (edge_top || far_sides) flood(c, 0);
+        if (edge_bottom || far_sides) flood(c, h - 1);
     }
     for (int r = 0; r < h; ++r) {
-        if (e.c0 == 0) flood(0, r);
-        if (e.c1 == sw) flood(w - 1, r);
+        if (edge_left || far_sides) flood(0, r);
+        if (edge_right || far_sides) flood(w - 1, r);
     }
     for (uint8_t& o : out) o = o == 1 ? 1 : 0;
     return out;
@@ -335,8 +340,9 @@ Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
     // tiles (any DEM: components of at least 1 % of the cells and 100,000 cells). A geographic
     // tile's smaller edge voids (SRTM) are voids and filled. A window's nodata may reach the
     // raster's edge beyond it (a reprojected tile's corner cut by a window that stops short of the
-    // edge): when nodata lies on a side of the window inside the raster, the connections are
-    // followed over the window widened by up to kFootprintReach cells each way.
+    // edge; the sea beside a coastal tile of a national mosaic): when nodata lies on a side of the
+    // window inside the raster, the connections are followed over the window widened by up to
+    // kFootprintReach cells each way, and nodata that reaches as far as that is outside as well.
     std::vector<uint8_t> outside;
     if (voids > 0) {
         const bool projected = !src_srs->IsGeographic();
@@ -351,7 +357,7 @@ Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
                         (swin.c1 < sw && std::isnan(z[static_cast<size_t>(r) * rw + rw - 1]));
         }
         if (!open_side) {
-            outside = outsideFootprint([z](size_t i) { return std::isnan(z[i]); }, swin, sw, sh, !projected, big);
+            outside = outsideFootprint([z](size_t i) { return std::isnan(z[i]); }, swin, sw, sh, false, !projected, big);
         } else {
             constexpr int kFootprintReach = 1024;
             const Window e{std::max(0, swin.c0 - kFootprintReach), std::max(0, swin.r0 - kFootprintReach), std::min(sw, swin.c1 + kFootprintReach),
@@ -384,7 +390,7 @@ Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
             readVoids({e.c0, swin.r1, e.c1, e.r1});        // below
             readVoids({e.c0, swin.r0, swin.c0, swin.r1});  // left
             readVoids({swin.c1, swin.r0, e.c1, swin.r1});  // right
-            const std::vector<uint8_t> wide = outsideFootprint([&is_void](size_t i) { return is_void[i] != 0; }, e, sw, sh, !projected, big);
+            const std::vector<uint8_t> wide = outsideFootprint([&is_void](size_t i) { return is_void[i] != 0; }, e, sw, sh, true, !projected, big);
             outside.resize(static_cast<size_t>(rw) * rh);
             for (int r = 0; r < rh; ++r) {
                 const size_t from = static_cast<size_t>(swin.r0 - e.r0 + r) * ew + static_cast<size_t>(swin.c0 - e.c0);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <gdal_priv.h>
+#include <gdal_utils.h>
 #include <ogr_spatialref.h>
 
 #include "../data_paths.hpp"
@@ -168,6 +169,68 @@ TEST(Dem, ProjectedMarginCutByAWindowStaysOutside) {
         }
     }
     EXPECT_GT(margin, 100);
+}
+
+// A national mosaic (a VRT of SRTM tiles) has no tile over the sea: a coastal site's window reaches
+// into nodata that runs on far beyond it, though not to the raster's edge within the cells read.
+// That is outside the footprint, not a void: before, a 20 km window at a coastal tile of a VRT
+// over Vietnam filled 1.3 million cells of sea with interpolated terrain (3.9 s instead of 1.2 s).
+TEST(Dem, CoastalWindowOfAMosaicLeavesTheSeaOutside) {
+    GDALAllRegister();
+    const auto dir = std::filesystem::temp_directory_path() / ("phusong_dem_coast_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string tile = (dir / "tile.tif").string(), vrt = (dir / "mosaic.vrt").string();
+    constexpr int n = 600;  // 1 arc-second cells
+    constexpr double cell = 1.0 / 3600;
+    std::vector<float> v(static_cast<size_t>(n) * n);
+    for (int r = 0; r < n; ++r) {
+        for (int c = 0; c < n; ++c) {
+            float z = 20.0f + 0.2f * static_cast<float>(c) + 0.1f * static_cast<float>(r);
+            if (c >= 520 && c < 523 && r >= 280 && r < 282) z = -32768.0f;  // a void within the window, 6 cells
+            v[static_cast<size_t>(r) * n + c] = z;
+        }
+    }
+    {
+        GDALDataset* ds = GetGDALDriverManager()->GetDriverByName("GTiff")->Create(tile.c_str(), n, n, 1, GDT_Float32, nullptr);
+        ASSERT_NE(ds, nullptr);
+        double gt[6] = {106.0, cell, 0, 21.0, 0, -cell};
+        ds->SetGeoTransform(gt);
+        OGRSpatialReference srs;
+        srs.importFromEPSG(4326);
+        ds->SetSpatialRef(&srs);
+        ds->GetRasterBand(1)->SetNoDataValue(-32768.0);
+        ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, n, n, v.data(), n, n, GDT_Float32, 0, 0), CE_None);
+        GDALClose(ds);
+    }
+    {
+        // The tile in the middle of a mosaic 10,600 cells square: nodata all around it.
+        const std::string te[4] = {std::to_string(106.0 - 5000 * cell), std::to_string(21.0 - 5600 * cell), std::to_string(106.0 + 5600 * cell),
+                                   std::to_string(21.0 + 5000 * cell)};
+        const char* args[] = {"-te", te[0].c_str(), te[1].c_str(), te[2].c_str(), te[3].c_str(), nullptr};
+        GDALBuildVRTOptions* o = GDALBuildVRTOptionsNew(const_cast<char**>(args), nullptr);
+        const char* sources[] = {tile.c_str()};
+        int usage_error = 0;
+        GDALDatasetH ds = GDALBuildVRT(vrt.c_str(), 1, nullptr, sources, o, &usage_error);
+        GDALBuildVRTOptionsFree(o);
+        ASSERT_NE(ds, nullptr);
+        GDALClose(ds);
+    }
+    // 3 km around a point 50 cells from the tile's east edge: the window reaches into the sea.
+    io::DemLoadOptions o;
+    o.around = {{21.0 - 300.5 * cell, 106.0 + 550.5 * cell}};
+    o.around_m = 3000.0;
+    const io::Terrain t = io::loadDem(vrt, o);
+    std::filesystem::remove_all(dir);
+    ASSERT_TRUE(t.cropped);
+    EXPECT_EQ(t.voids_filled, 6) << "the interior void only, not the sea";
+    io::Projector p(t.crs);
+    const GeoTransform& g = t.grid.geoTransform();
+    auto at = [&](double lat, double lon) {
+        const PointXY xy = p.toXY({lat, lon});
+        return sampleBilinear(t.grid, g.colOf(xy.x_m), g.rowOf(xy.y_m));
+    };
+    EXPECT_TRUE(std::isnan(at(21.0 - 300.5 * cell, 106.0 + 620.0 * cell))) << "the sea stays nodata";
+    EXPECT_NEAR(at(21.0 - 300.5 * cell, 106.0 + 500.5 * cell), 20.0f + 0.2f * 500 + 0.1f * 300, 0.5f) << "the land is the tile's";
 }
 
 // A DEM already in the analysis CRS at the analysis spacing is the analysis grid: same size,
