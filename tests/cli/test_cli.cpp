@@ -935,6 +935,14 @@ TEST_F(Cli, ViewshedAndPerOperatorLayers) {
     EXPECT_NEAR(cell_m, 29.7, 0.1);
     EXPECT_NEAR(v.w * cell_m, 10000.0 + 6 * cell_m, 2 * cell_m);
     EXPECT_NEAR(v.h * cell_m, 10000.0 + 6 * cell_m, 2 * cell_m);
+    // --site-xy is in the DEM's CRS, here longitude and latitude: the same observer as --site
+    // (it was taken as metres on the analysis grid, and put the observer off the DEM).
+    r = run("viewshed --dem " + dem + " --site-xy 108.20,16.00 --tx-height-m 30 --radius-km 5 --out " + path("vs_xy.tif"));
+    ASSERT_EQ(r.code, 0) << r.output;
+    const Raster vxy = readRaster(path("vs_xy.tif"));
+    ASSERT_EQ(vxy.v.size(), v.v.size());
+    EXPECT_EQ(std::memcmp(vxy.v.data(), v.v.data(), v.v.size() * sizeof(double)), 0);
+    EXPECT_EQ(vxy.gt, v.gt);
     // Bad observer: named, exit 2, no file.
     r = run("viewshed --dem " + dem + " --site 10.0,100.0 --out " + path("bad.tif"));
     EXPECT_EQ(r.code, 2);

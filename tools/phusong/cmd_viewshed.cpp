@@ -2,6 +2,7 @@
 // coverage engine's radial sweep (Byte GeoTIFF: 1 visible, 0 hidden, 255 outside).
 
 #include <chrono>
+#include <cmath>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -43,11 +44,20 @@ int runViewshed(const ViewshedConfig& cfg, const std::string& command_line) {
     dopt.resolution_m = cfg.resolution_m;
     // Only the DEM within the radius is read, and the raster covers that window (as gdal_viewshed
     // -md crops its output), on the cell edges of the whole DEM's grid.
-    dopt.around = {cfg.site.empty() ? io::demPointToLatLon(cfg.dem, parseXY(cfg.site_xy)) : parseLatLon(cfg.site, "--site")};
+    const LatLon observer = cfg.site.empty() ? io::demPointToLatLon(cfg.dem, parseXY(cfg.site_xy)) : parseLatLon(cfg.site, "--site");
+    dopt.around = {observer};
     dopt.around_m = cfg.radius_km * 1000.0;
     dopt.around_label = "the observer " + (cfg.site.empty() ? "--site-xy " + cfg.site_xy : "--site " + cfg.site);
     const io::Terrain terrain = io::loadDem(cfg.dem, dopt);
-    const PointXY site = cfg.site.empty() ? parseXY(cfg.site_xy) : io::Projector(terrain.crs).toXY(parseLatLon(cfg.site, "--site"));
+    // The observer on the analysis grid. --site-xy is in the DEM's CRS: taken as it is when that is
+    // the analysis CRS (a projected DEM read on its own grid: the point comes back from latitude and
+    // longitude within a millimetre), else through its latitude and longitude (a geographic DEM, or
+    // one warped to another CRS).
+    PointXY site = io::Projector(terrain.crs).toXY(observer);
+    if (!cfg.site_xy.empty()) {
+        const PointXY xy = parseXY(cfg.site_xy);
+        if (std::hypot(site.x_m - xy.x_m, site.y_m - xy.y_m) < 1e-3) site = xy;
+    }
     if (!hasGroundAt(terrain.grid, site.x_m, site.y_m)) {
         throw InputError("the observer is outside the DEM " + cfg.dem + " or on a void; check --site / --site-xy");
     }
@@ -73,7 +83,7 @@ void addViewshed(CLI::App& app, Context& ctx) {
     CLI::App* sub = app.add_subcommand("viewshed", "Line of sight from one antenna to every pixel within a radius (Byte GeoTIFF)");
     sub->add_option("--dem", cfg->dem, "DEM raster")->required();
     sub->add_option("--site", cfg->site, "Observer LAT,LON");
-    sub->add_option("--site-xy", cfg->site_xy, "Observer X,Y in the DEM's CRS (a projected DEM), instead of --site");
+    sub->add_option("--site-xy", cfg->site_xy, "Observer X,Y in the DEM's own CRS (as gdal_viewshed -ox -oy), instead of --site");
     sub->add_option("--out", cfg->out, "Output GeoTIFF (COG)")->required();
     sub->add_option("--tx-height-m", cfg->tx_height_m, "Observer above ground, m")->capture_default_str();
     sub->add_option("--rx-height-m", cfg->rx_height_m, "Target above ground, m")->capture_default_str();
