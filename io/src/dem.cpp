@@ -7,10 +7,12 @@
 #include <ogr_spatialref.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <cstdio>
 #include <mutex>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -98,6 +100,17 @@ std::unique_ptr<OGRCoordinateTransformation> transformBetween(const OGRSpatialRe
     a.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     b.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     return std::unique_ptr<OGRCoordinateTransformation>(OGRCreateCoordinateTransformation(&a, &b));
+}
+
+// Metres per unit of a band's GetUnitType(): feet, US survey feet and centimetres are converted;
+// anything else (empty, "m", "metre", "meters above sea level") is taken for metres.
+double metresPerVerticalUnit(const char* unit_type) {
+    std::string u = unit_type ? unit_type : "";
+    for (char& ch : u) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (u == "ft" || u == "foot" || u == "feet" || u == "international foot" || u == "intl foot") return 0.3048;
+    if (u == "us-ft" || u == "ftus" || u == "us survey foot" || u == "us_survey_foot" || u == "us foot" || u == "survey foot") return 1200.0 / 3937.0;
+    if (u == "cm" || u == "centimetre" || u == "centimeter" || u == "centimetres" || u == "centimeters") return 0.01;
+    return 1.0;
 }
 
 // Which nodata cells of window @p e of a sw x sh raster (is_void(i): cell i of e, row by row, is
@@ -320,16 +333,28 @@ Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
     if (band->RasterIO(GF_Read, swin.c0, swin.r0, rw, rh, raw.data().data(), rw, rh, GDT_Float32, 0, 0) != CE_None) {
         throw InputError(path + ": cannot read the elevation band (" + lastGdalError() + ")");
     }
-    // SRTM voids are -32768; nothing on land lies 1 km below sea level.
-    auto isNodata = [&](float v) { return (has_nodata && v == static_cast<float>(nodata)) || std::isnan(v) || v < -1000.0f; };
+    // Heights in metres: the band's scale and offset (stored value x scale + offset, as GDAL's
+    // metadata defines them; a DEM of integer centimetres, say) and its vertical unit (feet, US
+    // survey feet, centimetres; any other unit is taken for metres).
+    int has_scale = 0, has_offset = 0;
+    double scale = band->GetScale(&has_scale), offset = band->GetOffset(&has_offset);
+    if (!has_scale || !std::isfinite(scale) || scale == 0.0) scale = 1.0;
+    if (!has_offset || !std::isfinite(offset)) offset = 0.0;
+    const double to_m = metresPerVerticalUnit(band->GetUnitType());
+    const bool as_stored = scale == 1.0 && offset == 0.0 && to_m == 1.0;
+    // A stored value's height, NaN for nodata. SRTM voids are -32768; nothing on land lies 1 km
+    // below sea level.
+    auto height = [&](float v) {
+        if ((has_nodata && v == static_cast<float>(nodata)) || std::isnan(v)) return std::numeric_limits<float>::quiet_NaN();
+        const float m = as_stored ? v : static_cast<float>((v * scale + offset) * to_m);
+        return m < -1000.0f ? std::numeric_limits<float>::quiet_NaN() : m;
+    };
+    auto isNodata = [&](float v) { return std::isnan(height(v)); };
     long long voids = 0, valid = 0;
     for (float& v : raw.data()) {
-        if (isNodata(v)) {
-            v = std::numeric_limits<float>::quiet_NaN();
-            ++voids;
-        } else {
-            ++valid;
-        }
+        v = height(v);
+        if (std::isnan(v)) ++voids;
+        else ++valid;
     }
     if (valid == 0) {
         throw InputError(path + (out.cropped ? ": every cell around the sites is nodata; the DEM holds no elevation there"

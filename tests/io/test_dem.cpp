@@ -233,6 +233,42 @@ TEST(Dem, CoastalWindowOfAMosaicLeavesTheSeaOutside) {
     EXPECT_NEAR(at(21.0 - 300.5 * cell, 106.0 + 500.5 * cell), 20.0f + 0.2f * 500 + 0.1f * 300, 0.5f) << "the land is the tile's";
 }
 
+// Heights come in metres whatever the file stores: the band's scale and offset apply (GDAL's
+// metadata: value = stored x scale + offset), then its vertical unit (feet here; centimetres and US
+// survey feet too). Nodata is recognised on the stored value.
+TEST(Dem, ScaleOffsetAndFeetBecomeMetres) {
+    GDALAllRegister();
+    const std::string path = (std::filesystem::temp_directory_path() / ("phusong_dem_feet_" + std::to_string(::getpid()) + ".tif")).string();
+    constexpr int w = 20, h = 10;
+    std::vector<float> v(w * h);
+    for (int i = 0; i < w * h; ++i) v[static_cast<size_t>(i)] = static_cast<float>(100 + 7 * i);
+    v[0] = -32768.0f;  // nodata in the corner: outside the footprint
+    ASSERT_NO_FATAL_FAILURE(writeUtm48Tif(path, w, h, {600000.0, 30.0, 0, 2300000.0, 0, -30.0}, v, -32768.0));
+    io::DemLoadOptions o;
+    o.epsg = 32648;
+    const io::Terrain plain = io::loadDem(path, o);
+    {
+        GDALDataset* ds = static_cast<GDALDataset*>(GDALOpen(path.c_str(), GA_Update));
+        ASSERT_NE(ds, nullptr);
+        ds->GetRasterBand(1)->SetScale(0.5);
+        ds->GetRasterBand(1)->SetOffset(10.0);
+        ds->GetRasterBand(1)->SetUnitType("ft");
+        GDALClose(ds);
+    }
+    const io::Terrain feet = io::loadDem(path, o);
+    std::filesystem::remove(path);
+    std::filesystem::remove(path + ".aux.xml");
+    ASSERT_EQ(feet.grid.width(), w);
+    ASSERT_EQ(feet.grid.height(), h);
+    EXPECT_TRUE(std::isnan(plain.grid.at(0, 0)));
+    EXPECT_TRUE(std::isnan(feet.grid.at(0, 0))) << "nodata is read on the stored value";
+    for (int i = 1; i < w * h; ++i) {
+        const int c = i % w, r = i / w;
+        EXPECT_EQ(plain.grid.at(c, r), v[static_cast<size_t>(i)]);
+        EXPECT_FLOAT_EQ(feet.grid.at(c, r), static_cast<float>((v[static_cast<size_t>(i)] * 0.5 + 10.0) * 0.3048)) << c << "," << r;
+    }
+}
+
 // A DEM already in the analysis CRS at the analysis spacing is the analysis grid: same size,
 // same geotransform, every cell as written (what the skipped warp would give); another spacing
 // is warped.
