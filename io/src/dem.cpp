@@ -367,7 +367,8 @@ Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
     // raster's edge beyond it (a reprojected tile's corner cut by a window that stops short of the
     // edge; the sea beside a coastal tile of a national mosaic): when nodata lies on a side of the
     // window inside the raster, the connections are followed over the window widened by up to
-    // kFootprintReach cells each way, and nodata that reaches as far as that is outside as well.
+    // `reach` cells each way (the window's size, from 256 to 1,024 cells), and nodata that reaches
+    // as far as that is outside as well.
     std::vector<uint8_t> outside;
     if (voids > 0) {
         const bool projected = !src_srs->IsGeographic();
@@ -384,9 +385,8 @@ Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
         if (!open_side) {
             outside = outsideFootprint([z](size_t i) { return std::isnan(z[i]); }, swin, sw, sh, false, !projected, big);
         } else {
-            constexpr int kFootprintReach = 1024;
-            const Window e{std::max(0, swin.c0 - kFootprintReach), std::max(0, swin.r0 - kFootprintReach), std::min(sw, swin.c1 + kFootprintReach),
-                           std::min(sh, swin.r1 + kFootprintReach)};
+            const int reach = std::clamp(std::max(rw, rh), 256, 1024);
+            const Window e{std::max(0, swin.c0 - reach), std::max(0, swin.r0 - reach), std::min(sw, swin.c1 + reach), std::min(sh, swin.r1 + reach)};
             const int ew = e.width();
             std::vector<uint8_t> is_void(static_cast<size_t>(ew) * e.height());
             for (int r = 0; r < rh; ++r) {
