@@ -21,19 +21,25 @@ using namespace phusong;
 using phusong::test::sharedData;
 
 namespace {
-// Writes a Float32 GeoTIFF in UTM 48N (EPSG:32648) with geotransform @p gt (GDAL order) and cells
-// @p v, row by row; @p nodata is set when given.
-void writeUtm48Tif(const std::string& path, int w, int h, const double (&gt)[6], const std::vector<float>& v,
-                   std::optional<double> nodata = std::nullopt) {
+// Writes a Float32 GeoTIFF in EPSG @p epsg with geotransform @p gt (GDAL order) and cells @p v,
+// row by row; @p nodata is set when given.
+void writeTif(const std::string& path, int epsg, int w, int h, const double (&gt)[6], const std::vector<float>& v,
+              std::optional<double> nodata = std::nullopt) {
     GDALDataset* ds = GetGDALDriverManager()->GetDriverByName("GTiff")->Create(path.c_str(), w, h, 1, GDT_Float32, nullptr);
     ASSERT_NE(ds, nullptr);
     ds->SetGeoTransform(const_cast<double*>(gt));
     OGRSpatialReference srs;
-    srs.importFromEPSG(32648);
+    srs.importFromEPSG(epsg);
     ds->SetSpatialRef(&srs);
     if (nodata) ds->GetRasterBand(1)->SetNoDataValue(*nodata);
     ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, w, h, const_cast<float*>(v.data()), w, h, GDT_Float32, 0, 0), CE_None);
     GDALClose(ds);
+}
+
+// The same in UTM 48N (EPSG:32648).
+void writeUtm48Tif(const std::string& path, int w, int h, const double (&gt)[6], const std::vector<float>& v,
+                   std::optional<double> nodata = std::nullopt) {
+    writeTif(path, 32648, w, h, gt, v, nodata);
 }
 }  // namespace
 
@@ -190,18 +196,7 @@ TEST(Dem, CoastalWindowOfAMosaicLeavesTheSeaOutside) {
             v[static_cast<size_t>(r) * n + c] = z;
         }
     }
-    {
-        GDALDataset* ds = GetGDALDriverManager()->GetDriverByName("GTiff")->Create(tile.c_str(), n, n, 1, GDT_Float32, nullptr);
-        ASSERT_NE(ds, nullptr);
-        double gt[6] = {106.0, cell, 0, 21.0, 0, -cell};
-        ds->SetGeoTransform(gt);
-        OGRSpatialReference srs;
-        srs.importFromEPSG(4326);
-        ds->SetSpatialRef(&srs);
-        ds->GetRasterBand(1)->SetNoDataValue(-32768.0);
-        ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, n, n, v.data(), n, n, GDT_Float32, 0, 0), CE_None);
-        GDALClose(ds);
-    }
+    ASSERT_NO_FATAL_FAILURE(writeTif(tile, 4326, n, n, {106.0, cell, 0, 21.0, 0, -cell}, v, -32768.0));
     {
         // The tile in the middle of a mosaic 10,600 cells square: nodata all around it.
         const std::string te[4] = {std::to_string(106.0 - 5000 * cell), std::to_string(21.0 - 5600 * cell), std::to_string(106.0 + 5600 * cell),
@@ -396,18 +391,7 @@ TEST(Dem, MosaicGapStaysOutsideSmallEdgeVoidIsFilled) {
             v[static_cast<size_t>(r) * w + c] = z;
         }
     }
-    {
-        GDALDataset* ds = GetGDALDriverManager()->GetDriverByName("GTiff")->Create(path.c_str(), w, h, 1, GDT_Float32, nullptr);
-        ASSERT_NE(ds, nullptr);
-        double gt[6] = {106.0, 1.0 / 3600, 0, 21.0, 0, -1.0 / 3600};
-        ds->SetGeoTransform(gt);
-        OGRSpatialReference srs;
-        srs.importFromEPSG(4326);
-        ds->SetSpatialRef(&srs);
-        ds->GetRasterBand(1)->SetNoDataValue(-32768.0);
-        ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, w, h, v.data(), w, h, GDT_Float32, 0, 0), CE_None);
-        GDALClose(ds);
-    }
+    ASSERT_NO_FATAL_FAILURE(writeTif(path, 4326, w, h, {106.0, 1.0 / 3600, 0, 21.0, 0, -1.0 / 3600}, v, -32768.0));
     io::DemLoadOptions o;
     o.resolution_m = 30.0;
     const io::Terrain t = io::loadDem(path, o);

@@ -6,6 +6,7 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "cli_util.hpp"
 #include "commands.hpp"
@@ -44,7 +45,8 @@ int runViewshed(const ViewshedConfig& cfg, const std::string& command_line) {
     dopt.resolution_m = cfg.resolution_m;
     // Only the DEM within the radius is read, and the raster covers that window (as gdal_viewshed
     // -md crops its output), on the cell edges of the whole DEM's grid.
-    const LatLon observer = cfg.site.empty() ? io::demPointToLatLon(cfg.dem, parseXY(cfg.site_xy)) : parseLatLon(cfg.site, "--site");
+    const std::optional<PointXY> xy = cfg.site_xy.empty() ? std::nullopt : std::optional<PointXY>(parseXY(cfg.site_xy));
+    const LatLon observer = xy ? io::demPointToLatLon(cfg.dem, *xy) : parseLatLon(cfg.site, "--site");
     dopt.around = {observer};
     dopt.around_m = cfg.radius_km * 1000.0;
     dopt.around_label = "the observer " + (cfg.site.empty() ? "--site-xy " + cfg.site_xy : "--site " + cfg.site);
@@ -54,10 +56,7 @@ int runViewshed(const ViewshedConfig& cfg, const std::string& command_line) {
     // longitude within a millimetre), else through its latitude and longitude (a geographic DEM, or
     // one warped to another CRS).
     PointXY site = io::Projector(terrain.crs).toXY(observer);
-    if (!cfg.site_xy.empty()) {
-        const PointXY xy = parseXY(cfg.site_xy);
-        if (std::hypot(site.x_m - xy.x_m, site.y_m - xy.y_m) < 1e-3) site = xy;
-    }
+    if (xy && std::hypot(site.x_m - xy->x_m, site.y_m - xy->y_m) < 1e-3) site = *xy;
     if (!hasGroundAt(terrain.grid, site.x_m, site.y_m)) {
         throw InputError("the observer is outside the DEM " + cfg.dem + " or on a void; check --site / --site-xy");
     }

@@ -32,6 +32,9 @@ inline int floorInt(double x) {
 // The ray plan's family of a ray or of a pixel's side of its ring: x-major to the right (0) and
 // left (1), y-major down (2) and up (3); @p dx, @p dy give the direction.
 inline int familyOf(bool x_major, double dx, double dy) { return x_major ? (dx > 0 ? 0 : 1) : (dy > 0 ? 2 : 3); }
+
+// The direction of a ray's steps along its major axis: +1 or -1.
+inline int majorSign(const RadialPlan::Ray& ray) { return ray.x_major ? (ray.end_dx > 0 ? 1 : -1) : (ray.end_dy > 0 ? 1 : -1); }
 }  // namespace
 
 std::string simdLevel() {
@@ -625,7 +628,7 @@ double evaluate(const models::ModelParams& mp, bool incremental, bool terminal_l
 // Steps 1..K of @p ray whose two cells (the pair straddling the ray on the minor axis) both lie on
 // a w x h DEM, for the largest such prefix K <= last.
 int insideSteps(const RadialPlan::Ray& ray, int cc, int rr, int w, int h, int last) {
-    const int s = ray.x_major ? (ray.end_dx > 0 ? 1 : -1) : (ray.end_dy > 0 ? 1 : -1);
+    const int s = majorSign(ray);
     auto inside = [&](int k) {
         const int lo = floorInt(k * ray.minor_per_step);
         return ray.x_major ? (cc + s * k >= 0 && cc + s * k < w && rr + lo >= 0 && rr + lo + 1 < h)
@@ -671,7 +674,7 @@ void forEachRaySample(const DemGrid& dem, const RadialPlan& plan, size_t ray_beg
         const int inside = whole_square_inside ? last : insideSteps(ray, cc, rr, w, h, last);
         const double step_km = ray.step_m / 1000.0, inv_step_km = 1000.0 / ray.step_m;
         const double mps = ray.minor_per_step;
-        const int sign = ray.x_major ? (ray.end_dx > 0 ? 1 : -1) : (ray.end_dy > 0 ? 1 : -1);
+        const int sign = majorSign(ray);
         const ptrdiff_t major_stride = ray.x_major ? sign : static_cast<ptrdiff_t>(sign) * w;
         const ptrdiff_t minor_stride = ray.x_major ? w : 1;
         const int* const owned = ray.owned.data();
@@ -772,7 +775,7 @@ void forEachRaySample(const DemGrid& dem, const RadialPlan& plan, size_t ray_beg
 // (same operations, same values), and whether any sample is NaN (a void). No branch: the loads are
 // gathers where the instruction set has them.
 struct RaySlopes {
-    const float* centre = nullptr;  // the DEM at the ray's first pixel
+    const float* centre = nullptr;           // the DEM at the observer's cell
     int major_stride = 0, minor_stride = 0;  // cells
     double mps = 0.0, step_km = 0.0, inv_step_km = 0.0, ce_half = 0.0, hts = 0.0;
     const double* inv_k = nullptr;
@@ -1217,7 +1220,7 @@ Grid<uint8_t> viewshed(const DemGrid& dem, PointXY site, double tx_height_m, dou
                 // Other rays take the walk, with its edge and void handling.
                 bool clean = small_offsets && (whole_square_inside || insideSteps(ray, cc, rr, w, h, last) == last);
                 if (clean) {
-                    const int sign = ray.x_major ? (ray.end_dx > 0 ? 1 : -1) : (ray.end_dy > 0 ? 1 : -1);
+                    const int sign = majorSign(ray);
                     bool any_nan = false;
                     simd::byIsa<RaySlopes, raySlopesBody>({.centre = centre,
                                                            .major_stride = ray.x_major ? sign : sign * w,
