@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstring>
 #include <cstdio>
+#include <filesystem>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -165,6 +166,129 @@ std::vector<uint8_t> outsideFootprint(IsVoid&& is_void, Window e, int sw, int sh
 
 // The cells of a north-up grid (origin gt[0], gt[3], spacing gt[1], gt[5] < 0) that the box
 // [x0, x1] x [y0, y1] touches, clipped to w x h (empty when it misses the grid).
+// A short name of a CRS for messages: "EPSG:32648", else its name.
+std::string crsName(const OGRSpatialReference& srs) {
+    const char* auth = srs.GetAuthorityName(nullptr);
+    const char* code = srs.GetAuthorityCode(nullptr);
+    if (auth && code) return std::string(auth) + ":" + code;
+    const char* name = srs.GetName();
+    return name ? name : "an unnamed CRS";
+}
+
+// Whether @p name is a raster a DEM folder may hold (by extension, case-insensitive): SRTM .hgt
+// and .hgt.zip, GeoTIFF, VRT, DTED, Erdas Imagine, Arc/Info ASCII grids, ESRI .bil.
+bool isDemTileName(std::string name) {
+    for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (name.empty() || name[0] == '.') return false;
+    for (const char* ext : {".hgt", ".hgt.zip", ".tif", ".tiff", ".vrt", ".dt0", ".dt1", ".dt2", ".img", ".asc", ".bil"}) {
+        const size_t n = std::strlen(ext);
+        if (name.size() > n && name.compare(name.size() - n, n, ext) == 0) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+std::vector<std::string> demTiles(const std::vector<std::string>& paths) {
+    std::vector<std::string> files;
+    for (const std::string& p : paths) {
+        std::error_code ec;
+        if (!std::filesystem::is_directory(p, ec)) {
+            files.push_back(p);
+            continue;
+        }
+        std::vector<std::string> in_dir;
+        for (const auto& e : std::filesystem::directory_iterator(p, ec)) {
+            if (e.is_regular_file(ec) && isDemTileName(e.path().filename().string())) in_dir.push_back(e.path().string());
+        }
+        if (ec) throw InputError(p + ": cannot list the folder (" + ec.message() + ")");
+        if (in_dir.empty()) {
+            throw InputError(p + ": the folder holds no DEM tile (.hgt, .hgt.zip, .tif, .tiff, .vrt, .dt0-.dt2, .img, .asc, "
+                                 ".bil); give a folder of elevation tiles, or one raster file");
+        }
+        std::sort(in_dir.begin(), in_dir.end());  // the mosaic does not depend on the listing's order
+        files.insert(files.end(), in_dir.begin(), in_dir.end());
+    }
+    return files;
+}
+
+namespace {
+
+// The DEM behind @p paths: one raster as it is, or several (the tiles of the folders among them,
+// and the files named) as one in-memory mosaic, as `gdalbuildvrt -resolution highest` builds it,
+// where cells under no tile are nodata. The tiles must share one CRS, and one scale, offset and
+// vertical unit (which the mosaic keeps). Throws InputError naming the file at fault.
+DatasetPtr openDem(const std::vector<std::string>& paths, int* tiles = nullptr) {
+    initGdal();
+    const std::vector<std::string> files = demTiles(paths);
+    if (tiles) *tiles = static_cast<int>(files.size());
+    if (files.empty()) throw InputError("no DEM given; give a raster file or a folder of tiles");
+    auto open = [](const std::string& f) {
+        CPLErrorReset();
+        DatasetPtr ds(static_cast<GDALDataset*>(GDALOpen(f.c_str(), GA_ReadOnly)));
+        if (!ds) throw InputError(f + ": cannot open as a raster (" + lastGdalError() + "); give a GeoTIFF, SRTM .hgt or VRT that GDAL reads");
+        if (ds->GetRasterCount() < 1) throw InputError(f + ": the raster has no band");
+        return ds;
+    };
+    if (files.size() == 1) return open(files[0]);
+
+    DatasetPtr first = open(files[0]);
+    const OGRSpatialReference* srs0 = first->GetSpatialRef();
+    if (!srs0 || srs0->IsEmpty()) throw InputError(files[0] + ": the raster has no CRS; assign one with 'gdal_edit.py -a_srs EPSG:4326 " + files[0] + "'");
+    GDALRasterBand* b0 = first->GetRasterBand(1);
+    const std::string unit0 = b0->GetUnitType() ? b0->GetUnitType() : "";
+    const double scale0 = b0->GetScale(), offset0 = b0->GetOffset();
+    int has_nodata0 = 0;
+    b0->GetNoDataValue(&has_nodata0);
+    bool any_nodata = has_nodata0 != 0;
+    for (size_t i = 1; i < files.size(); ++i) {
+        DatasetPtr ds = open(files[i]);
+        const OGRSpatialReference* srs = ds->GetSpatialRef();
+        if (!srs || srs->IsEmpty()) throw InputError(files[i] + ": the raster has no CRS; assign one with 'gdal_edit.py -a_srs EPSG:4326 " + files[i] + "'");
+        if (!srs->IsSame(srs0)) {
+            throw InputError(files[i] + ": its CRS (" + crsName(*srs) + ") differs from that of " + files[0] + " (" + crsName(*srs0) +
+                             "); the tiles of one raster must share a CRS: warp them to one with gdalwarp -t_srs first");
+        }
+        GDALRasterBand* b = ds->GetRasterBand(1);
+        const std::string unit = b->GetUnitType() ? b->GetUnitType() : "";
+        if (unit != unit0 || b->GetScale() != scale0 || b->GetOffset() != offset0) {
+            throw InputError(files[i] + ": its heights' unit, scale or offset (" + (unit.empty() ? "no unit" : unit) + ", x" +
+                             std::to_string(b->GetScale()) + " + " + std::to_string(b->GetOffset()) + ") differ from those of " + files[0] +
+                             "; convert the tiles to one unit first (gdal_translate -unscale, or gdal_calc.py)");
+        }
+        int has_nodata = 0;
+        b->GetNoDataValue(&has_nodata);
+        any_nodata = any_nodata || has_nodata;
+    }
+
+    // The mosaic: the finest tile's spacing; the cells no tile covers read as nodata (the tiles'
+    // own, or SRTM's -32768 when they have none).
+    std::vector<std::string> args = {"-resolution", "highest"};
+    if (!any_nodata) args.insert(args.end(), {"-vrtnodata", "-32768"});
+    std::vector<const char*> argv;
+    for (const auto& a : args) argv.push_back(a.c_str());
+    argv.push_back(nullptr);
+    GDALBuildVRTOptions* vopts = GDALBuildVRTOptionsNew(const_cast<char**>(argv.data()), nullptr);
+    std::vector<const char*> names;
+    for (const auto& f : files) names.push_back(f.c_str());
+    int usage_error = 0;
+    CPLErrorReset();
+    DatasetPtr vrt(GDALDataset::FromHandle(GDALBuildVRT("", static_cast<int>(names.size()), nullptr, names.data(), vopts, &usage_error)));
+    GDALBuildVRTOptionsFree(vopts);
+    if (!vrt) throw InputError(files[0] + " and " + std::to_string(files.size() - 1) + " more: cannot mosaic the tiles (" + lastGdalError() + ")");
+    GDALRasterBand* vb = vrt->GetRasterBand(1);
+    if (!unit0.empty()) vb->SetUnitType(unit0.c_str());
+    if (scale0 != 1.0) vb->SetScale(scale0);
+    if (offset0 != 0.0) vb->SetOffset(offset0);
+    return vrt;
+}
+
+std::string demLabel(const std::vector<std::string>& paths) {
+    std::string s;
+    for (const auto& p : paths) s += (s.empty() ? "" : ", ") + p;
+    return s;
+}
+
 Window cellsOf(const double gt[6], int w, int h, double x0, double y0, double x1, double y1) {
     Window win;
     win.c0 = static_cast<int>(std::clamp(std::floor((x0 - gt[0]) / gt[1]), 0.0, static_cast<double>(w)));
@@ -175,15 +299,12 @@ Window cellsOf(const double gt[6], int w, int h, double x0, double y0, double x1
 }
 }  // namespace
 
-Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
-    initGdal();
-    CPLErrorReset();
-    DatasetPtr src(static_cast<GDALDataset*>(GDALOpen(path.c_str(), GA_ReadOnly)));
-    if (!src) {
-        throw InputError(path + ": cannot open as a raster (" + lastGdalError() +
-                         "); give a GeoTIFF, SRTM .hgt or VRT that GDAL reads");
-    }
-    if (src->GetRasterCount() < 1) throw InputError(path + ": the raster has no band");
+Terrain loadDem(const std::string& path, const DemLoadOptions& opt) { return loadDem(std::vector<std::string>{path}, opt); }
+
+Terrain loadDem(const std::vector<std::string>& paths, const DemLoadOptions& opt) {
+    const std::string path = demLabel(paths);
+    int tiles = 1;
+    DatasetPtr src = openDem(paths, &tiles);
     const OGRSpatialReference* src_srs = src->GetSpatialRef();
     if (!src_srs || src_srs->IsEmpty()) {
         throw InputError(path + ": the raster has no CRS; assign one with 'gdal_edit.py -a_srs EPSG:4326 " + path + "'");
@@ -213,6 +334,7 @@ Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
     Terrain out;
     out.crs = Crs::fromEpsg(epsg);
     out.source = path;
+    out.tiles = tiles;
 
     // Native spacing in metres (north-south and east-west at the centre); the finer one is used.
     if (src_srs->IsGeographic()) {
@@ -480,7 +602,7 @@ Terrain loadDem(const std::string& path, const DemLoadOptions& opt) {
 namespace phusong::io {
 
 LatLon demPointToLatLon(const std::string& path, PointXY xy) {
-    DatasetPtr src = openRaster(path);
+    DatasetPtr src = openDem({path});
     const OGRSpatialReference* srs = src->GetSpatialRef();
     if (!srs || srs->IsEmpty()) throw InputError(path + ": the raster has no CRS; assign one with gdal_edit.py -a_srs");
     OGRSpatialReference from(*srs), wgs84;
@@ -494,7 +616,7 @@ LatLon demPointToLatLon(const std::string& path, PointXY xy) {
 }
 
 Grid<float> loadOnGrid(const std::string& path, const GeoTransform& gt, int width, int height, const Crs& crs) {
-    DatasetPtr src = openRaster(path);
+    DatasetPtr src = openDem({path});
     if (!src->GetSpatialRef()) throw InputError(path + ": the raster has no CRS; assign one with gdal_edit.py -a_srs");
     const std::string srs_s = "EPSG:" + std::to_string(crs.epsg);
     const std::string xmin = std::to_string(gt.origin_x_m), ymax = std::to_string(gt.origin_y_m);

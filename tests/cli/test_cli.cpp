@@ -3,6 +3,7 @@
 
 #include <gdal_priv.h>
 #include <gdal_rat.h>
+#include <gdal_utils.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -1193,6 +1194,87 @@ TEST_F(Cli, RunReadsOnlyTheDemAroundTheBoundary) {
     const Raster sig = readRaster(path("out/coverage/signal_4G.tif"));
     EXPECT_EQ(sig.w, t.w);
     EXPECT_EQ(sig.gt, t.gt);
+
+    // The same tile cut in two at 106.30 E, through the commune, and given as a list of tiles:
+    // the same terrain and coverage, to the bit.
+    fs::create_directories(path("halves"));
+    for (const auto& [name, win] : {std::pair<std::string, std::string>{"west.tif", "0 0 900 972"}, {"east.tif", "900 0 1260 972"}}) {
+        std::istringstream ws(win);
+        std::vector<std::string> a = {"-srcwin"};
+        for (std::string x; ws >> x;) a.push_back(x);
+        std::vector<char*> argv;
+        for (auto& x : a) argv.push_back(x.data());
+        argv.push_back(nullptr);
+        GDALTranslateOptions* o = GDALTranslateOptionsNew(argv.data(), nullptr);
+        GDALDatasetH src = GDALOpen(dem.c_str(), GA_ReadOnly);
+        ASSERT_NE(src, nullptr);
+        GDALDatasetH part = GDALTranslate(path("halves/" + name).c_str(), src, o, nullptr);
+        GDALTranslateOptionsFree(o);
+        ASSERT_NE(part, nullptr);
+        GDALClose(part);
+        GDALClose(src);
+    }
+    std::string yaml;
+    {
+        std::ifstream in(scn);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        yaml = ss.str();
+    }
+    const std::string one = "terrain: {dem: \"${data}/real/srtmgl1_redriverdelta_haiduong_106.05E_20.65N.tif\"}";
+    ASSERT_NE(yaml.find(one), std::string::npos);
+    yaml.replace(yaml.find(one), one.size(), "terrain: {dem: [halves/west.tif, halves/east.tif]}");
+    write("gl_tiles.yaml", yaml);
+    const RunResult r2 = run("run " + path("gl_tiles.yaml") + " --out " + path("out2") + " --data-dir " + sharedData("") + " --no-plan --no-report -q");
+    ASSERT_EQ(r2.code, 0) << r2.output;
+    const Raster t2 = readRaster(path("out2/inputs/dem.tif"));
+    EXPECT_EQ(t2.gt, t.gt);
+    EXPECT_TRUE(std::memcmp(t2.v.data(), t.v.data(), t.v.size() * sizeof(double)) == 0 && t2.v.size() == t.v.size()) << "the same terrain";
+    const Raster sig2 = readRaster(path("out2/coverage/signal_4G.tif"));
+    EXPECT_TRUE(std::memcmp(sig2.v.data(), sig.v.data(), sig.v.size() * sizeof(double)) == 0 && sig2.v.size() == sig.v.size()) << "the same coverage";
+}
+
+// `--dem` takes a folder of tiles: one mosaic, the same rasters as the tile they were cut from,
+// and the summary counts the tiles.
+TEST_F(Cli, CoverageReadsAFolderOfTiles) {
+    const std::string dem = sharedData("real/srtmgl1_danang_108.08E_15.87N.tif");
+    PHUSONG_REQUIRE_DATA(dem);
+    fs::create_directories(path("tiles"));
+    for (int q = 0; q < 4; ++q) {
+        std::string c0 = std::to_string((q % 2) * 432), r0 = std::to_string((q / 2) * 450), w = "432", h = "450";
+        std::vector<char*> argv = {const_cast<char*>("-srcwin"), c0.data(), r0.data(), w.data(), h.data(), nullptr};
+        GDALTranslateOptions* o = GDALTranslateOptionsNew(argv.data(), nullptr);
+        GDALDatasetH src = GDALOpen(dem.c_str(), GA_ReadOnly);
+        ASSERT_NE(src, nullptr);
+        GDALDatasetH part = GDALTranslate(path("tiles/t" + std::to_string(q) + ".tif").c_str(), src, o, nullptr);
+        GDALTranslateOptionsFree(o);
+        ASSERT_NE(part, nullptr);
+        GDALClose(part);
+        GDALClose(src);
+    }
+    const std::string sites = write("s.csv", std::string(kHeader) + kDaNangSites);
+    // The sites lie on all four quarters; 6 km reaches across the cuts.
+    const std::string common = " --sites " + sites + " --radius-km 6 --threads 2 -q --outputs signal,best_server";
+    ASSERT_EQ(run("coverage --dem " + dem + " --out " + path("one") + common).code, 0);
+    const RunResult r = run("coverage --dem " + path("tiles") + " --out " + path("four") + common);
+    ASSERT_EQ(r.code, 0) << r.output;
+    for (const char* f : {"signal_4G.tif", "best_server_4G.tif", "signal_2G.tif", "signal_3G.tif", "signal_5G.tif"}) {
+        const Raster a = readRaster(path(std::string("one/") + f)), b = readRaster(path(std::string("four/") + f));
+        ASSERT_FALSE(a.v.empty()) << f;
+        EXPECT_EQ(a.gt, b.gt) << f;
+        EXPECT_TRUE(a.v.size() == b.v.size() && std::memcmp(a.v.data(), b.v.data(), a.v.size() * sizeof(double)) == 0) << f;
+    }
+    std::ifstream in(path("four/summary.json"));
+    const nlohmann::json j = nlohmann::json::parse(in);
+    EXPECT_EQ(j["dem"]["tiles"], 4);
+    // A folder with a tile in another CRS is refused, naming the tile, and writes nothing.
+    const std::string utm = path("tiles/u.tif");
+    std::vector<float> v(100, 10.0f);
+    ASSERT_TRUE(writeGeoTiff(utm, 10, 10, {800000.0, 30.0, 0, 1780000.0, 0, -30.0}, 32649, GDT_Float32, v.data()));
+    const RunResult bad = run("coverage --dem " + path("tiles") + " --out " + path("bad") + common);
+    EXPECT_EQ(bad.code, 2) << bad.output;
+    EXPECT_NE(bad.output.find("u.tif"), std::string::npos) << bad.output;
+    EXPECT_TRUE(noOutputLeft(m_dir, "bad"));
 }
 
 TEST_F(Cli, RunScenarioWritesCoveragePlanGisOutputsAndReport) {

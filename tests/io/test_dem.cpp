@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <vector>
@@ -406,4 +407,84 @@ TEST(Dem, MosaicGapStaysOutsideSmallEdgeVoidIsFilled) {
     EXPECT_TRUE(std::isnan(at(21.0 - 350.0 / 3600, 106.0 + 600.0 / 3600))) << "the gap stays nodata";
     EXPECT_FALSE(std::isnan(at(21.0 - 2.0 / 3600, 106.0 + 105.0 / 3600))) << "the edge void is filled";
     EXPECT_FALSE(std::isnan(at(21.0 - 350.0 / 3600, 106.0 + 300.0 / 3600)));
+}
+
+// A folder of tiles is one DEM: the quarters of a tile, read from their folder (whatever else the
+// folder holds) or named one by one, give the whole tile's grid to the bit; a missing quarter is
+// outside the footprint, not a void; tiles in another CRS, or a folder without tiles, stop the
+// run naming the file.
+TEST(Dem, FolderOfTilesIsOneMosaic) {
+    GDALAllRegister();
+    const auto dir = std::filesystem::temp_directory_path() / ("phusong_dem_tiles_" + std::to_string(::getpid()));
+    const auto tiles = dir / "tiles";
+    std::filesystem::create_directories(tiles);
+    constexpr int n = 800, half = n / 2;  // 1 arc-second cells; a quarter holds 160,000
+    constexpr double cell = 1.0 / 3600;
+    auto height = [](int c, int r) { return 30.0f + 0.17f * static_cast<float>(c) + 0.05f * static_cast<float>(r * r % 997); };
+    std::vector<float> whole(static_cast<size_t>(n) * n);
+    for (int r = 0; r < n; ++r) {
+        for (int c = 0; c < n; ++c) whole[static_cast<size_t>(r) * n + c] = height(c, r);
+    }
+    ASSERT_NO_FATAL_FAILURE(writeTif((dir / "whole.tif").string(), 4326, n, n, {106.0, cell, 0, 21.0, 0, -cell}, whole, -32768.0));
+    std::vector<std::string> quarters;
+    for (int q = 0; q < 4; ++q) {
+        const int c0 = (q % 2) * half, r0 = (q / 2) * half;
+        std::vector<float> v(static_cast<size_t>(half) * half);
+        for (int r = 0; r < half; ++r) {
+            for (int c = 0; c < half; ++c) v[static_cast<size_t>(r) * half + c] = height(c0 + c, r0 + r);
+        }
+        quarters.push_back((tiles / ("q" + std::to_string(q) + ".tif")).string());
+        ASSERT_NO_FATAL_FAILURE(writeTif(quarters.back(), 4326, half, half, {106.0 + c0 * cell, cell, 0, 21.0 - r0 * cell, 0, -cell}, v, -32768.0));
+    }
+    { std::FILE* f = std::fopen((tiles / "README.txt").c_str(), "w"); ASSERT_NE(f, nullptr); std::fputs("SRTM tiles\n", f); std::fclose(f); }
+    EXPECT_EQ(io::demTiles({tiles.string()}), quarters) << "the tiles, sorted by name; the text file is left out";
+
+    io::DemLoadOptions o;
+    o.resolution_m = 30.0;
+    const io::Terrain ref = io::loadDem((dir / "whole.tif").string(), o);
+    const io::Terrain folder = io::loadDem(tiles.string(), o);
+    const io::Terrain named = io::loadDem(std::vector<std::string>{quarters[3], quarters[1], quarters[0], quarters[2]}, o);
+    EXPECT_EQ(folder.tiles, 4);
+    ASSERT_EQ(folder.grid.width(), ref.grid.width());
+    ASSERT_EQ(folder.grid.height(), ref.grid.height());
+    EXPECT_EQ(folder.grid.geoTransform().origin_x_m, ref.grid.geoTransform().origin_x_m);
+    EXPECT_EQ(folder.grid.geoTransform().origin_y_m, ref.grid.geoTransform().origin_y_m);
+    auto bits = [](const io::Terrain& t) {
+        std::vector<uint32_t> b(t.grid.data().size());
+        std::memcpy(b.data(), t.grid.data().data(), b.size() * sizeof(float));
+        return b;
+    };
+    EXPECT_TRUE(bits(folder) == bits(ref)) << "the mosaic of the quarters is the whole tile";
+    EXPECT_TRUE(bits(named) == bits(ref)) << "the quarters named in any order";
+
+    // Without the south-east quarter: nodata there (outside the footprint), nothing filled.
+    std::filesystem::rename(quarters[3], dir / "q3.tif");
+    const io::Terrain three = io::loadDem(tiles.string(), o);
+    EXPECT_EQ(three.tiles, 3);
+    EXPECT_EQ(three.voids_filled, 0);
+    io::Projector p(three.crs);
+    const GeoTransform& g = three.grid.geoTransform();
+    auto at = [&](double lat, double lon) {
+        const PointXY xy = p.toXY({lat, lon});
+        return sampleBilinear(three.grid, g.colOf(xy.x_m), g.rowOf(xy.y_m));
+    };
+    EXPECT_TRUE(std::isnan(at(21.0 - 600 * cell, 106.0 + 600 * cell))) << "the missing tile stays nodata";
+    const PointXY ne = p.toXY({21.0 - 200.5 * cell, 106.0 + 600.5 * cell});  // in the north-east quarter
+    EXPECT_EQ(sampleBilinear(three.grid, g.colOf(ne.x_m), g.rowOf(ne.y_m)),
+              sampleBilinear(ref.grid, ref.grid.geoTransform().colOf(ne.x_m), ref.grid.geoTransform().rowOf(ne.y_m)));
+
+    // A tile in another CRS is named, with the fix.
+    std::vector<float> utm(100, 40.0f);
+    ASSERT_NO_FATAL_FAILURE(writeTif((tiles / "z_utm.tif").string(), 32648, 10, 10, {600000.0, 30.0, 0, 2300000.0, 0, -30.0}, utm));
+    try {
+        io::loadDem(tiles.string(), o);
+        ADD_FAILURE() << "a tile in another CRS was mosaicked";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("z_utm.tif"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("EPSG:32648"), std::string::npos) << e.what();
+    }
+    const auto empty = dir / "empty";
+    std::filesystem::create_directories(empty);
+    EXPECT_THROW(io::loadDem(empty.string(), o), InputError);
+    std::filesystem::remove_all(dir);
 }

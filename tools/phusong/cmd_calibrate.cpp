@@ -255,7 +255,7 @@ void addCalibrate(CLI::App& app, Context& ctx) {
     sub->add_option("--measurements", cfg->measurements,
                     "CSV with lat, lon, rssi_dbm and the transmitter (tx_lat, tx_lon, [tx_height_m], freq_mhz, eirp_dbm) or site_id")
         ->required();
-    sub->add_option("--dem", cfg->dem, "DEM raster covering transmitters and measurements")->required();
+    sub->add_option("--dem", cfg->dem, "DEM raster (or a folder of tiles) covering transmitters and measurements")->required();
     sub->add_option("--out", cfg->out, "Output directory (calibration.json, calibration.png)")->required();
     sub->add_option("--sites", cfg->sites, "Site table; each measurement's site_id names its transmitter");
     sub->add_option("--tx-height-m", cfg->tx_height_m, "Transmitter height above ground when the file has none, m")->capture_default_str();

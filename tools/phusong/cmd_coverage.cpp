@@ -334,6 +334,7 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         {"sectors", sectors.size()},
         {"dem",
          {{"path", dem_shown},
+          {"tiles", terrain.tiles},
           {"crs", "EPSG:" + std::to_string(terrain.crs.epsg)},
           {"resolution_m", terrain.grid.geoTransform().pixel_width_m},
           {"native_resolution_m", terrain.native_resolution_m},
@@ -409,7 +410,7 @@ void addCoverage(CLI::App& app, Context& ctx) {
     auto thresholds = std::make_shared<std::vector<std::string>>();
     auto shadowing = std::make_shared<std::vector<std::string>>();
     CLI::App* sub = app.add_subcommand("coverage", "Compute best-server signal rasters per technology from a site table");
-    sub->add_option("--dem", cfg->dem, "DEM raster (GeoTIFF, SRTM .hgt, VRT)")->required();
+    sub->add_option("--dem", cfg->dem, "DEM raster (GeoTIFF, SRTM .hgt or .hgt.zip, VRT) or a folder of tiles, read as one mosaic")->required();
     sub->add_option("--sites", cfg->sites, "Site table, one row per sector (CSV, GeoJSON, GeoPackage)")->required();
     sub->add_option("--out", cfg->out, "Output directory")->required();
     cfg->mo.add(sub);
@@ -430,7 +431,7 @@ void addCoverage(CLI::App& app, Context& ctx) {
     sub->add_flag("--quiet,-q", cfg->quiet, "No progress bar");
     sub->add_option("--engine", cfg->engine, "radial (fast sweep) or reference (full profile per pixel, slow)")->capture_default_str();
     sub->add_flag("--pathloss", cfg->pathloss, "Also write each sector's path-loss raster pathloss_<site_id>.tif (Float32 dB, its window)");
-    sub->add_option("--clutter", cfg->clutter, "Land-cover class raster (any GDAL raster), applied at the receiver");
+    sub->add_option("--clutter", cfg->clutter, "Land-cover class raster (any GDAL raster, or a folder of tiles read as one mosaic), applied at the receiver");
     sub->add_option("--clutter-table", cfg->clutter_table, "CSV class,loss_db[,height_m,type,name] for --clutter (height_m: P.2108 representative clutter height)");
     sub->add_option("--noise-figure-db", cfg->noise_figure_dB, "Receiver noise figure for SINR, dB")->capture_default_str();
     sub->add_option("--shadowing-db", *shadowing,

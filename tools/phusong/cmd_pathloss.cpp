@@ -46,7 +46,7 @@ struct PathlossConfig {
 
 int runPathloss(const PathlossConfig& cfg) {
     models::ModelParams mp = cfg.mo.build();
-    mp.want_details = cfg.json;
+    mp.want_details = true;  // one link: the LOS flag and the intermediate values cost nothing
     if (cfg.los && cfg.nlos) throw InputError("give at most one of --los and --nlos");
     if ((cfg.los || cfg.nlos) && !models::isTr38901(mp.kind)) {
         throw InputError("--los/--nlos apply to the 38901-* models only; other models take LOS from the terrain");
@@ -125,7 +125,7 @@ void addPathloss(CLI::App& app, Context& ctx) {
     sub->add_option("--freq-mhz", cfg->freq_MHz, "Frequency, MHz")->required();
     sub->add_option("--tx-height-m", cfg->tx_height_m, "Transmitter height above ground, m")->capture_default_str();
     sub->add_option("--rx-height-m", cfg->rx_height_m, "Receiver height above ground, m")->capture_default_str();
-    sub->add_option("--dem", cfg->dem, "DEM raster; with --tx and --rx");
+    sub->add_option("--dem", cfg->dem, "DEM raster, or a folder of tiles read as one mosaic; with --tx and --rx");
     sub->add_option("--tx", cfg->tx, "Transmitter LAT,LON (degrees)");
     sub->add_option("--rx", cfg->rx, "Receiver LAT,LON (degrees)");
     sub->add_option("--profile", cfg->profile, "Profile CSV with distance_km,height_m (transmitter first)");

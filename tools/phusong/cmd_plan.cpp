@@ -504,7 +504,7 @@ int runPlan(const PlanConfig& cfg, const std::string& command_line) {
 void addPlan(CLI::App& app, Context& ctx) {
     auto cfg = std::make_shared<PlanConfig>();
     CLI::App* sub = app.add_subcommand("plan", "Choose shared towers so that every village is covered at the least cost");
-    sub->add_option("--dem", cfg->dem, "DEM raster")->required();
+    sub->add_option("--dem", cfg->dem, "DEM raster, or a folder of tiles read as one mosaic")->required();
     sub->add_option("--villages", cfg->villages, "Villages: CSV village_id,lat,lon[,population,name], GeoJSON or GeoPackage (polygons reduced to a point inside)")->required();
     sub->add_option("--candidates", cfg->candidates, "Candidate sites CSV (site_id,lat,lon[,antenna_height_m,cost,...]); default: generated from the DEM");
     sub->add_option("--existing", cfg->existing, "Existing sites CSV (site_id or tower_id, lat, lon, operator, ...)");

@@ -93,7 +93,7 @@ int runProfile(const ProfileConfig& cfg) {
 void addProfile(CLI::App& app, Context& ctx) {
     auto cfg = std::make_shared<ProfileConfig>();
     CLI::App* sub = app.add_subcommand("profile", "Write the terrain profile between two points as CSV");
-    sub->add_option("--dem", cfg->dem, "DEM raster")->required();
+    sub->add_option("--dem", cfg->dem, "DEM raster, or a folder of tiles read as one mosaic")->required();
     sub->add_option("--tx", cfg->tx, "Transmitter LAT,LON")->required();
     sub->add_option("--rx", cfg->rx, "Receiver LAT,LON")->required();
     sub->add_option("--out", cfg->out, "Output CSV")->required();

@@ -116,8 +116,6 @@ void materialiseTerrain(const io::Scenario& sc, const fs::path& inputs, Material
     if (sc.boundary.file.empty() && !sc.boundary.file_unavailable.empty())
         m.notes.emplace_back("boundary", "none: the outline " + sc.boundary.file_unavailable + "; the whole terrain square is the region");
     if (!sc.terrain.dem.empty()) {
-        if (sc.terrain.dem.size() > 1)
-            throw InputError(sc.path + ": region.terrain.dem: give one DEM file (mosaic several with gdalbuildvrt into a .vrt first)");
         io::DemLoadOptions o;
         o.epsg = sc.epsg;
         o.resolution_m = sc.resolution_m;
@@ -128,8 +126,8 @@ void materialiseTerrain(const io::Scenario& sc, const fs::path& inputs, Material
             o.around_m = 2000.0;
             o.around_label = sc.path + ": region.boundary";
         }
-        io::Terrain t = io::loadDem(sc.terrain.dem[0], o);
-        std::string note = "real: " + sc.terrain.dem[0];
+        io::Terrain t = io::loadDem(sc.terrain.dem, o);
+        std::string note = "real: " + t.source;
         if (sc.terrain.stand_in_center) {
             const io::Projector p(t.crs);
             const GeoTransform& g = t.grid.geoTransform();

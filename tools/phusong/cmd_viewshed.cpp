@@ -80,7 +80,7 @@ int runViewshed(const ViewshedConfig& cfg, const std::string& command_line) {
 void addViewshed(CLI::App& app, Context& ctx) {
     auto cfg = std::make_shared<ViewshedConfig>();
     CLI::App* sub = app.add_subcommand("viewshed", "Line of sight from one antenna to every pixel within a radius (Byte GeoTIFF)");
-    sub->add_option("--dem", cfg->dem, "DEM raster")->required();
+    sub->add_option("--dem", cfg->dem, "DEM raster, or a folder of tiles read as one mosaic")->required();
     sub->add_option("--site", cfg->site, "Observer LAT,LON");
     sub->add_option("--site-xy", cfg->site_xy, "Observer X,Y in the DEM's own CRS (as gdal_viewshed -ox -oy), instead of --site");
     sub->add_option("--out", cfg->out, "Output GeoTIFF (COG)")->required();

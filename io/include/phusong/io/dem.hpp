@@ -41,19 +41,32 @@ struct Terrain {
     long long voids_filled = 0;   ///< nodata cells of the source filled by interpolation
     double native_resolution_m = 0.0;
     std::string source;
+    int tiles = 1;                ///< raster files read as one mosaic (a folder's tiles, or several files)
     bool cropped = false;         ///< the grid is a window of the whole DEM's (DemLoadOptions::around)
 };
 
-/// Opens any raster GDAL reads (GeoTIFF, SRTM .hgt, VRT mosaics), fills its voids in the source
-/// geometry, then warps it once (bilinear) to the analysis CRS and resolution.
-/// Throws InputError naming the file when it cannot be read or has no CRS.
+/// Opens any raster GDAL reads (GeoTIFF, SRTM .hgt or .hgt.zip, VRT mosaics), or a folder of
+/// such tiles, fills its voids in the source geometry, then warps it once (bilinear) to the
+/// analysis CRS and resolution. Throws InputError naming the file when it cannot be read or has
+/// no CRS.
 Terrain loadDem(const std::string& path, const DemLoadOptions& opt);
 
-/// The WGS84 position of @p xy given in the CRS of the raster at @p path (a projected DEM's own
+/// The same over several rasters and folders of tiles, read as one mosaic (as `gdalbuildvrt
+/// -resolution highest` builds it: the finest tile's spacing, nodata where no tile lies). The
+/// tiles must share one CRS, and one scale, offset and vertical unit; InputError names the
+/// first that does not.
+Terrain loadDem(const std::vector<std::string>& paths, const DemLoadOptions& opt);
+
+/// The raster files @p paths stand for: each file as given, each folder's tiles (by extension:
+/// .hgt, .hgt.zip, .tif, .tiff, .vrt, .dt0-.dt2, .img, .asc, .bil; not its subfolders) sorted by
+/// name. InputError for a folder without one.
+std::vector<std::string> demTiles(const std::vector<std::string>& paths);
+
+/// The WGS84 position of @p xy given in the CRS of the raster (or folder of tiles) at @p path (a projected DEM's own
 /// coordinates, as gdal_viewshed -ox -oy takes them). Throws InputError naming the file.
 LatLon demPointToLatLon(const std::string& path, PointXY xy);
 
-/// Reads any raster onto an existing analysis grid (nearest neighbour: class codes stay codes),
+/// Reads any raster (or folder of tiles) onto an existing analysis grid (nearest neighbour: class codes stay codes),
 /// NaN where the raster has no data. Throws InputError naming the file.
 Grid<float> loadOnGrid(const std::string& path, const GeoTransform& gt, int width, int height, const Crs& crs);
 
