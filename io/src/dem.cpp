@@ -119,16 +119,19 @@ double metresPerVerticalUnit(const char* unit_type) {
 // raster's edge, and with @p far_sides also to e's other sides (e then extends well beyond the
 // window that matters: nodata reaching that far is no void to fill). With @p sized (a geographic
 // DEM), a component under @p big cells that does not reach a far side is a void after all (SRTM's
-// edge voids). Returns 1 for outside, 0 otherwise, per cell of e.
+// edge voids). A component of at least @p big cells is outside wherever it lies: a tile missing
+// from the middle of a mosaic (SRTM has no tile where there is no land) is no void to interpolate
+// across. Returns 1 for outside, 0 otherwise, per cell of e.
 template <class IsVoid>
 std::vector<uint8_t> outsideFootprint(IsVoid&& is_void, Window e, int sw, int sh, bool far_sides, bool sized, long long big) {
     const int w = e.width(), h = e.height();
     const bool edge_top = e.r0 == 0, edge_bottom = e.r1 == sh, edge_left = e.c0 == 0, edge_right = e.c1 == sw;
     std::vector<uint8_t> out(static_cast<size_t>(w) * h, 0);  // 1 outside, 2 an edge void kept as a void
     std::vector<size_t> component, stack;
-    auto flood = [&](int c0, int r0) {
+    auto flood = [&](int c0, int r0, bool interior) {
         const size_t i0 = static_cast<size_t>(r0) * w + c0;
         if (out[i0] || !is_void(i0)) return;
+        long long size = 0;
         component.clear();
         stack.assign(1, i0);
         out[i0] = 1;
@@ -136,7 +139,8 @@ std::vector<uint8_t> outsideFootprint(IsVoid&& is_void, Window e, int sw, int sh
         while (!stack.empty()) {
             const size_t i = stack.back();
             stack.pop_back();
-            if (sized) component.push_back(i);
+            ++size;
+            if (sized || interior) component.push_back(i);
             const int c = static_cast<int>(i % static_cast<size_t>(w)), r = static_cast<int>(i / static_cast<size_t>(w));
             far |= (c == 0 && !edge_left) || (c == w - 1 && !edge_right) || (r == 0 && !edge_top) || (r == h - 1 && !edge_bottom);
             auto push = [&](int cc, int rr) {
@@ -148,24 +152,25 @@ std::vector<uint8_t> outsideFootprint(IsVoid&& is_void, Window e, int sw, int sh
             if (r > 0) push(c, r - 1);
             if (r + 1 < h) push(c, r + 1);
         }
-        if (sized && !(far_sides && far) && static_cast<long long>(component.size()) < big) {
+        if ((sized || interior) && !(far_sides && far) && size < big) {
             for (size_t k : component) out[k] = 2;
         }
     };
     for (int c = 0; c < w; ++c) {
-        if (edge_top || far_sides) flood(c, 0);
-        if (edge_bottom || far_sides) flood(c, h - 1);
+        if (edge_top || far_sides) flood(c, 0, false);
+        if (edge_bottom || far_sides) flood(c, h - 1, false);
     }
     for (int r = 0; r < h; ++r) {
-        if (edge_left || far_sides) flood(0, r);
-        if (edge_right || far_sides) flood(w - 1, r);
+        if (edge_left || far_sides) flood(0, r, false);
+        if (edge_right || far_sides) flood(w - 1, r, false);
+    }
+    for (int r = 1; r + 1 < h; ++r) {
+        for (int c = 1; c + 1 < w; ++c) flood(c, r, true);
     }
     for (uint8_t& o : out) o = o == 1 ? 1 : 0;
     return out;
 }
 
-// The cells of a north-up grid (origin gt[0], gt[3], spacing gt[1], gt[5] < 0) that the box
-// [x0, x1] x [y0, y1] touches, clipped to w x h (empty when it misses the grid).
 // A short name of a CRS for messages: "EPSG:32648", else its name.
 std::string crsName(const OGRSpatialReference& srs) {
     const char* auth = srs.GetAuthorityName(nullptr);
@@ -289,6 +294,8 @@ std::string demLabel(const std::vector<std::string>& paths) {
     return s;
 }
 
+// The cells of a north-up grid (origin gt[0], gt[3], spacing gt[1], gt[5] < 0) that the box
+// [x0, x1] x [y0, y1] touches, clipped to w x h (empty when it misses the grid).
 Window cellsOf(const double gt[6], int w, int h, double x0, double y0, double x1, double y1) {
     Window win;
     win.c0 = static_cast<int>(std::clamp(std::floor((x0 - gt[0]) / gt[1]), 0.0, static_cast<double>(w)));

@@ -488,3 +488,65 @@ TEST(Dem, FolderOfTilesIsOneMosaic) {
     EXPECT_THROW(io::loadDem(empty.string(), o), InputError);
     std::filesystem::remove_all(dir);
 }
+
+// A tile missing from the middle of a mosaic (SRTM has none where there is no land: a bay, a
+// lake's tile) is outside the footprint, like a gap that reaches the edge, not a void to
+// interpolate across: a run over the whole mosaic leaves it nodata, as a window beside it does,
+// cell for cell. Before, the whole run filled it (1.44 million cells of a 3 x 3 mosaic of SRTM3
+// tiles: 9.3 s instead of 5.0 s) while the window left it out. Small voids are still filled.
+TEST(Dem, TileMissingInsideAMosaicIsOutside) {
+    GDALAllRegister();
+    const auto dir = std::filesystem::temp_directory_path() / ("phusong_dem_ring_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    constexpr int n = 400;  // cells per tile side, 100 m: the missing tile holds 160,000
+    const double x0 = 500000.0, y0 = 2400000.0;
+    for (int ty = 0; ty < 3; ++ty) {
+        for (int tx = 0; tx < 3; ++tx) {
+            if (tx == 1 && ty == 1) continue;
+            std::vector<float> v(static_cast<size_t>(n) * n);
+            for (int r = 0; r < n; ++r) {
+                for (int c = 0; c < n; ++c) {
+                    const int gc = tx * n + c, gr = ty * n + r;
+                    v[static_cast<size_t>(r) * n + c] = 50.0f + 0.3f * static_cast<float>(gc) + 0.2f * static_cast<float>(gr);
+                }
+            }
+            if (tx == 0 && ty == 1) {
+                for (int r = 100; r < 102; ++r) {
+                    for (int c = 300; c < 303; ++c) v[static_cast<size_t>(r) * n + c] = -32768.0f;  // a void of 6 cells
+                }
+            }
+            const std::string f = (dir / ("t" + std::to_string(ty) + std::to_string(tx) + ".tif")).string();
+            ASSERT_NO_FATAL_FAILURE(writeUtm48Tif(f, n, n, {x0 + tx * n * 100.0, 100.0, 0, y0 - ty * n * 100.0, 0, -100.0}, v, -32768.0));
+        }
+    }
+    io::DemLoadOptions o;
+    o.epsg = 32648;
+    const io::Terrain whole = io::loadDem(dir.string(), o);
+    EXPECT_EQ(whole.tiles, 8);
+    EXPECT_EQ(whole.voids_filled, 6) << "the small void, not the missing tile";
+    ASSERT_EQ(whole.grid.width(), 3 * n);
+    long long hole = 0;
+    for (int r = n; r < 2 * n; ++r) {
+        for (int c = n; c < 2 * n; ++c) hole += std::isnan(whole.grid.at(c, r));
+    }
+    EXPECT_EQ(hole, static_cast<long long>(n) * n);
+    // 10 km around a cell 60 cells west of the hole: the window crosses into it.
+    const io::Projector proj(io::Crs::fromEpsg(32648));
+    o.around = {proj.toLatLon({x0 + (n - 60 + 0.5) * 100.0, y0 - (1.5 * n) * 100.0})};
+    o.around_m = 10000.0;
+    const io::Terrain cut = io::loadDem(dir.string(), o);
+    std::filesystem::remove_all(dir);
+    ASSERT_TRUE(cut.cropped);
+    const GeoTransform& g = cut.grid.geoTransform();
+    const int c0 = static_cast<int>(std::lround((g.origin_x_m - x0) / 100.0)), r0 = static_cast<int>(std::lround((y0 - g.origin_y_m) / 100.0));
+    long long outside = 0;
+    for (int r = 0; r < cut.grid.height(); ++r) {
+        for (int c = 0; c < cut.grid.width(); ++c) {
+            const float a = cut.grid.at(c, r), b = whole.grid.at(c0 + c, r0 + r);
+            outside += std::isnan(a);
+            if (std::isnan(b)) EXPECT_TRUE(std::isnan(a)) << "cell " << c0 + c << "," << r0 + r;
+            else EXPECT_EQ(a, b) << "cell " << c0 + c << "," << r0 + r;
+        }
+    }
+    EXPECT_GT(outside, 5000);
+}
