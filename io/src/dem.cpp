@@ -11,6 +11,8 @@
 #include <cmath>
 #include <cstring>
 #include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
 #include <filesystem>
 #include <mutex>
 #include <string>
@@ -418,6 +420,19 @@ Terrain loadDem(const std::vector<std::string>& paths, const DemLoadOptions& opt
         }
         out.cropped = win.c0 > 0 || win.r0 > 0 || win.c1 < fw || win.r1 < fh;
     }
+    if (opt.bytes_per_cell > 0.0) {
+        // The analysis grid's size before a cell of it is read or allocated: a resolution far finer
+        // than the DEM's, over a wide area, would otherwise run until the system kills it.
+        long long gw = win.width(), gh = win.height();
+        if (opt.around.empty() && !same_grid) {
+            DatasetPtr vrt = warp(src.get(), warpArgs({"-of", "VRT"}));
+            gw = vrt->GetRasterXSize(), gh = vrt->GetRasterYSize();
+        }
+        char native[32];
+        std::snprintf(native, sizeof native, "%.3g", out.native_resolution_m);
+        checkGridFits(gw, gh, res, opt.bytes_per_cell, path + ": the analysis grid",
+                      opt.grid_fix + " (the DEM's own spacing is " + native + " m)");
+    }
 
     // The source cells the window needs: the window itself on the same grid, else the source
     // footprint of its outline, plus a margin for bilinear sampling and void filling (all of a
@@ -644,6 +659,55 @@ Grid<float> loadOnGrid(const std::string& path, const GeoTransform& gt, int widt
         throw Error(path + ": cannot read the warped raster");
     }
     return out;
+}
+
+}  // namespace phusong::io
+
+namespace phusong::io {
+
+double availableMemory_bytes() {
+    if (const char* mb = std::getenv("PHUSONG_MEMORY_MB")) {
+        char* end = nullptr;
+        const double v = std::strtod(mb, &end);
+        if (end != mb && v > 0.0) return v * 1024.0 * 1024.0;
+    }
+    double avail = 0.0;
+    if (std::FILE* f = std::fopen("/proc/meminfo", "r")) {
+        char line[256];
+        while (std::fgets(line, sizeof line, f)) {
+            unsigned long long kb = 0;
+            if (std::sscanf(line, "MemAvailable: %llu kB", &kb) == 1) avail = static_cast<double>(kb) * 1024.0;
+        }
+        std::fclose(f);
+    }
+    if (avail <= 0.0) avail = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
+    // A container's limit (cgroup v2, then v1) when it is lower.
+    for (const char* limit : {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
+        if (std::FILE* f = std::fopen(limit, "r")) {
+            unsigned long long b = 0;
+            if (std::fscanf(f, "%llu", &b) == 1 && b > 0) avail = std::min(avail, static_cast<double>(b));
+            std::fclose(f);
+        }
+    }
+    return avail;
+}
+
+void checkGridFits(long long width, long long height, double resolution_m, double bytes_per_cell, const std::string& what,
+                   const std::string& fix) {
+    const double cells = static_cast<double>(width) * static_cast<double>(height);
+    const double need = cells * bytes_per_cell, have = availableMemory_bytes();
+    if (need <= have) return;
+    auto gb = [](double b) {
+        char s[32];
+        std::snprintf(s, sizeof s, "%.1f GB", b / (1024.0 * 1024.0 * 1024.0));
+        return std::string(s);
+    };
+    char count[32], size[200];
+    if (cells >= 1e9) std::snprintf(count, sizeof count, "%.3g billion", cells / 1e9);
+    else std::snprintf(count, sizeof count, "%.3g million", cells / 1e6);
+    std::snprintf(size, sizeof size, " would be %lld x %lld cells (%s) at %.3g m: about %s at %.0f bytes a cell, and this machine has %s available",
+                  width, height, count, resolution_m, gb(need).c_str(), bytes_per_cell, gb(have).c_str());
+    throw InputError(what + size + "; " + fix);
 }
 
 }  // namespace phusong::io

@@ -301,6 +301,44 @@ TEST_F(Cli, BadInputFailsWithExitTwoAndNoOutput) {
 // A model that meets terrain outside its domain while sweeping (ITM on a plateau at 5,200 m with
 // N0 = 250: N_s = 144 N-units, below ITM's 150) fails like any bad input: exit 2, the reason, no
 // output. The error is raised inside the sweep's parallel regions; it used to abort the process.
+// A grid that cannot fit in memory (a resolution far finer than the DEM's over a wide radius) is
+// refused before anything is read, with its size, the memory it needs and the fix: before, `coverage
+// --resolution-m 1` over a 20 km radius ran 63 s and was killed at 24 GB. PHUSONG_MEMORY_MB stands
+// for a smaller machine here.
+TEST_F(Cli, GridTooLargeForMemoryIsRefused) {
+    const std::string dem = sharedData("real/srtmgl1_danang_108.08E_15.87N.tif");
+    PHUSONG_REQUIRE_DATA(dem);
+    const std::string sites = write("s.csv", std::string(kHeader) + kDaNangSites);
+    ::setenv("PHUSONG_MEMORY_MB", "100", 1);
+    const RunResult big = run("coverage --dem " + dem + " --sites " + sites + " --out " + path("big") + " --resolution-m 5 --radius-km 20 -q");
+    const RunResult vs = run("viewshed --dem " + dem + " --site 16.06,108.21 --out " + path("vs.tif") + " --resolution-m 1 --radius-km 10");
+    const RunResult synth = run("synth-terrain --out " + path("t.tif") + " --size-km 100 --resolution-m 5");
+    const RunResult small = run("coverage --dem " + dem + " --sites " + sites + " --out " + path("small") + " --radius-km 4 -q --outputs signal");
+    const std::string scn = write("fine.yaml",
+                                  "name: fine\n"
+                                  "region:\n"
+                                  "  resolution_m: 2\n"
+                                  "  terrain: {synthetic: {center: [21.3, 106.2], size_km: 40}}\n"
+                                  "technologies: {4G: {}}\n"
+                                  "sites: {generate: {seed: 4, towers: 6, bts: {4G: 6}}}\n"
+                                  "villages: {synthetic: {count: 10, seed: 5}}\n");
+    const RunResult scenario = run("run " + scn + " --out " + path("fine_out") + " --no-plan --no-report -q");
+    ::unsetenv("PHUSONG_MEMORY_MB");
+    EXPECT_EQ(scenario.code, 2) << scenario.output;
+    EXPECT_NE(scenario.output.find("region.resolution_m"), std::string::npos) << scenario.output;
+    EXPECT_TRUE(noOutputLeft(m_dir, "fine_out"));
+    EXPECT_EQ(big.code, 2) << big.output;
+    EXPECT_NE(big.output.find("the analysis grid would be"), std::string::npos) << big.output;
+    EXPECT_NE(big.output.find("--resolution-m"), std::string::npos) << big.output;
+    EXPECT_NE(big.output.find("the DEM's own spacing is 29.7 m"), std::string::npos) << big.output;
+    EXPECT_TRUE(noOutputLeft(m_dir, "big"));
+    EXPECT_EQ(vs.code, 2) << vs.output;
+    EXPECT_FALSE(fs::exists(path("vs.tif")));
+    EXPECT_EQ(synth.code, 2) << synth.output;
+    EXPECT_FALSE(fs::exists(path("t.tif")));
+    EXPECT_EQ(small.code, 0) << "a grid that fits runs: " << small.output;
+}
+
 TEST_F(Cli, ModelErrorDuringTheSweepFailsCleanly) {
     std::vector<float> plateau(60 * 60, 5200.0f);
     ASSERT_TRUE(writeGeoTiff(path("plateau.tif"), 60, 60, {600000.0, 60.0, 0.0, 2400000.0, 0.0, -60.0}, 32648, GDT_Float32,

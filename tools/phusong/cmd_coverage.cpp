@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <set>
 #include <nlohmann/json.hpp>
@@ -37,6 +38,33 @@ int parseEpsg(const std::string& s) {
 }
 
 namespace {
+// What coverage holds per cell of the analysis grid, at the least: the DEM and the clutter (4 bytes
+// each), one technology's composed rasters (signal, second signal, SINR, throughput, best server,
+// overlap: 21) and its accumulators per view (all sectors, then each operator's): the strongest
+// signals (up to 8, 4 bytes each), the best server (4) and the co-channel power per carrier (8).
+// Technologies are composed one after the other, so the largest counts. Sector windows, GDAL's
+// caches and the writer's buffers come on top (a 29-million-cell run of two technologies peaked
+// at 101 bytes a cell), so a grid refused at this estimate could not have run.
+double coverageBytesPerCell(const std::vector<Sector>& sectors, bool clutter) {
+    std::map<Technology, std::map<std::string, std::pair<size_t, std::set<long long>>>> views;  // tech -> view -> (sectors, carriers)
+    for (const Sector& s : sectors) {
+        const long long carrier = std::llround(s.freq_MHz * 1000.0);
+        for (const std::string& v : {std::string("*"), s.operator_name}) {
+            if (v.empty()) continue;
+            auto& [n, carriers] = views[s.tech][v];
+            ++n;
+            carriers.insert(carrier);
+        }
+    }
+    double most = 0.0;
+    for (const auto& [tech, of_view] : views) {
+        double b = 0.0;
+        for (const auto& [v, nc] : of_view) b += 4.0 * static_cast<double>(std::min<size_t>(nc.first, 8)) + 4.0 + 8.0 * static_cast<double>(nc.second.size());
+        most = std::max(most, b);
+    }
+    return 4.0 + (clutter ? 4.0 : 0.0) + 21.0 + most;
+}
+
 // A name safe in a file name on every OS: letters, digits, '-' and '_' kept, the rest '_'.
 std::string fileSlug(const std::string& s) {
     std::string out;
@@ -134,6 +162,9 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         dopt.around_m = opt.radius_m;
         dopt.around_label = "the sectors of " + cfg.sites + (sectors.empty() ? std::string() : " (first: " + sectors.front().location + ")");
     }
+    dopt.bytes_per_cell = coverageBytesPerCell(sectors, !cfg.clutter.empty());
+    dopt.grid_fix = cfg.extent == "sites" ? "use a coarser --resolution-m or a smaller --radius-km"
+                                          : "use a coarser --resolution-m, or --extent sites to cover only the sectors' surroundings";
     const io::Terrain terrain = io::loadDem(cfg.dem, dopt);
     io::projectSectors(sectors, terrain.crs);
     // The inputs as the outputs name them: under `run` and `plan` they lie in the staging folder,

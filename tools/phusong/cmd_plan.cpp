@@ -199,6 +199,8 @@ int runPlan(const PlanConfig& cfg, const std::string& command_line) {
 
     io::DemLoadOptions dopt;
     dopt.resolution_m = cfg.resolution_m;
+    dopt.bytes_per_cell = 64.0;  // the DEM and, for the plan's rasters, a coverage run's composition (see coverage)
+    dopt.grid_fix = "use a coarser --resolution-m or a DEM cropped to the villages (gdal_translate -projwin)";
     const io::Terrain terrain = io::loadDem(cfg.dem, dopt);
     const io::Projector proj(terrain.crs);
     const DemGrid& dem = terrain.grid;

@@ -126,6 +126,8 @@ void materialiseTerrain(const io::Scenario& sc, const fs::path& inputs, Material
             o.around_m = 2000.0;
             o.around_label = sc.path + ": region.boundary";
         }
+        o.bytes_per_cell = 64.0;  // the terrain and a coverage run's composition (see coverage)
+        o.grid_fix = "set a coarser region.resolution_m in " + sc.path;
         io::Terrain t = io::loadDem(sc.terrain.dem, o);
         std::string note = "real: " + t.source;
         if (sc.terrain.stand_in_center) {
@@ -167,6 +169,9 @@ void materialiseTerrain(const io::Scenario& sc, const fs::path& inputs, Material
         const PointXY c = io::Projector(m.crs).toXY(s.center);
         o.center_x_m = c.x_m;
         o.center_y_m = c.y_m;
+        const long long side = std::llround(o.size_km * 1000.0 / o.resolution_m);
+        io::checkGridFits(side, side, o.resolution_m, 64.0, sc.path + ": the synthetic terrain",
+                          "set a coarser region.resolution_m or region.terrain.synthetic.resolution_m");
         m.grid = synthesizeTerrain(o);
         if (!boundary.empty()) applyBoundary(m.grid, m.crs);
         std::string note = "synthetic: " + fmt(o.size_km, 0) + " km square centred at " + fmt(s.center.lat_deg, 3) + " N " +

@@ -50,6 +50,8 @@ int runViewshed(const ViewshedConfig& cfg, const std::string& command_line) {
     dopt.around = {observer};
     dopt.around_m = cfg.radius_km * 1000.0;
     dopt.around_label = "the observer " + (cfg.site.empty() ? "--site-xy " + cfg.site_xy : "--site " + cfg.site);
+    dopt.bytes_per_cell = 9.0;  // the DEM (4), the visibility raster (1), the ray plan's owner of each cell (4)
+    dopt.grid_fix = "use a coarser --resolution-m or a smaller --radius-km";
     const io::Terrain terrain = io::loadDem(cfg.dem, dopt);
     // The observer on the analysis grid. --site-xy is in the DEM's CRS: taken as it is when that is
     // the analysis CRS (a projected DEM read on its own grid: the point comes back from latitude and

@@ -32,6 +32,11 @@ struct DemLoadOptions {
     std::vector<LatLon> around;
     double around_m = 0.0;
     std::string around_label = "the area of interest";  ///< what the points are, for the error when they miss the DEM
+    /// Memory guard: when > 0, a grid whose cells at this many bytes each (what the command holds
+    /// per cell) need more than availableMemory_bytes() is refused with InputError before any of
+    /// it is read, naming its size and @p grid_fix (e.g. "use a coarser --resolution-m").
+    double bytes_per_cell = 0.0;
+    std::string grid_fix = "use a coarser resolution or a smaller area";
 };
 
 /// The analysis grid: DEM warped once to a metric CRS, voids filled.
@@ -69,6 +74,17 @@ LatLon demPointToLatLon(const std::string& path, PointXY xy);
 /// Reads any raster (or folder of tiles) onto an existing analysis grid (nearest neighbour: class codes stay codes),
 /// NaN where the raster has no data. Throws InputError naming the file.
 Grid<float> loadOnGrid(const std::string& path, const GeoTransform& gt, int width, int height, const Crs& crs);
+
+/// The memory this process may use, in bytes: /proc/meminfo's MemAvailable (else the physical
+/// memory), or a container's lower cgroup limit; the environment variable PHUSONG_MEMORY_MB
+/// overrides it (a batch scheduler's allowance, tests).
+double availableMemory_bytes();
+
+/// Throws InputError when a grid of @p width x @p height cells at @p bytes_per_cell needs more
+/// than availableMemory_bytes(): "<what> would be W x H cells (...) at R m: about X GB ..., and
+/// this machine has Y GB available; <fix>".
+void checkGridFits(long long width, long long height, double resolution_m, double bytes_per_cell, const std::string& what,
+                   const std::string& fix);
 
 /// Converts WGS84 lat/lon to and from a projected CRS.
 class Projector {
