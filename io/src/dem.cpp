@@ -123,13 +123,16 @@ double metresPerVerticalUnit(const char* unit_type) {
 // DEM), a component under @p big cells that does not reach a far side is a void after all (SRTM's
 // edge voids). A component of at least @p big cells is outside wherever it lies: a tile missing
 // from the middle of a mosaic (SRTM has no tile where there is no land) is no void to interpolate
-// across. Returns 1 for outside, 0 otherwise, per cell of e.
+// across. @p voids: how many cells of e are nodata (the search stops when it has met them all).
+// Returns 1 for outside, 0 otherwise, per cell of e.
 template <class IsVoid>
-std::vector<uint8_t> outsideFootprint(IsVoid&& is_void, Window e, int sw, int sh, bool far_sides, bool sized, long long big) {
+std::vector<uint8_t> outsideFootprint(IsVoid&& is_void, Window e, int sw, int sh, bool far_sides, bool sized, long long big,
+                                      long long voids) {
     const int w = e.width(), h = e.height();
     const bool edge_top = e.r0 == 0, edge_bottom = e.r1 == sh, edge_left = e.c0 == 0, edge_right = e.c1 == sw;
     std::vector<uint8_t> out(static_cast<size_t>(w) * h, 0);  // 1 outside, 2 an edge void kept as a void
     std::vector<size_t> component, stack;
+    long long met = 0;  // nodata cells flooded so far
     auto flood = [&](int c0, int r0, bool interior) {
         const size_t i0 = static_cast<size_t>(r0) * w + c0;
         if (out[i0] || !is_void(i0)) return;
@@ -154,6 +157,7 @@ std::vector<uint8_t> outsideFootprint(IsVoid&& is_void, Window e, int sw, int sh
             if (r > 0) push(c, r - 1);
             if (r + 1 < h) push(c, r + 1);
         }
+        met += size;
         if ((sized || interior) && !(far_sides && far) && size < big) {
             for (size_t k : component) out[k] = 2;
         }
@@ -166,7 +170,7 @@ std::vector<uint8_t> outsideFootprint(IsVoid&& is_void, Window e, int sw, int sh
         if (edge_left || far_sides) flood(0, r, false);
         if (edge_right || far_sides) flood(w - 1, r, false);
     }
-    for (int r = 1; r + 1 < h; ++r) {
+    for (int r = 1; r + 1 < h && met < voids; ++r) {
         for (int c = 1; c + 1 < w; ++c) flood(c, r, true);
     }
     for (uint8_t& o : out) o = o == 1 ? 1 : 0;
@@ -527,7 +531,7 @@ Terrain loadDem(const std::vector<std::string>& paths, const DemLoadOptions& opt
                         (swin.c1 < sw && std::isnan(z[static_cast<size_t>(r) * rw + rw - 1]));
         }
         if (!open_side) {
-            outside = outsideFootprint([z](size_t i) { return std::isnan(z[i]); }, swin, sw, sh, false, !projected, big);
+            outside = outsideFootprint([z](size_t i) { return std::isnan(z[i]); }, swin, sw, sh, false, !projected, big, voids);
         } else {
             const int reach = std::clamp(std::max(rw, rh), 256, 1024);
             const Window e{std::max(0, swin.c0 - reach), std::max(0, swin.r0 - reach), std::min(sw, swin.c1 + reach), std::min(sh, swin.r1 + reach)};
@@ -559,7 +563,9 @@ Terrain loadDem(const std::vector<std::string>& paths, const DemLoadOptions& opt
             readVoids({e.c0, swin.r1, e.c1, e.r1});        // below
             readVoids({e.c0, swin.r0, swin.c0, swin.r1});  // left
             readVoids({swin.c1, swin.r0, e.c1, swin.r1});  // right
-            const std::vector<uint8_t> wide = outsideFootprint([&is_void](size_t i) { return is_void[i] != 0; }, e, sw, sh, true, !projected, big);
+            const long long wide_voids = std::count(is_void.begin(), is_void.end(), uint8_t{1});
+            const std::vector<uint8_t> wide =
+                outsideFootprint([&is_void](size_t i) { return is_void[i] != 0; }, e, sw, sh, true, !projected, big, wide_voids);
             outside.resize(static_cast<size_t>(rw) * rh);
             for (int r = 0; r < rh; ++r) {
                 const size_t from = static_cast<size_t>(swin.r0 - e.r0 + r) * ew + static_cast<size_t>(swin.c0 - e.c0);

@@ -66,6 +66,18 @@ void overviewLevel(const T* src, int w, int h, T* dst, int ow, int oh, double no
                 }
                 out = n ? static_cast<T>(sum / n) : std::numeric_limits<T>::quiet_NaN();
             } else {
+                // Most blocks hold one value (a server's interior, a hidden slope, the outside):
+                // that is the mode, and nothing needs counting.
+                const T first = src[static_cast<size_t>(y0) * w + x0];
+                bool uniform = true;
+                for (int y = y0; y < y1 && uniform; ++y) {
+                    const T* row = src + static_cast<size_t>(y) * w;
+                    for (int x = x0; x < x1; ++x) uniform &= row[x] == first;
+                }
+                if (uniform) {
+                    out = first;  // nodata when the block is all nodata
+                    continue;
+                }
                 // The distinct values and their counts: a block holds few (one server, or a
                 // border between two or three), so a linear search beats sorting the block.
                 distinct.clear();
