@@ -38,6 +38,20 @@ int parseEpsg(const std::string& s) {
 }
 
 namespace {
+// @p text without a trailing unit @p unit_lower (any case, after optional spaces): "-105dBm" and
+// "-105 dBm" read as "-105", as planners write thresholds.
+std::string withoutUnit(std::string text, const std::string& unit_lower) {
+    if (text.size() > unit_lower.size()) {
+        std::string tail = text.substr(text.size() - unit_lower.size());
+        for (char& ch : tail) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if (tail == unit_lower) {
+            text.resize(text.size() - unit_lower.size());
+            while (!text.empty() && text.back() == ' ') text.pop_back();
+        }
+    }
+    return text;
+}
+
 // What coverage holds per cell of the analysis grid, at the least: the DEM and the clutter (4 bytes
 // each), one technology's composed rasters (signal, second signal, SINR, throughput, best server,
 // overlap: 21) and its accumulators per view (all sectors, then each operator's): the strongest
@@ -458,7 +472,7 @@ void addCoverage(CLI::App& app, Context& ctx) {
     sub->add_option("--extent", cfg->extent,
                     "Analysis grid: sites (the DEM within --radius-km of the sectors; the rest is never read) or dem (the whole DEM)")
         ->capture_default_str();
-    sub->add_option("--threshold", *thresholds, "Coverage threshold per technology, e.g. --threshold 4G=-105 (dBm)");
+    sub->add_option("--threshold", *thresholds, "Coverage threshold per technology, e.g. --threshold 4G=-105 (dBm; a trailing dBm is allowed)");
     sub->add_flag("--quiet,-q", cfg->quiet, "No progress bar");
     sub->add_option("--engine", cfg->engine, "radial (fast sweep) or reference (full profile per pixel, slow)")->capture_default_str();
     sub->add_flag("--pathloss", cfg->pathloss, "Also write each sector's path-loss raster pathloss_<site_id>.tif (Float32 dB, its window)");
@@ -477,12 +491,12 @@ void addCoverage(CLI::App& app, Context& ctx) {
             for (const auto& t : *thresholds) {
                 const auto eq = t.find('=');
                 if (eq == std::string::npos) throw InputError("--threshold '" + t + "': expected TECH=DBM, e.g. 4G=-105");
-                cfg->thresholds[t.substr(0, eq)] = parseNumber(t.substr(eq + 1), "--threshold " + t, "dBm");
+                cfg->thresholds[t.substr(0, eq)] = parseNumber(withoutUnit(t.substr(eq + 1), "dbm"), "--threshold " + t, "dBm");
             }
             for (const auto& v : *shadowing) {
                 const auto eq = v.find('=');
                 const std::string tech = eq == std::string::npos ? std::string() : v.substr(0, eq);
-                cfg->shadowing_dB[tech] = parseNumber(eq == std::string::npos ? v : v.substr(eq + 1), "--shadowing-db " + v, "dB");
+                cfg->shadowing_dB[tech] = parseNumber(withoutUnit(eq == std::string::npos ? v : v.substr(eq + 1), "db"), "--shadowing-db " + v, "dB");
             }
             return runCoverage(*cfg, ctx.command_line);
         };
