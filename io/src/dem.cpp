@@ -652,7 +652,7 @@ Grid<float> loadOnGrid(const std::string& path, const GeoTransform& gt, int widt
     const std::string ymin = std::to_string(gt.origin_y_m - height * gt.pixel_height_m);
     const std::string ws = std::to_string(width), hs = std::to_string(height);
     const char* argv[] = {"-of", "MEM", "-t_srs", srs_s.c_str(), "-te", xmin.c_str(), ymin.c_str(), xmax.c_str(), ymax.c_str(),
-                          "-ts", ws.c_str(), hs.c_str(), "-r", "near", "-ot", "Float32", "-dstnodata", "nan", nullptr};
+                          "-ts", ws.c_str(), hs.c_str(), "-r", "mode", "-ot", "Float32", "-dstnodata", "nan", nullptr};
     GDALWarpAppOptions* wopts = GDALWarpAppOptionsNew(const_cast<char**>(argv), nullptr);
     GDALDatasetH srcs[1] = {GDALDataset::ToHandle(src.get())};
     int usage_error = 0;

@@ -742,6 +742,32 @@ TEST_F(Cli, CoverageCompositionPathlossAndClutter) {
     EXPECT_TRUE(drops.count(0.0)) << "water pixels lose nothing";
     EXPECT_EQ(drops.size(), 2u);
 
+    // A land-cover raster finer than the grid: 30 m cells, 3 x 3 to each 90 m pixel, of which 5 are
+    // built-up and 4 water, the centre one among them. Each pixel takes its dominant class
+    // (built-up: every pixel loses 12.5 dB), not the class under its centre (water: none), as
+    // nearest neighbour had it.
+    {
+        const int fw = 3 * a.w, fh = 3 * a.h;
+        std::vector<uint8_t> v(static_cast<size_t>(fw) * fh, 50);
+        for (int row = 0; row < fh; ++row) {
+            for (int col = 0; col < fw; ++col) {
+                const int i = col % 3, j = row % 3;
+                if ((i == 1 && j == 1) || (i == 0 && j == 0) || (i == 2 && j == 0) || (i == 0 && j == 2)) v[static_cast<size_t>(row) * fw + col] = 80;
+            }
+        }
+        ASSERT_EQ(a.epsg, "32649");
+        ASSERT_TRUE(writeGeoTiff(path("lc30.tif"), fw, fh, {a.gt[0], a.gt[1] / 3, 0, a.gt[3], 0, a.gt[5] / 3}, 32649, GDT_Byte, v.data()));
+    }
+    r = run("coverage" + base + " --out " + path("clut30") + " --clutter " + path("lc30.tif") + " --clutter-table " + table);
+    ASSERT_EQ(r.code, 0) << r.output;
+    const Raster b30 = readRaster(path("clut30/signal_4G.tif"));
+    ASSERT_EQ(b30.v.size(), a.v.size());
+    std::set<double> drops30;
+    for (size_t i = 0; i < a.v.size(); ++i) {
+        if (!std::isnan(a.v[i])) drops30.insert(std::round((a.v[i] - b30.v[i]) * 100.0) / 100.0);
+    }
+    EXPECT_EQ(drops30, std::set<double>{12.5}) << "each pixel's dominant class, built-up";
+
     // Clutter heights: built-up as P.2108 urban clutter 15 m high (no fixed loss), water with none.
     // The receiver (1.5 m) is below it, so each carrier loses the §3.1 height-gain correction,
     // eq. (2a): A = J(nu) - 6.03 with nu = 0.342 sqrt(f_GHz) sqrt(h_dif theta_clut), h_dif = R - h,

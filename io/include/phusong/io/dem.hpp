@@ -71,8 +71,11 @@ std::vector<std::string> demTiles(const std::vector<std::string>& paths);
 /// coordinates, as gdal_viewshed -ox -oy takes them). Throws InputError naming the file.
 LatLon demPointToLatLon(const std::string& path, PointXY xy);
 
-/// Reads any raster (or folder of tiles) onto an existing analysis grid (nearest neighbour: class codes stay codes),
-/// NaN where the raster has no data. Throws InputError naming the file.
+/// Reads any raster (or folder of tiles) onto an existing analysis grid: each grid cell takes the
+/// most frequent value of the raster's cells it covers (GDAL's mode: class codes stay codes, and a
+/// land-cover raster finer than the grid gives each cell its dominant class, not the one under its
+/// centre; a coarser raster gives the cell under it). NaN where the raster has no data. Throws
+/// InputError naming the file.
 Grid<float> loadOnGrid(const std::string& path, const GeoTransform& gt, int width, int height, const Crs& crs);
 
 /// The memory this process may use, in bytes: /proc/meminfo's MemAvailable (else the physical
