@@ -209,13 +209,16 @@ std::vector<std::string> demTiles(const std::vector<std::string>& paths) {
             continue;
         }
         std::vector<std::string> in_dir;
+        bool subfolders = false;
         for (const auto& e : std::filesystem::directory_iterator(p, ec)) {
             if (e.is_regular_file(ec) && isDemTileName(e.path().filename().string())) in_dir.push_back(e.path().string());
+            subfolders = subfolders || e.is_directory(ec);
         }
         if (ec) throw InputError(p + ": cannot list the folder (" + ec.message() + ")");
         if (in_dir.empty()) {
-            throw InputError(p + ": the folder holds no DEM tile (.hgt, .hgt.zip, .tif, .tiff, .vrt, .dt0-.dt2, .img, .asc, "
-                                 ".bil); give a folder of elevation tiles, or one raster file");
+            throw InputError(p + ": the folder holds no DEM tile (.hgt, .hgt.zip, .tif, .tiff, .vrt, .dt0-.dt2, .img, .asc, .bil)" +
+                             (subfolders ? std::string(" and its subfolders are not searched") : std::string()) +
+                             "; give the folder that holds the elevation tiles, or one raster file");
         }
         std::sort(in_dir.begin(), in_dir.end());  // the mosaic does not depend on the listing's order
         files.insert(files.end(), in_dir.begin(), in_dir.end());

@@ -486,6 +486,15 @@ TEST(Dem, FolderOfTilesIsOneMosaic) {
     const auto empty = dir / "empty";
     std::filesystem::create_directories(empty);
     EXPECT_THROW(io::loadDem(empty.string(), o), InputError);
+    // Tiles one level down are not searched, and the message says so.
+    std::filesystem::create_directories(empty / "N21E105");
+    std::filesystem::copy_file(quarters[0], empty / "N21E105" / "q0.tif");
+    try {
+        io::loadDem(empty.string(), o);
+        ADD_FAILURE() << "a folder of folders was read";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("subfolders are not searched"), std::string::npos) << e.what();
+    }
     std::filesystem::remove_all(dir);
 }
 
