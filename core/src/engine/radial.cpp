@@ -85,7 +85,7 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample, int 
     // a site may sit off its pixel centre) are never inside a sector's radius and get no owner.
     const double reach_m = n * std::min(pw, ph) + 0.5 * std::hypot(pw, ph);
     const int side = 2 * n + 1;
-    std::vector<int>& owner = m_owner;
+    BigVector<int>& owner = m_owner;
     owner.assign(static_cast<size_t>(side) * side, -1);
     std::vector<double> nq_over_k(static_cast<size_t>(n) + 1, 0.0);
     for (int k = 1; k <= n; ++k) nq_over_k[static_cast<size_t>(k)] = static_cast<double>(nq) / k;

@@ -67,8 +67,8 @@ private:
     int m_radius;
     int m_oversample;
     std::vector<Ray> m_rays;
-    std::vector<int> m_owner;  // (2 n + 1)^2, row-major from (-n, -n)
-    std::vector<int> m_owned;  // every ray's owned steps, ray after ray (Ray::owned)
+    BigVector<int> m_owner;  // (2 n + 1)^2, row-major from (-n, -n); raster-sized, on huge pages
+    BigVector<int> m_owned;  // every ray's owned steps, ray after ray (Ray::owned)
 };
 
 /// The plans of one window size and pixel shape, built on first use for each ray density.
