@@ -701,6 +701,42 @@ TEST(RadialPlan, EachPixelGoesToTheClosestRayAndEveryPixelOfTheDiscToOne) {
     }
 }
 
+// A plan clipped to a rectangle around the centre (the DEM around one observer) is the whole
+// plan within it: each pixel inside has the same owner, each ray the same owned steps among those
+// inside, in the same order; pixels outside have none. Clips on every side, corners, lopsided.
+TEST(RadialPlan, ClippedPlanIsTheWholePlanWithinTheClip) {
+    for (const auto& [n, pw, ph] : {std::tuple{40, 30.0, 30.0}, std::tuple{33, 90.0, 61.7}, std::tuple{25, 20.0, 35.0}}) {
+        for (int q : {2, 3, 6}) {
+            const RadialPlan whole(n, pw, ph, q);
+            for (const RadialPlan::Clip clip : {RadialPlan::Clip{-5, -n, n, n}, RadialPlan::Clip{-n, -n, 3, 7}, RadialPlan::Clip{0, 0, n, n},
+                                                RadialPlan::Clip{-n, -2, n, 0}, RadialPlan::Clip{-9, -12, 17, 4}, RadialPlan::Clip{}}) {
+                for (int threads : {1, 3}) {
+                    const RadialPlan cut(n, pw, ph, q, threads, clip);
+                    auto inside = [&](int dx, int dy) {
+                        return dx >= std::max(clip.dx0, -n) && dx <= std::min(clip.dx1, n) && dy >= std::max(clip.dy0, -n) && dy <= std::min(clip.dy1, n);
+                    };
+                    for (int dy = -n - 1; dy <= n + 1; ++dy) {
+                        for (int dx = -n - 1; dx <= n + 1; ++dx) {
+                            ASSERT_EQ(cut.ownerOf(dx, dy), inside(dx, dy) ? whole.ownerOf(dx, dy) : -1) << n << " q " << q << " pixel " << dx << "," << dy;
+                        }
+                    }
+                    ASSERT_EQ(cut.rays().size(), whole.rays().size());
+                    for (size_t ri = 0; ri < whole.rays().size(); ++ri) {
+                        std::vector<int> expect;
+                        for (int k : whole.rays()[ri].owned) {
+                            int dx = 0, dy = 0;
+                            double minor = 0.0;
+                            RadialPlan::stepOffset(whole.rays()[ri], k, dx, dy, minor);
+                            if (inside(dx, dy)) expect.push_back(k);
+                        }
+                        ASSERT_TRUE(std::ranges::equal(cut.rays()[ri].owned, expect)) << "n " << n << " q " << q << " ray " << ri;
+                    }
+                }
+            }
+        }
+    }
+}
+
 // The sweep's line of sight against a brute-force one: a full profile per pixel, visible when no
 // intermediate sample rises above the straight ray over the 4/3 earth.
 TEST(Viewshed, AgreesWithPerPixelLineOfSight) {

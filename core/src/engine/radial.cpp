@@ -46,10 +46,13 @@ std::string simdLevel() {
     return "baseline";
 }
 
-RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample, int threads)
+RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample, int threads, Clip clip)
     : m_radius(std::max(1, radius_px)), m_oversample(std::max(1, oversample)) {
     const int n = m_radius;
     const int q = m_oversample;
+    m_clip = {std::clamp(clip.dx0, -n, 0), std::clamp(clip.dy0, -n, 0), std::clamp(clip.dx1, 0, n), std::clamp(clip.dy1, 0, n)};
+    const int cx0 = m_clip.dx0, cy0 = m_clip.dy0, cx1 = m_clip.dx1, cy1 = m_clip.dy1;
+    const int cw = cx1 - cx0 + 1, ch = cy1 - cy0 + 1;
     // Border points every 1/q cell, clockwise from the top-left corner; the order fixes ownership ties.
     std::vector<std::pair<double, double>> ends;
     for (int i = -n * q; i <= n * q; ++i) ends.emplace_back(static_cast<double>(i) / q, -n);
@@ -86,13 +89,15 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample, int 
     const double reach_m = n * std::min(pw, ph) + 0.5 * std::hypot(pw, ph);
     const int side = 2 * n + 1;
     BigVector<int>& owner = m_owner;
-    owner.assign(static_cast<size_t>(side) * side, -1);
+    owner.assign(static_cast<size_t>(cw) * ch, -1);
+    // The owner table's cell of offset (dx, dy), inside the clip.
+    auto at = [&](int dx, int dy) { return static_cast<size_t>(dy - cy0) * static_cast<size_t>(cw) + static_cast<size_t>(dx - cx0); };
     std::vector<double> nq_over_k(static_cast<size_t>(n) + 1, 0.0);
     for (int k = 1; k <= n; ++k) nq_over_k[static_cast<size_t>(k)] = static_cast<double>(nq) / k;
     // Each pixel's owner depends on that pixel alone: rows split over the threads, the same plan.
 #pragma omp parallel for num_threads(std::max(1, threads)) schedule(static) if (threads > 1 && side >= 64)
-    for (int dy = -n; dy <= n; ++dy) {
-        for (int dx = -n; dx <= n; ++dx) {
+    for (int dy = cy0; dy <= cy1; ++dy) {
+        for (int dx = cx0; dx <= cx1; ++dx) {
             const int k = std::max(std::abs(dx), std::abs(dy));
             if (k == 0 || (dx * pw) * (dx * pw) + (dy * ph) * (dy * ph) > reach_m * reach_m) continue;
             const bool on_x = std::abs(dx) == k, on_y = std::abs(dy) == k;
@@ -109,7 +114,7 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample, int 
                 if (frac > 1e-6 && frac < 1.0 - 1e-6 && i0 >= -nq && i0 <= nq) {
                     const int ri = family[static_cast<size_t>(familyOf(on_x, dx, dy))][static_cast<size_t>(i0 + nq)];
                     if (ri >= 0) {
-                        owner[static_cast<size_t>(dy + n) * side + (dx + n)] = ri;
+                        owner[at(dx, dy)] = ri;
                         continue;
                     }
                 }
@@ -133,7 +138,7 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample, int 
             };
             if (on_x) scan(family[static_cast<size_t>(familyOf(true, dx, dy))], dy);
             if (on_y) scan(family[static_cast<size_t>(familyOf(false, dx, dy))], dx);
-            owner[static_cast<size_t>(dy + n) * side + (dx + n)] = best;
+            owner[at(dx, dy)] = best;
         }
     }
     // Each ray's owned steps, ascending, ray after ray in one array. A ray of family f reaches
@@ -148,11 +153,14 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample, int 
     // rows -1..-n, each outward (k = max(1, |dy|)..n at dx = +-k). A ray's row at step k,
     // round(k m) for its slope m, is monotone in k and keeps its sign, so its steps still come
     // in ascending order.
+    // With a clip, the parts of those sides inside it.
     auto forSide = [&](int f, auto&& visit) {
         if (f >= 2) {
             for (int k = 1; k <= n; ++k) {
-                const int* row = owner.data() + static_cast<size_t>((f == 2 ? k : -k) + n) * side + n;
-                for (int t = -k; t <= k; ++t) {
+                const int dy = f == 2 ? k : -k;
+                if (dy < cy0 || dy > cy1) break;
+                const int* row = owner.data() + at(0, dy);
+                for (int t = std::max(-k, cx0); t <= std::min(k, cx1); ++t) {
                     const int r = row[t];
                     if (r >= 0 && family_of[static_cast<size_t>(r)] == f) visit(static_cast<size_t>(r), k);
                 }
@@ -160,16 +168,17 @@ RadialPlan::RadialPlan(int radius_px, double pw, double ph, int oversample, int 
             return;
         }
         const int sign = f == 0 ? 1 : -1;
+        const int k_max = f == 0 ? cx1 : -cx0;  // the clip's last column on this side
         auto rowOutward = [&](int dy) {
-            const int* row = owner.data() + static_cast<size_t>(dy + n) * side + n;
-            for (int k = std::max(1, std::abs(dy)); k <= n; ++k) {
+            const int* row = owner.data() + at(0, dy);
+            for (int k = std::max(1, std::abs(dy)); k <= k_max; ++k) {
                 const int r = row[sign * k];
                 if (r >= 0 && family_of[static_cast<size_t>(r)] == f) visit(static_cast<size_t>(r), k);
             }
         };
         rowOutward(0);
-        for (int dy = 1; dy <= n; ++dy) rowOutward(dy);
-        for (int dy = -1; dy >= -n; --dy) rowOutward(dy);
+        for (int dy = 1; dy <= cy1; ++dy) rowOutward(dy);
+        for (int dy = -1; dy >= cy0; --dy) rowOutward(dy);
     };
     std::vector<size_t> start(m_rays.size() + 1, 0);
     const int family_threads = std::clamp(threads, 1, 4);
@@ -1175,7 +1184,10 @@ Grid<uint8_t> viewshed(const DemGrid& dem, PointXY site, double tx_height_m, dou
     sitePixel(gt, site, cc, rr);
     if (cc < 0 || rr < 0 || cc >= dem.width() || rr >= dem.height()) return out;
     const int nthreads = resolveThreads(threads);
-    const RadialPlan plan(n, gt.pixel_width_m, gt.pixel_height_m, 2, nthreads);
+    // The plan of this observer's window clipped to the DEM: the same owners there, and nothing
+    // built for the part of the square beyond the DEM's edges.
+    const RadialPlan plan(n, gt.pixel_width_m, gt.pixel_height_m, 2, nthreads,
+                          RadialPlan::Clip{-cc, -rr, dem.width() - 1 - cc, dem.height() - 1 - rr});
     const PointXY tx = transmitterPoint(gt, site);  // the observer at its pixel centre, as in the coverage sweep
     double h0 = dem.at(cc, rr);
     if (std::isnan(h0)) h0 = sampleBilinear(dem, gt.colOf(site.x_m), gt.rowOf(site.y_m));

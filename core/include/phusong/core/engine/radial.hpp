@@ -27,6 +27,8 @@
 #include <string>
 #include <vector>
 
+#include <limits>
+
 #include "phusong/core/big_buffer.hpp"
 #include "phusong/core/grid.hpp"
 #include "phusong/core/models/model.hpp"
@@ -34,12 +36,22 @@
 
 namespace phusong::engine {
 
+/// Offsets from the centre pixel, inclusive: the part of the window a RadialPlan covers (all of it
+/// by default).
+struct RadialPlanClip {
+    int dx0 = std::numeric_limits<int>::min(), dy0 = std::numeric_limits<int>::min();
+    int dx1 = std::numeric_limits<int>::max(), dy1 = std::numeric_limits<int>::max();
+};
+
 /// Radials and pixel ownership for windows of one size and pixel shape; shared by all sectors.
 class RadialPlan {
 public:
+    using Clip = RadialPlanClip;
     /// @p oversample rays per border cell: 2 puts every pixel within a quarter pixel of its ray.
-    /// @p threads share the pixels' ownership; the plan is the same at any count.
-    RadialPlan(int radius_px, double pixel_width_m, double pixel_height_m, int oversample = 2, int threads = 1);
+    /// @p threads share the pixels' ownership; the plan is the same at any count. With @p clip
+    /// (a rectangle holding the centre: the DEM around one observer), only its pixels get owners
+    /// and owned steps, each the one it has in the whole plan; the rays are the same.
+    RadialPlan(int radius_px, double pixel_width_m, double pixel_height_m, int oversample = 2, int threads = 1, Clip clip = {});
     RadialPlan(const RadialPlan&) = delete;  // the rays' spans point into this plan's storage
     RadialPlan& operator=(const RadialPlan&) = delete;
 
@@ -56,18 +68,19 @@ public:
     /// Offset (dx, dy) of step k along @p ray, and the fractional minor-axis coordinate.
     static void stepOffset(const Ray& ray, int k, int& dx, int& dy, double& minor_exact);
     /// The ray that owns the pixel at offset (dx, dy) from the centre, -1 for the centre itself and
-    /// pixels no ray owns (beyond the disc).
+    /// pixels no ray owns (beyond the disc or the clip).
     int ownerOf(int dx, int dy) const {
-        const int n = m_radius;
-        if (dx < -n || dy < -n || dx > n || dy > n) return -1;
-        return m_owner[static_cast<size_t>(dy + n) * static_cast<size_t>(2 * n + 1) + static_cast<size_t>(dx + n)];
+        if (dx < m_clip.dx0 || dy < m_clip.dy0 || dx > m_clip.dx1 || dy > m_clip.dy1) return -1;
+        return m_owner[static_cast<size_t>(dy - m_clip.dy0) * static_cast<size_t>(m_clip.dx1 - m_clip.dx0 + 1) +
+                       static_cast<size_t>(dx - m_clip.dx0)];
     }
 
 private:
     int m_radius;
     int m_oversample;
+    Clip m_clip;  // within [-n, n] on both axes
     std::vector<Ray> m_rays;
-    BigVector<int> m_owner;  // (2 n + 1)^2, row-major from (-n, -n); raster-sized, on huge pages
+    BigVector<int> m_owner;  // the clip's pixels, row-major from (dx0, dy0); raster-sized, on huge pages
     BigVector<int> m_owned;  // every ray's owned steps, ray after ray (Ray::owned)
 };
 
