@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <chrono>
 #include <functional>
 #include <initializer_list>
 #include <iomanip>
@@ -73,12 +74,24 @@ inline nlohmann::ordered_json readJsonFile(const std::string& path) {
 /// when stderr is not a terminal.
 inline std::function<void(double)> terminalProgress(const std::string& label, bool quiet) {
     if (quiet || !::isatty(STDERR_FILENO)) return {};
-    return [label, last = -1](double f) mutable {
+    return [label, last = -1, t0 = std::chrono::steady_clock::now()](double f) mutable {
         const int pct = static_cast<int>(f * 100.0);
         if (pct == last) return;
         last = pct;
         const int filled = pct / 4;
-        std::fprintf(stderr, "\r%-9s [%.*s%*s] %3d%%", label.c_str(), filled, "#########################", 25 - filled, "", pct);
+        // The time so far and, once the run has a pace (2 s and 3 %), the time it still needs at that pace.
+        const double spent_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        auto clock = [](double s) {
+            char b[32];
+            const long t = std::lround(s);
+            if (t < 120) std::snprintf(b, sizeof b, "%ld s", t);
+            else std::snprintf(b, sizeof b, "%ld min %02ld s", t / 60, t % 60);
+            return std::string(b);
+        };
+        std::string times = clock(spent_s);
+        if (pct < 100 && spent_s >= 2.0 && f >= 0.03) times += ", about " + clock(spent_s * (1.0 - f) / f) + " left";
+        std::fprintf(stderr, "\r%-9s [%.*s%*s] %3d%%  %-32s", label.c_str(), filled, "#########################", 25 - filled, "", pct,
+                     times.c_str());
         if (pct >= 100) std::fprintf(stderr, "\n");
         std::fflush(stderr);
     };
