@@ -616,6 +616,43 @@ TEST_F(Cli, EveryModelRunsOverARealDem) {
     EXPECT_NE(bad.output.find("--model auto"), std::string::npos) << bad.output;
 }
 
+// A model warning says how many path-loss evaluations raised it: ITM's "shorter than 1 km" over a
+// 2 km disc is about (1/2)^2 = 25 % of the pixels; the counts are the same at any thread count
+// and from the reference engine, which evaluates the same pixels.
+TEST_F(Cli, CoverageCountsTheWarningsItRaises) {
+    const std::string dem = sharedData("real/srtmgl1_danang_108.08E_15.87N.tif");
+    PHUSONG_REQUIRE_DATA(dem);
+    const std::string sites = write("s.csv", std::string(kHeader) + kDaNangSites);
+    const std::string base = "coverage --dem " + dem + " --sites " + sites + " --model itm --radius-km 2 --outputs none";
+    auto summary = [&](const std::string& out) {
+        std::ifstream in(path(out + "/summary.json"));
+        return nlohmann::json::parse(in);
+    };
+    const RunResult r1 = run(base + " --threads 1 --out " + path("t1"));
+    ASSERT_EQ(r1.code, 0) << r1.output;
+    ASSERT_EQ(run(base + " --threads 2 --out " + path("t2")).code, 0);
+    ASSERT_EQ(run(base + " --threads 2 --engine reference --out " + path("ref")).code, 0);
+    const nlohmann::json a = summary("t1"), b = summary("t2"), ref = summary("ref");
+    const long long n = a["path_loss_evaluations"].get<long long>();
+    // Four path-loss classes (the three-sector cell counts once), each a disc of 2 km at 29.7 m.
+    EXPECT_NEAR(static_cast<double>(n), 4 * 3.14159 * (2000.0 / 29.7) * (2000.0 / 29.7), 0.03 * n);
+    EXPECT_EQ(b["path_loss_evaluations"], a["path_loss_evaluations"]);
+    EXPECT_EQ(b["warning_counts"], a["warning_counts"]) << "the same at any thread count";
+    EXPECT_EQ(ref["path_loss_evaluations"], a["path_loss_evaluations"]);
+    ASSERT_FALSE(a["warning_counts"].empty());
+    bool short_path = false;
+    for (const auto& w : a["warning_counts"]) {
+        EXPECT_GT(w["evaluations"].get<long long>(), 0) << w;
+        EXPECT_LE(w["evaluations"].get<long long>(), n) << w;
+        if (w["warning"].get<std::string>().find("shorter than 1 km") != std::string::npos) {
+            short_path = true;
+            EXPECT_NEAR(w["share_pct"].get<double>(), 25.0, 1.5) << w;
+        }
+    }
+    EXPECT_TRUE(short_path);
+    EXPECT_NE(r1.output.find(" of " + std::to_string(n) + " path-loss evaluations"), std::string::npos) << r1.output;
+}
+
 TEST_F(Cli, ItmAreaModeAndTerminalLosses) {
     // ITM area mode over a distance; the NTIA area.csv case 1 (230 MHz, 16 km, delta_h 0,
     // horizontal polarisation, conductivity 0.008, time 87 %) gives 152.5 dB.

@@ -20,8 +20,33 @@ for np in 2 3; do
   [ "$(ls one/*.tif | wc -l)" -eq "$(ls "mpi$np"/*.tif | wc -l)" ] || { echo "FAIL: $np ranks wrote a different set of rasters"; exit 1; }
   [ "$n" -gt 20 ] || { echo "FAIL: only $n rasters compared"; exit 1; }
   grep -q '"processes": '"$np" "mpi$np/summary.json" || { echo "FAIL: summary.json does not record $np processes"; exit 1; }
+  # The model warnings and their counts gathered from every rank, as one process has them.
+  python3 - one/summary.json "mpi$np/summary.json" <<'PY' || exit 1
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+for key in ("path_loss_evaluations", "warnings", "warning_counts"):
+    if a[key] != b[key]:
+        sys.exit(f"FAIL: {key} differs between one process ({a[key]}) and the ranks ({b[key]})")
+if a["path_loss_evaluations"] <= 0:
+    sys.exit("FAIL: no path-loss evaluations counted")
+PY
   echo "$np ranks: $n rasters bit-identical to one process"
 done
+# ITM raises validity warnings near the sites: each rank counts its own, and the counts and flags
+# gathered from the ranks are those of one process.
+itm=(coverage --dem demo/inputs/dem.tif --sites demo/inputs/sites.csv --radius-km 1 --model itm --outputs none --quiet)
+"$phusong" "${itm[@]}" --out itm_one --threads 2 >/dev/null
+mpirun -np 2 --mca btl self,vader "$phusong_mpi" "${itm[@]}" --out itm_mpi --threads 1 >/dev/null
+python3 - itm_one/summary.json itm_mpi/summary.json <<'PY' || exit 1
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+if not a["warning_counts"]:
+    sys.exit("FAIL: ITM within 1 km raised no warning")
+for key in ("path_loss_evaluations", "warnings", "warning_counts"):
+    if a[key] != b[key]:
+        sys.exit(f"FAIL: ITM {key} differs between one process ({a[key]}) and 2 ranks ({b[key]})")
+PY
+echo "ITM warnings counted over 2 ranks as in one process"
 # Commands other than coverage refuse to run split over ranks, with exit code 2.
 set +e
 mpirun -np 2 --mca btl self,vader "$phusong_mpi" run "$src/scenarios/demo.yaml" --out never >/dev/null 2>err.txt

@@ -38,6 +38,33 @@ int parseEpsg(const std::string& s) {
 }
 
 namespace {
+// Each model warning the run raised, with how many path-loss evaluations raised it and their share.
+struct RaisedWarning {
+    std::string text;
+    long long evaluations = 0;
+    double share_pct = 0.0;
+};
+std::vector<RaisedWarning> raisedWarnings(const engine::CoverageResult& res) {
+    std::vector<RaisedWarning> out;
+    for (unsigned b = 0; b < 32; ++b) {
+        if (!(res.warnings & (1u << b))) continue;
+        const long long n = res.warning_evaluations[b];
+        for (std::string& t : models::describeWarnings(1u << b)) {
+            out.push_back({std::move(t), n, res.evaluations > 0 ? 100.0 * static_cast<double>(n) / static_cast<double>(res.evaluations) : 0.0});
+        }
+    }
+    return out;
+}
+
+// A share in % to two significant digits ("0.012 %", "3.4 %", "57 %").
+std::string sharePct(double pct) {
+    char b[32];
+    if (pct >= 10.0) std::snprintf(b, sizeof b, "%.0f %%", pct);
+    else if (pct >= 1.0) std::snprintf(b, sizeof b, "%.1f %%", pct);
+    else std::snprintf(b, sizeof b, "%.2g %%", pct);
+    return b;
+}
+
 // @p text without a trailing unit @p unit_lower (any case, after optional spaces): "-105dBm" and
 // "-105 dBm" read as "-105", as planners write thresholds.
 std::string withoutUnit(std::string text, const std::string& unit_lower) {
@@ -359,7 +386,15 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         if (layer.operator_name.empty()) techs[tech_name] = entry;
         else techs[tech_name]["operators"][layer.operator_name] = entry;
         };
-    const engine::CoverageResult res = engine::computeCoverage(terrain.grid, sectors, opt);
+    engine::CoverageResult res = engine::computeCoverage(terrain.grid, sectors, opt);
+    if (so.size > 1 && so.combine_warnings) {
+        // Each process saw the warnings of its own sweeps.
+        std::vector<long long> counts(res.warning_evaluations.begin(), res.warning_evaluations.end());
+        counts.push_back(res.evaluations);
+        so.combine_warnings(counts, res.warnings);
+        std::copy_n(counts.begin(), res.warning_evaluations.size(), res.warning_evaluations.begin());
+        res.evaluations = counts.back();
+    }
     const double compute_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     const double run_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -401,6 +436,12 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         {"compute_time_s", compute_s},
         {"run_time_s", run_s},
         {"warnings", models::describeWarnings(res.warnings)},
+        {"path_loss_evaluations", res.evaluations},
+        {"warning_counts", [&] {
+             nlohmann::json a = nlohmann::json::array();
+             for (const RaisedWarning& w : raisedWarnings(res)) a.push_back({{"warning", w.text}, {"evaluations", w.evaluations}, {"share_pct", w.share_pct}});
+             return a;
+         }()},
         {"technologies", techs}};
     {
         std::ofstream js(stage.path("summary.json"));
@@ -437,7 +478,10 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
                   << " dB): " << fmt(lp["covered_km2"].get<double>(), 1) << " km² (" << fmt(lp["covered_pct"].get<double>(), 1)
                   << " %); expected covered share " << fmt(lp["mean_probability_pct"].get<double>(), 1) << " %\n";
     }
-    for (const auto& w : models::describeWarnings(res.warnings)) std::cout << "  warning: " << w << "\n";
+    for (const RaisedWarning& w : raisedWarnings(res)) {
+        std::cout << "  warning: " << w.text << " (" << w.evaluations << " of " << res.evaluations << " path-loss evaluations, "
+                  << sharePct(w.share_pct) << ")\n";
+    }
     std::string written;
     for (const std::string& r : kRasters) {
         if (wants(r.c_str())) written += (written.empty() ? "" : ", ") + (r == "throughput" ? "[" + r + "]" : r);

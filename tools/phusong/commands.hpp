@@ -21,6 +21,9 @@ struct ScaleOut {
     int rank = 0, size = 1;
     /// Combines a layer's partial composition over all processes (every process gets the result).
     std::function<void(engine::PartialComposition&)> combine;
+    /// Sums @p counts and ORs @p flags over all processes (every process gets the result): the
+    /// model warnings each process's sweeps raised.
+    std::function<void(std::vector<long long>& counts, uint32_t& flags)> combine_warnings;
     /// Commands that may run under several processes.
     bool allowed(const std::string& command) const { return size == 1 || command == "coverage"; }
 };

@@ -77,6 +77,10 @@ int main(int argc, char** argv) {
     MPI_Comm_rank(MPI_COMM_WORLD, &so.rank);
     MPI_Comm_size(MPI_COMM_WORLD, &so.size);
     so.combine = combine;
+    so.combine_warnings = [](std::vector<long long>& counts, uint32_t& flags) {
+        MPI_Allreduce(MPI_IN_PLACE, counts.data(), static_cast<int>(counts.size()), MPI_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
+        MPI_Allreduce(MPI_IN_PLACE, &flags, 1, MPI_UINT32_T, MPI_BOR, MPI_COMM_WORLD);
+    };
     const int rc = phusong::cli::runCli(argc, argv);
     if (rc != 0 && so.size > 1) {
         std::fprintf(stderr, "phusong-mpi: rank %d failed (exit %d); stopping all ranks\n", so.rank, rc);

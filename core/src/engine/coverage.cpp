@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -79,7 +80,8 @@ namespace {
 
 // The slow reference: a full profile extracted per pixel of the sector's disc.
 void referenceWindow(const DemGrid& dem, const Sector& s, const CoverageOptions& opt, int radius_px, double step_m,
-                     Profile& profile, SectorWindow& out, uint32_t* warnings) {
+                     Profile& profile, SectorWindow& out, uint32_t* warnings, WarningCounts* counts) {
+    std::array<long long, 33> local{};  // as SweepOptions::warning_counts
     if (!placeWindow(dem, s.xy, radius_px, out)) return;
     const GeoTransform& gt = dem.geoTransform();
     const PointXY tx = transmitterPoint(gt, s.xy);  // the site's pixel centre, as the sweep
@@ -99,9 +101,17 @@ void referenceWindow(const DemGrid& dem, const Sector& s, const CoverageOptions&
             const models::PathLoss pl =
                 models::pathLossOverProfile(opt.model, profile, s.antenna_height_m, opt.rx_height_m, s.freq_MHz);
             // The pixel holding the site itself is shorter than a profile step; that is expected, not a warning.
-            if (warnings) *warnings |= pl.warnings & ~models::kWarnShortPath;
+            uint32_t w = pl.warnings & ~models::kWarnShortPath;
+            if (warnings) *warnings |= w;
+            ++local[32];
+            for (; w != 0; w &= w - 1) ++local[static_cast<size_t>(std::countr_zero(w))];
             storePixel(c, r, dx, dy, std::sqrt(d2), profile.h_m.front() + s.antenna_height_m, profile.h_m.back() + opt.rx_height_m,
                        pl.loss_dB, clutter, out);
+        }
+    }
+    if (counts) {
+        for (size_t b = 0; b < local.size(); ++b) {
+            if (local[b]) (*counts)[b] += local[b];
         }
     }
 }
@@ -388,6 +398,8 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
     sw.radius_m = opt.radius_m;
     sw.rx_height_m = opt.rx_height_m;
     sw.clutter_loss_dB = opt.clutter_loss_dB;
+    WarningCounts warning_counts{};
+    sw.warning_counts = &warning_counts;
 
     CoverageResult result;
     result.threads_used = threads;
@@ -510,7 +522,7 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
                         if (opt.clutter_loss_for_freq) so.clutter_loss_dB = opt.clutter_loss_for_freq(s0.freq_MHz);
                         sweepLoss(dem, s0, so, plans, *base, *scratch, &warn);
                     } else {
-                        referenceWindow(dem, s0, opt, radius_px, step_m, profile, *base, &warn);
+                        referenceWindow(dem, s0, opt, radius_px, step_m, profile, *base, &warn, &warning_counts);
                     }
                     for (size_t k = 0; k < todo.size(); ++k) {
                         const size_t ju = todo[k];
@@ -597,6 +609,8 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
         }
     }
     result.warnings = warnings;
+    result.evaluations = warning_counts[32];
+    for (size_t b = 0; b < result.warning_evaluations.size(); ++b) result.warning_evaluations[b] = warning_counts[b];
 
     if (opt.progress) opt.progress(1.0);
     return result;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -264,6 +265,8 @@ struct SweepScratch {
         float loss_dB, bearing_deg, elevation_deg;
     };
     std::vector<Direct> direct;
+    // This sweep's path-loss evaluations by this thread: per warning bit, then the total (index 32).
+    std::array<long long, 33> warn_count{};
     // Scratch of the other threads when one sector's rays are split over threads (sweepLoss).
     std::vector<std::unique_ptr<SweepScratch>> workers;
     // ITM: raw heights and prefix sums S0[i] = sum_{k<i} h_k, S1[i] = sum_{k<i} k h_k, so that
@@ -1073,6 +1076,13 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
     const bool filter_pixels = opt.only_pixels && !itm;
     // Per pixel, with the radial's scratch @p ws, a link @p Lw and warnings @p warn of the walking
     // thread (every pixel belongs to one ray: threads write distinct pixels).
+    // One evaluation's warnings @p w: into the thread's union and its counts.
+    auto note = [](SweepScratch& ws, uint32_t* warn, uint32_t w) {
+        ++ws.warn_count[32];
+        if (w == 0) return;
+        *warn |= w;
+        for (; w != 0; w &= w - 1) ++ws.warn_count[static_cast<size_t>(std::countr_zero(w))];
+    };
     auto emit = [&](SweepScratch& ws, Link& Lw, uint32_t* warn, int px, int py, double h_rx_ground) {
         const size_t idx = static_cast<size_t>(py - out.row0) * static_cast<size_t>(out.width) + static_cast<size_t>(px - out.col0);
         if (filter_pixels && !wanted[idx]) return;
@@ -1083,9 +1093,11 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
         Lw.D_km = dist_m / 1000.0;
         Lw.hrs = h_rx_ground + opt.rx_height_m;
         if (!(Lw.D_km * 1000.0 < 1e-3 || ws.m < 2)) {
-            v_out[idx] = !from_v ? evaluate(mp, incremental, terminal_losses, ws, Lw, h_rx_ground, warn)
+            uint32_t w = 0;
+            v_out[idx] = !from_v ? evaluate(mp, incremental, terminal_losses, ws, Lw, h_rx_ground, &w)
                          : mp.kind == models::ModelKind::P526Bullington ? bullingtonV(ws, Lw)
                                                                          : -std::numeric_limits<double>::infinity();
+            note(ws, warn, w);
             return;
         }
         // The site's own pixel (and any before the ray's second sample): a two-point profile
@@ -1094,7 +1106,7 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
         two.d_km = {0.0, std::max(Lw.D_km, 1e-6)};
         two.h_m = {h0, h_rx_ground};
         const models::PathLoss pl = models::pathLossOverProfile(mp, two, Lw.tx_h, Lw.rx_h, Lw.f_MHz);
-        if (warn) *warn |= pl.warnings & ~models::kWarnShortPath;
+        note(ws, warn, pl.warnings & ~models::kWarnShortPath);
         storePixel(px, py, dx_m, dy_m, dist_m, Lw.hts, Lw.hrs, pl.loss_dB, opt.clutter_loss_dB, out);
         ws.direct.push_back({idx, out.loss_dB[idx], out.bearing_deg[idx], out.elevation_deg[idx]});
     };
@@ -1102,6 +1114,7 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
     // The site's own pixel.
     const bool keep_hull = mp.kind == models::ModelKind::P526Bullington || itm;
     st.reset(n, h0, ce_per_km, !incremental, keep_hull, itm);
+    st.warn_count.fill(0);
     uint32_t warn_all = 0;
     if (!std::isnan(dem.at(cc, rr))) emit(st, L, &warn_all, cc, rr, dem.at(cc, rr));
     // The rays, in blocks of kRaysPerBlock (angular sectors), on opt.threads threads. A block
@@ -1119,7 +1132,7 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
     const long long n_blocks = static_cast<long long>(units.size());
     const int threads = static_cast<int>(std::clamp<long long>(opt.threads, 1, std::max(1LL, n_blocks)));
     while (static_cast<int>(st.workers.size()) < threads - 1) st.workers.push_back(std::make_unique<SweepScratch>());
-    for (auto& w : st.workers) w->direct.clear();
+    for (auto& w : st.workers) w->direct.clear(), w->warn_count.fill(0);
     std::atomic<long long> blocks_done{0};
     ParallelErrors errors;  // a model's InputError (ITM out of its domain, say) leaves the region through it
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) reduction(| : warn_all)
@@ -1143,6 +1156,13 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
     }
     errors.rethrow();
     if (warnings) *warnings |= warn_all;
+    if (opt.warning_counts) {
+        for (size_t b = 0; b < 33; ++b) {
+            long long sum = st.warn_count[b];
+            for (int t = 1; t < threads; ++t) sum += st.workers[static_cast<size_t>(t) - 1]->warn_count[b];
+            if (sum) (*opt.warning_counts)[b] += sum;
+        }
+    }
     for (int t = 1; t < threads; ++t) {
         auto& d = st.workers[static_cast<size_t>(t) - 1]->direct;
         st.direct.insert(st.direct.end(), d.begin(), d.end());

@@ -2,6 +2,7 @@
 /// @file coverage.hpp
 /// The coverage engine: received signal per technology, best server, covered area.
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -101,6 +102,10 @@ struct CoverageResult {
     long long valid_pixels = 0;
     double valid_area_km2 = 0.0;
     uint32_t warnings = 0;  ///< union of model warning flags over all evaluated links
+    /// Path-loss evaluations (one per pixel of each path-loss class's window: a three-sector cell
+    /// counts once), and per warning bit how many of them raised it.
+    long long evaluations = 0;
+    std::array<long long, 32> warning_evaluations{};
     int threads_used = 1;
 };
 

@@ -20,14 +20,15 @@
 /// need the whole sub-profile; ITM; P.1812; delta-Bullington) are evaluated on the radial's profile
 /// prefix, which the sweep already holds: no profile is re-extracted per pixel.
 
+#include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <span>
 #include <string>
 #include <vector>
-
-#include <limits>
 
 #include "phusong/core/big_buffer.hpp"
 #include "phusong/core/grid.hpp"
@@ -163,6 +164,10 @@ void applyAntenna(const Sector& s, SectorWindow& win, int threads = 1);
 /// class once; scale-out splits the sectors by class so that no path loss is swept twice.
 std::vector<int> pathLossGroups(const std::vector<Sector>& sectors);
 
+/// Per warning bit (0-31), how many path-loss evaluations raised it; index 32: how many
+/// evaluations there were. Sums, so the same at any thread count.
+using WarningCounts = std::array<std::atomic<long long>, 33>;
+
 struct SweepOptions {
     models::ModelParams model;
     double radius_m = 20000.0;
@@ -179,6 +184,8 @@ struct SweepOptions {
     /// sweep's; the rest of the window may stay NaN. For a planner that reads a few points (the
     /// villages) of each candidate tower's window.
     const std::vector<size_t>* only_pixels = nullptr;
+    /// When set, the sweep adds its evaluations and the warnings they raised here.
+    WarningCounts* warning_counts = nullptr;
 };
 
 /// Scratch reused between sectors by one thread.
