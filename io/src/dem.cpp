@@ -246,26 +246,23 @@ DatasetPtr openDem(const std::vector<std::string>& paths, int* tiles = nullptr) 
     };
     if (files.size() == 1) return open(files[0]);
 
-    DatasetPtr first = open(files[0]);
-    const OGRSpatialReference* srs0 = first->GetSpatialRef();
-    if (!srs0 || srs0->IsEmpty()) throw InputError(files[0] + ": the raster has no CRS; assign one with 'gdal_edit.py -a_srs EPSG:4326 " + files[0] + "'");
-    GDALRasterBand* b0 = first->GetRasterBand(1);
-    const std::string unit0 = b0->GetUnitType() ? b0->GetUnitType() : "";
-    const double scale0 = b0->GetScale(), offset0 = b0->GetOffset();
-    int has_nodata0 = 0;
-    b0->GetNoDataValue(&has_nodata0);
-    bool any_nodata = has_nodata0 != 0;
-    for (size_t i = 1; i < files.size(); ++i) {
+    // Every tile has a CRS, the first tile's, and its height unit, scale and offset.
+    DatasetPtr first;
+    std::string unit0;
+    double scale0 = 1.0, offset0 = 0.0;
+    bool any_nodata = false;
+    for (size_t i = 0; i < files.size(); ++i) {
         DatasetPtr ds = open(files[i]);
         const OGRSpatialReference* srs = ds->GetSpatialRef();
         if (!srs || srs->IsEmpty()) throw InputError(files[i] + ": the raster has no CRS; assign one with 'gdal_edit.py -a_srs EPSG:4326 " + files[i] + "'");
-        if (!srs->IsSame(srs0)) {
-            throw InputError(files[i] + ": its CRS (" + crsName(*srs) + ") differs from that of " + files[0] + " (" + crsName(*srs0) +
-                             "); the tiles of one raster must share a CRS: warp them to one with gdalwarp -t_srs first");
-        }
         GDALRasterBand* b = ds->GetRasterBand(1);
         const std::string unit = b->GetUnitType() ? b->GetUnitType() : "";
-        if (unit != unit0 || b->GetScale() != scale0 || b->GetOffset() != offset0) {
+        if (i == 0) {
+            unit0 = unit, scale0 = b->GetScale(), offset0 = b->GetOffset();
+        } else if (const OGRSpatialReference* srs0 = first->GetSpatialRef(); !srs->IsSame(srs0)) {
+            throw InputError(files[i] + ": its CRS (" + crsName(*srs) + ") differs from that of " + files[0] + " (" + crsName(*srs0) +
+                             "); the tiles of one raster must share a CRS: warp them to one with gdalwarp -t_srs first");
+        } else if (unit != unit0 || b->GetScale() != scale0 || b->GetOffset() != offset0) {
             throw InputError(files[i] + ": its heights' unit, scale or offset (" + (unit.empty() ? "no unit" : unit) + ", x" +
                              std::to_string(b->GetScale()) + " + " + std::to_string(b->GetOffset()) + ") differ from those of " + files[0] +
                              "; convert the tiles to one unit first (gdal_translate -unscale, or gdal_calc.py)");
@@ -273,6 +270,7 @@ DatasetPtr openDem(const std::vector<std::string>& paths, int* tiles = nullptr) 
         int has_nodata = 0;
         b->GetNoDataValue(&has_nodata);
         any_nodata = any_nodata || has_nodata;
+        if (i == 0) first = std::move(ds);
     }
 
     // The mosaic: the finest tile's spacing; the cells no tile covers read as nodata (the tiles'

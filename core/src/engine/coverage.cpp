@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <bit>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -81,7 +80,7 @@ namespace {
 // The slow reference: a full profile extracted per pixel of the sector's disc.
 void referenceWindow(const DemGrid& dem, const Sector& s, const CoverageOptions& opt, int radius_px, double step_m,
                      Profile& profile, SectorWindow& out, uint32_t* warnings, WarningCounts* counts) {
-    std::array<long long, 33> local{};  // as SweepOptions::warning_counts
+    WarningTally local{};
     if (!placeWindow(dem, s.xy, radius_px, out)) return;
     const GeoTransform& gt = dem.geoTransform();
     const PointXY tx = transmitterPoint(gt, s.xy);  // the site's pixel centre, as the sweep
@@ -101,19 +100,14 @@ void referenceWindow(const DemGrid& dem, const Sector& s, const CoverageOptions&
             const models::PathLoss pl =
                 models::pathLossOverProfile(opt.model, profile, s.antenna_height_m, opt.rx_height_m, s.freq_MHz);
             // The pixel holding the site itself is shorter than a profile step; that is expected, not a warning.
-            uint32_t w = pl.warnings & ~models::kWarnShortPath;
+            const uint32_t w = pl.warnings & ~models::kWarnShortPath;
             if (warnings) *warnings |= w;
-            ++local[32];
-            for (; w != 0; w &= w - 1) ++local[static_cast<size_t>(std::countr_zero(w))];
+            tallyWarnings(local, w);
             storePixel(c, r, dx, dy, std::sqrt(d2), profile.h_m.front() + s.antenna_height_m, profile.h_m.back() + opt.rx_height_m,
                        pl.loss_dB, clutter, out);
         }
     }
-    if (counts) {
-        for (size_t b = 0; b < local.size(); ++b) {
-            if (local[b]) (*counts)[b] += local[b];
-        }
-    }
+    if (counts) addTally(*counts, local);
 }
 
 // BigVector whose resize() leaves new elements of trivial types unwritten, so that a parallel

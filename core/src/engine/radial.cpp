@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <bit>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -265,8 +264,8 @@ struct SweepScratch {
         float loss_dB, bearing_deg, elevation_deg;
     };
     std::vector<Direct> direct;
-    // This sweep's path-loss evaluations by this thread: per warning bit, then the total (index 32).
-    std::array<long long, 33> warn_count{};
+    // This sweep's path-loss evaluations by this thread and the warnings they raised.
+    WarningTally warn_count{};
     // Scratch of the other threads when one sector's rays are split over threads (sweepLoss).
     std::vector<std::unique_ptr<SweepScratch>> workers;
     // ITM: raw heights and prefix sums S0[i] = sum_{k<i} h_k, S1[i] = sum_{k<i} k h_k, so that
@@ -1074,15 +1073,13 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
     // ITM reuses delta_h across the rays of a block, so its values depend on every pixel the block
     // evaluated before: point queries evaluate whole blocks for it, other models only the points.
     const bool filter_pixels = opt.only_pixels && !itm;
+    // One evaluation's warnings @p w: into the thread's union and its tally.
+    auto note = [](SweepScratch& ws, uint32_t* warn, uint32_t w) {
+        *warn |= w;
+        tallyWarnings(ws.warn_count, w);
+    };
     // Per pixel, with the radial's scratch @p ws, a link @p Lw and warnings @p warn of the walking
     // thread (every pixel belongs to one ray: threads write distinct pixels).
-    // One evaluation's warnings @p w: into the thread's union and its counts.
-    auto note = [](SweepScratch& ws, uint32_t* warn, uint32_t w) {
-        ++ws.warn_count[32];
-        if (w == 0) return;
-        *warn |= w;
-        for (; w != 0; w &= w - 1) ++ws.warn_count[static_cast<size_t>(std::countr_zero(w))];
-    };
     auto emit = [&](SweepScratch& ws, Link& Lw, uint32_t* warn, int px, int py, double h_rx_ground) {
         const size_t idx = static_cast<size_t>(py - out.row0) * static_cast<size_t>(out.width) + static_cast<size_t>(px - out.col0);
         if (filter_pixels && !wanted[idx]) return;
@@ -1157,11 +1154,8 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
     errors.rethrow();
     if (warnings) *warnings |= warn_all;
     if (opt.warning_counts) {
-        for (size_t b = 0; b < 33; ++b) {
-            long long sum = st.warn_count[b];
-            for (int t = 1; t < threads; ++t) sum += st.workers[static_cast<size_t>(t) - 1]->warn_count[b];
-            if (sum) (*opt.warning_counts)[b] += sum;
-        }
+        addTally(*opt.warning_counts, st.warn_count);
+        for (int t = 1; t < threads; ++t) addTally(*opt.warning_counts, st.workers[static_cast<size_t>(t) - 1]->warn_count);
     }
     for (int t = 1; t < threads; ++t) {
         auto& d = st.workers[static_cast<size_t>(t) - 1]->direct;

@@ -22,6 +22,7 @@
 
 #include <array>
 #include <atomic>
+#include <bit>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -167,6 +168,21 @@ std::vector<int> pathLossGroups(const std::vector<Sector>& sectors);
 /// Per warning bit (0-31), how many path-loss evaluations raised it; index 32: how many
 /// evaluations there were. Sums, so the same at any thread count.
 using WarningCounts = std::array<std::atomic<long long>, 33>;
+/// One thread's counts in the same layout, added to a WarningCounts once its work is done.
+using WarningTally = std::array<long long, 33>;
+
+/// Counts one path-loss evaluation in @p tally, and each warning bit of @p w it raised.
+inline void tallyWarnings(WarningTally& tally, uint32_t w) {
+    ++tally[32];
+    for (; w != 0; w &= w - 1) ++tally[static_cast<size_t>(std::countr_zero(w))];
+}
+
+/// Adds @p tally to @p counts.
+inline void addTally(WarningCounts& counts, const WarningTally& tally) {
+    for (size_t b = 0; b < tally.size(); ++b) {
+        if (tally[b] != 0) counts[b] += tally[b];
+    }
+}
 
 struct SweepOptions {
     models::ModelParams model;
