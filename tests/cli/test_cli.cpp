@@ -33,6 +33,14 @@ struct RunResult {
     std::string output;
 };
 
+// A file's whole content.
+std::string slurp(const fs::path& p) {
+    std::ifstream i(p, std::ios::binary);
+    std::stringstream ss;
+    ss << i.rdbuf();
+    return ss.str();
+}
+
 RunResult run(const std::string& args) {
     const std::string cmd = std::string(PHUSONG_EXE) + " " + args + " 2>&1";
     FILE* p = popen(cmd.c_str(), "r");
@@ -59,6 +67,7 @@ protected:
         std::ofstream(path(name)) << text;
         return path(name);
     }
+    nlohmann::json readJson(const std::string& name) const { return nlohmann::json::parse(slurp(m_dir / name)); }
     fs::path m_dir;
 };
 
@@ -138,8 +147,7 @@ TEST_F(Cli, CoverageOnRealDaNangTerrain) {
     ASSERT_EQ(r.code, 0) << r.output;
     EXPECT_NE(r.output.find("RSRP"), std::string::npos) << r.output;
 
-    std::ifstream js(path("out/summary.json"));
-    const nlohmann::json s = nlohmann::json::parse(js);
+    const nlohmann::json s = readJson("out/summary.json");
     EXPECT_EQ(s["model"], "p526-bullington");
     EXPECT_EQ(s["threads"], 2);
     EXPECT_EQ(s["dem"]["crs"], "EPSG:32649");
@@ -462,8 +470,7 @@ TEST_F(Cli, CoverageExtentCropsToTheSectors) {
     EXPECT_NE(r.output.find("within the sectors' radius"), std::string::npos) << r.output;
     r = run(base + " --out " + path("whole") + " --extent dem");
     ASSERT_EQ(r.code, 0) << r.output;
-    std::ifstream js(path("sites/summary.json"));
-    const nlohmann::json summary = nlohmann::json::parse(js);
+    const nlohmann::json summary = readJson("sites/summary.json");
     EXPECT_EQ(summary["dem"]["extent"], "sites");
     EXPECT_EQ(summary["dem"]["cropped"], true);
     for (const std::string f : {"signal_4G.tif", "sinr_4G.tif", "best_server_4G.tif", "pathloss_A.tif", "pathloss_B.tif"}) {
@@ -537,8 +544,7 @@ TEST_F(Cli, CoverageOutputsChoosesTheRasters) {
     }
     EXPECT_FALSE(f.count("throughput_4G.tif"));
     EXPECT_TRUE(f.count("signal_4G_Viettel.tif"));
-    std::ifstream js(path("two/summary.json"));
-    const nlohmann::json summary = nlohmann::json::parse(js);
+    const nlohmann::json summary = readJson("two/summary.json");
     EXPECT_EQ(summary["technologies"]["4G"]["signal_raster"], "signal_4G.tif");
     EXPECT_FALSE(summary["technologies"]["4G"].contains("best_server_raster"));
     EXPECT_FALSE(summary["technologies"]["4G"].contains("throughput_raster"));
@@ -624,10 +630,7 @@ TEST_F(Cli, CoverageCountsTheWarningsItRaises) {
     PHUSONG_REQUIRE_DATA(dem);
     const std::string sites = write("s.csv", std::string(kHeader) + kDaNangSites);
     const std::string base = "coverage --dem " + dem + " --sites " + sites + " --model itm --radius-km 2 --outputs none";
-    auto summary = [&](const std::string& out) {
-        std::ifstream in(path(out + "/summary.json"));
-        return nlohmann::json::parse(in);
-    };
+    auto summary = [&](const std::string& out) { return readJson(out + "/summary.json"); };
     const RunResult r1 = run(base + " --threads 1 --out " + path("t1"));
     ASSERT_EQ(r1.code, 0) << r1.output;
     ASSERT_EQ(run(base + " --threads 2 --out " + path("t2")).code, 0);
@@ -681,8 +684,7 @@ TEST_F(Cli, CoverageAutoModelSaysWhichItPicked) {
                             " --model auto --radius-km 2 --resolution-m 90 -q");
     ASSERT_EQ(r.code, 0) << r.output;
     EXPECT_NE(r.output.find("p1812 @1800 MHz"), std::string::npos) << r.output;
-    std::ifstream js(path("out/summary.json"));
-    const nlohmann::json s = nlohmann::json::parse(js);
+    const nlohmann::json s = readJson("out/summary.json");
     EXPECT_EQ(s["model"], "auto");
     EXPECT_EQ(s["technologies"]["4G"]["model_by_freq_mhz"]["1800"], "p1812");
     EXPECT_EQ(s["technologies"]["5G"]["model_by_freq_mhz"]["26000"], "p526-deygout");
@@ -719,8 +721,7 @@ TEST_F(Cli, CalibrateOnDaNangLoRaMeasurements) {
     PHUSONG_REQUIRE_DATA(meas);
     const RunResult r = run("calibrate --measurements " + meas + " --dem " + dem + " --model p1812 --eirp-dbm 14 --out " + path("cal"));
     ASSERT_EQ(r.code, 0) << r.output;
-    std::ifstream js(path("cal/calibration.json"));
-    const nlohmann::json j = nlohmann::json::parse(js);
+    const nlohmann::json j = readJson("cal/calibration.json");
     EXPECT_GT(j["samples_used"].get<int>(), 8000);
     // Spreading factors give LoRa detection floors, so the fit accounts for censoring.
     EXPECT_EQ(j["fit"]["method"], "truncated-normal maximum likelihood");
@@ -730,8 +731,7 @@ TEST_F(Cli, CalibrateOnDaNangLoRaMeasurements) {
     // Least squares on the same data: zero mean error after the fit, by construction.
     const RunResult ls = run("calibrate --measurements " + meas + " --dem " + dem + " --model p1812 --eirp-dbm 14 --no-censoring --out " + path("ls"));
     ASSERT_EQ(ls.code, 0) << ls.output;
-    std::ifstream js2(path("ls/calibration.json"));
-    EXPECT_NEAR(nlohmann::json::parse(js2)["after"]["mean_error_db"].get<double>(), 0.0, 1e-6);
+    EXPECT_NEAR(readJson("ls/calibration.json")["after"]["mean_error_db"].get<double>(), 0.0, 1e-6);
     // Bad input: a measurement file without rssi, and no EIRP anywhere.
     const std::string bad = write("bad.csv", "lat,lon,tx_lat,tx_lon,freq_mhz\n16.05,108.2,16.06,108.21,900\n");
     RunResult b = run("calibrate --measurements " + bad + " --dem " + dem + " --out " + path("bad_out"));
@@ -861,8 +861,7 @@ TEST_F(Cli, CoverageCompositionPathlossAndClutter) {
     }
 
     // One path-loss raster per sector, Float32 dB, its window only; the three co-sited sectors share a site.
-    std::ifstream js(path("plain/summary.json"));
-    const nlohmann::json s = nlohmann::json::parse(js);
+    const nlohmann::json s = readJson("plain/summary.json");
     EXPECT_EQ(s["pathloss_rasters"].size(), 6u);
     const Raster pl = readRaster(path("plain/pathloss_DN2.tif"));
     EXPECT_EQ(pl.type, GDT_Float32);
@@ -902,8 +901,7 @@ TEST_F(Cli, CoverageUnderShadowingGivesLocationProbability) {
     RunResult r = run("coverage" + base + " --out " + path("sh") + " --shadowing-db 8 --shadowing-db 5G=9 --location-probability 95");
     ASSERT_EQ(r.code, 0) << r.output;
     EXPECT_NE(r.output.find("4G at 95 % of locations (shadowing 8.0 dB, margin 13.2 dB)"), std::string::npos) << r.output;
-    std::ifstream js(path("sh/summary.json"));
-    const nlohmann::json s = nlohmann::json::parse(js);
+    const nlohmann::json s = readJson("sh/summary.json");
     for (const auto& [tech, sigma] : {std::pair<std::string, double>{"4G", 8.0}, {"5G", 9.0}, {"2G", 8.0}}) {
         const nlohmann::json& e = s["technologies"][tech];
         ASSERT_TRUE(e.contains("location_probability")) << tech;
@@ -976,8 +974,7 @@ TEST_F(Cli, CoverageIsBitIdenticalAtEverySimdLevel) {
                                     " --out " + out + extra);
             ::unsetenv("PHUSONG_SIMD");
             ASSERT_EQ(r.code, 0) << r.output;
-            std::ifstream js(out + "/summary.json");
-            levels.insert(nlohmann::json::parse(js)["simd"].get<std::string>());
+            levels.insert(nlohmann::json::parse(slurp(out + "/summary.json"))["simd"].get<std::string>());
             for (const std::string f : {"signal_4G.tif", "sinr_4G.tif", "signal_2G.tif", "second_signal_4G.tif"}) {
                 const Raster x = readRaster(out + "/" + f);
                 ASSERT_FALSE(x.v.empty()) << f;
@@ -1068,8 +1065,7 @@ TEST_F(Cli, ViewshedAndPerOperatorLayers) {
         if (std::isnan(all.v[i])) EXPECT_TRUE(std::isnan(viettel.v[i]));
         else EXPECT_EQ(all.v[i], viettel.v[i]);
     }
-    std::ifstream js(path("cov/summary.json"));
-    const auto summary = nlohmann::json::parse(js);
+    const auto summary = readJson("cov/summary.json");
     EXPECT_EQ(summary["technologies"]["4G"]["operators"]["Viettel"]["signal_raster"], "signal_4G_Viettel.tif");
 }
 
@@ -1087,8 +1083,7 @@ TEST_F(Cli, PlanCoversEveryVillageAndCachesTheMatrix) {
                                "--candidate-spacing-m 3000 --time-limit-s 20 --cache-dir " + path("cache") + " -q";
     RunResult r = run(common + " --out " + path("plan"));
     ASSERT_EQ(r.code, 0) << r.output;
-    std::ifstream in(path("plan/plan_summary.json"));
-    const auto j = nlohmann::json::parse(in);
+    const auto j = readJson("plan/plan_summary.json");
     EXPECT_EQ(j["villages_total"], 4);
     EXPECT_EQ(j["villages_covered"], 4);
     EXPECT_LE(j["lower_bound"].get<double>(), j["cost"].get<double>() + 1e-6);
@@ -1113,8 +1108,7 @@ TEST_F(Cli, PlanCoversEveryVillageAndCachesTheMatrix) {
     // Re-planning with other costs reuses the matrix.
     r = run(common + " --cost-new-tower 5000 --out " + path("plan2"));
     ASSERT_EQ(r.code, 0) << r.output;
-    std::ifstream in2(path("plan2/plan_summary.json"));
-    EXPECT_TRUE(nlohmann::json::parse(in2)["matrix_from_cache"].get<bool>());
+    EXPECT_TRUE(readJson("plan2/plan_summary.json")["matrix_from_cache"].get<bool>());
     // Bad input: a villages file without lon fails with exit 2, naming the column, and writes nothing.
     const std::string bad = write("bad.csv", "village_id,lat\nV1,16.0\n");
     r = run("plan --dem " + dem + " --villages " + bad + " --out " + path("badplan"));
@@ -1150,8 +1144,7 @@ TEST_F(Cli, PlanExplainsUnreachableVillages) {
 
     r = run(common + " --k-fold 1 --out " + path("p_1"));
     ASSERT_EQ(r.code, 0) << r.output;
-    std::ifstream in(path("p_1/plan_summary.json"));
-    const auto j = nlohmann::json::parse(in);
+    const auto j = readJson("p_1/plan_summary.json");
     const int candidates = j["candidates"]["count"].get<int>();
     ASSERT_GT(candidates, 2);
     // Some k between 2 and the candidate count leaves one village short: scan for it.
@@ -1183,8 +1176,7 @@ TEST_F(Cli, RerunIntoTheSameOutReplacesTheEarlierOutputs) {
     EXPECT_EQ(again.code, 0) << again.output;
     EXPECT_TRUE(fs::exists(path("plan/coverage/signal_4G.tif")));
     EXPECT_FALSE(fs::exists(path("plan/coverage/stale.tif")));  // the folder was replaced as a whole
-    std::ifstream in(path("plan/plan_summary.json"));
-    EXPECT_EQ(nlohmann::json::parse(in)["threshold_dbm"].get<double>(), -100.0);
+    EXPECT_EQ(readJson("plan/plan_summary.json")["threshold_dbm"].get<double>(), -100.0);
     for (const auto& e : fs::directory_iterator(m_dir)) {
         EXPECT_NE(e.path().filename().string().rfind(".plan.", 0), 0u) << "left behind: " << e.path();  // staging, replaced
     }
@@ -1251,18 +1243,7 @@ SplitResult runSplit(const std::string& args, const fs::path& err_file) {
     std::array<char, 4096> buf;
     while (size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
     const int status = pclose(p);
-    const RunResult r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-    std::ifstream e(err_file);
-    std::stringstream ss;
-    ss << e.rdbuf();
-    return {r.code, r.output, ss.str()};
-}
-
-std::string slurp(const fs::path& p) {
-    std::ifstream i(p, std::ios::binary);
-    std::stringstream ss;
-    ss << i.rdbuf();
-    return ss.str();
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, slurp(err_file)};
 }
 }  // namespace
 
@@ -1315,13 +1296,7 @@ TEST_F(Cli, RunReadsOnlyTheDemAroundTheBoundary) {
         GDALClose(part);
         GDALClose(src);
     }
-    std::string yaml;
-    {
-        std::ifstream in(scn);
-        std::stringstream ss;
-        ss << in.rdbuf();
-        yaml = ss.str();
-    }
+    std::string yaml = slurp(scn);
     const std::string one = "terrain: {dem: \"${data}/real/srtmgl1_redriverdelta_haiduong_106.05E_20.65N.tif\"}";
     ASSERT_NE(yaml.find(one), std::string::npos);
     yaml.replace(yaml.find(one), one.size(), "terrain: {dem: [halves/west.tif, halves/east.tif]}");
@@ -1365,8 +1340,7 @@ TEST_F(Cli, CoverageReadsAFolderOfTiles) {
         EXPECT_EQ(a.gt, b.gt) << f;
         EXPECT_TRUE(a.v.size() == b.v.size() && std::memcmp(a.v.data(), b.v.data(), a.v.size() * sizeof(double)) == 0) << f;
     }
-    std::ifstream in(path("four/summary.json"));
-    const nlohmann::json j = nlohmann::json::parse(in);
+    const nlohmann::json j = readJson("four/summary.json");
     EXPECT_EQ(j["dem"]["tiles"], 4);
     // A folder with a tile in another CRS is refused, naming the tile, and writes nothing.
     const std::string utm = path("tiles/u.tif");
