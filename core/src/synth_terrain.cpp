@@ -95,14 +95,19 @@ double smoothstep(double e0, double e1, double x) {
 }
 }  // namespace
 
-DemGrid synthesizeTerrain(const SynthTerrainOptions& opt) {
+long long synthTerrainSide_px(const SynthTerrainOptions& opt) {
     if (!(opt.size_km > 0.0) || !(opt.resolution_m > 0.0)) {
         throw InputError("synth-terrain: --size-km and --resolution-m must be positive");
     }
-    const int n = static_cast<int>(std::llround(opt.size_km * 1000.0 / opt.resolution_m));
-    if (n < 2 || n > 40000) {
-        throw InputError("synth-terrain: " + std::to_string(n) + " pixels a side is out of range (2-40000); adjust --size-km or --resolution-m");
+    return std::llround(opt.size_km * 1000.0 / opt.resolution_m);
+}
+
+DemGrid synthesizeTerrain(const SynthTerrainOptions& opt) {
+    const long long side = synthTerrainSide_px(opt);
+    if (side < 2 || side > 40000) {
+        throw InputError("synth-terrain: " + std::to_string(side) + " pixels a side is out of range (2-40000); adjust --size-km or --resolution-m");
     }
+    const int n = static_cast<int>(side);
     const double half = n * opt.resolution_m / 2.0;
     GeoTransform gt{opt.center_x_m - half, opt.center_y_m + half, opt.resolution_m, opt.resolution_m};
     DemGrid dem(n, n, gt, 0.0f, std::numeric_limits<float>::quiet_NaN());

@@ -169,7 +169,7 @@ void materialiseTerrain(const io::Scenario& sc, const fs::path& inputs, Material
         const PointXY c = io::Projector(m.crs).toXY(s.center);
         o.center_x_m = c.x_m;
         o.center_y_m = c.y_m;
-        const long long side = std::llround(o.size_km * 1000.0 / o.resolution_m);
+        const long long side = synthTerrainSide_px(o);
         io::checkGridFits(side, side, o.resolution_m, 64.0, sc.path + ": the synthetic terrain",
                           "set a coarser region.resolution_m or region.terrain.synthetic.resolution_m");
         m.grid = synthesizeTerrain(o);

@@ -1,4 +1,3 @@
-#include <cmath>
 #include <iostream>
 
 #include "commands.hpp"
@@ -22,11 +21,9 @@ void addSynthTerrain(CLI::App& app, Context& ctx) {
     sub->callback([opt, out, &ctx] {
         ctx.action = [opt, out, &ctx] {
             const io::Crs crs = io::Crs::fromEpsg(opt->epsg);
-            if (opt->resolution_m > 0.0 && opt->size_km > 0.0) {
-                const long long side = std::llround(opt->size_km * 1000.0 / opt->resolution_m);
-                io::checkGridFits(side, side, opt->resolution_m, 12.0, "the terrain",  // the grid and the COG writer's copy and overviews
-                                  "use a coarser --resolution-m or a smaller --size-km");
-            }
+            const long long side = synthTerrainSide_px(*opt);
+            io::checkGridFits(side, side, opt->resolution_m, 12.0, "the terrain",  // the grid and the COG writer's copy and overviews
+                              "use a coarser --resolution-m or a smaller --size-km");
             const DemGrid dem = synthesizeTerrain(*opt);
             io::RasterMeta meta{"elevation above mean sea level (synthetic, seed " + std::to_string(opt->seed) + ")", "m",
                                 io::provenance(ctx.command_line)};

@@ -25,4 +25,8 @@ struct SynthTerrainOptions {
 /// std:: distributions), and independent of the thread count.
 DemGrid synthesizeTerrain(const SynthTerrainOptions& opt);
 
+/// The side of the square terrain @p opt describes, in pixels: size over resolution, rounded.
+/// InputError when either is not positive.
+long long synthTerrainSide_px(const SynthTerrainOptions& opt);
+
 }  // namespace phusong
