@@ -257,6 +257,7 @@ struct SweepScratch {
     std::vector<double> d;   // sample distance, km
     std::vector<double> z;   // heights in the straight-ray frame: h - d^2 / (2 a_e)
     std::vector<int> hull;   // upper convex hull of intermediate samples (indices >= 1), hull_n used
+    std::vector<double> slope, zraw;  // a clean ray's samples from the vectorised pass: slope from the transmitter, raw height
     std::vector<double> inv_k;  // 1 / k for steps 0..radius (sized by sweepSector)
     BigVector<double> v;        // the deferred pass's input per window pixel: v or the loss (sweepLoss)
     struct Direct {             // pixels the sweep stored itself (the site's, the first ring)
@@ -301,6 +302,8 @@ struct SweepScratch {
             d.resize(static_cast<size_t>(capacity) + 2);
             z.resize(d.size());
             hull.resize(d.size());
+            slope.resize(d.size());
+            zraw.resize(d.size());
         }
         if (keep_sums && hraw.size() < d.size()) {
             hraw.resize(d.size());
@@ -636,6 +639,49 @@ double evaluate(const models::ModelParams& mp, bool incremental, bool terminal_l
     return loss_dB;
 }
 
+// One ray's samples, steps 1..last-1, every cell on the DEM, in one vectorised pass (gathers where
+// the instruction set has them): distance, height in the straight-ray frame, slope from the
+// transmitter antenna and raw height, with the walk's operations in the walk's order (the same
+// values), and whether any sample is NaN (a void: the caller walks that ray instead).
+struct RaySamples {
+    const float* centre = nullptr;           // the DEM at the site's cell
+    int major_stride = 0, minor_stride = 0;  // cells
+    double mps = 0.0, step_km = 0.0, inv_step_km = 0.0, ce_half = 0.0, hts = 0.0;
+    const double* inv_k = nullptr;
+    int last = 0;
+    double *d = nullptr, *z = nullptr, *slope = nullptr, *zraw = nullptr;  // [1, last)
+    bool* any_nan = nullptr;
+};
+
+[[gnu::always_inline]] inline void raySamplesBody(const RaySamples& a) {
+    const float* __restrict centre = a.centre;
+    double* __restrict dv = a.d;
+    double* __restrict zv = a.z;
+    double* __restrict sl = a.slope;
+    double* __restrict zr = a.zraw;
+    const double* __restrict inv_k = a.inv_k;
+    const int major = a.major_stride, minor_s = a.minor_stride, last = a.last;
+    const double mps = a.mps, step_km = a.step_km, inv_step_km = a.inv_step_km, ce_half = a.ce_half, hts = a.hts;
+    int nan = 0;
+    for (int k = 1; k < last; ++k) {
+        const double minor = k * mps;
+        const int i = static_cast<int>(minor);
+        const int lo = i - (minor < i ? 1 : 0);  // floorInt
+        const double t = minor - lo;
+        const int off = k * major + lo * minor_s;
+        const float za = centre[off], zb = centre[off + minor_s];
+        const double z = za + t * (zb - za);
+        const double d_km = k * step_km;
+        const double zi = z - ce_half * d_km * d_km;
+        dv[k] = d_km;
+        zv[k] = zi;
+        sl[k] = (zi - hts) * (inv_k[k] * inv_step_km);
+        zr[k] = z;
+        nan |= z != z ? 1 : 0;
+    }
+    *a.any_nan = nan != 0;
+}
+
 // Steps 1..K of @p ray whose two cells (the pair straddling the ray on the minor axis) both lie on
 // a w x h DEM, for the largest such prefix K <= last.
 int insideSteps(const RadialPlan::Ray& ray, int cc, int rr, int w, int h, int last) {
@@ -677,6 +723,8 @@ void forEachRaySample(const DemGrid& dem, const RadialPlan& plan, size_t ray_beg
     const bool whole_square_inside = cc - n >= 0 && rr - n >= 0 && cc + n + 1 < w && rr + n + 1 < h;
     const bool keep_profile = st.keep_profile, keep_hull = st.keep_hull, keep_sums = st.keep_sums;
     const float* const centre = dem.data().data() + static_cast<ptrdiff_t>(rr) * w + cc;
+    // Offsets from the site's cell as int: the sample pass's gathers take 32-bit indices.
+    const bool small_offsets = (static_cast<long long>(n) + 2) * (static_cast<long long>(w) + 1) < (1LL << 31);
     for (size_t ri = ray_begin; ri < ray_end; ++ri) {
         const RadialPlan::Ray& ray = plan.rays()[ri];
         if (ray.owned.empty()) continue;
@@ -697,6 +745,66 @@ void forEachRaySample(const DemGrid& dem, const RadialPlan& plan, size_t ray_beg
         const double ce_half = st.ce_half;
         int m = st.m, hull_n = st.hull_n, stim_idx = st.stim_idx;
         double stim = st.stim;
+        if (!keep_profile && small_offsets && inside == last && last >= 2) {
+            // A ray on the DEM throughout (nearly all): its samples in one vectorised pass, then
+            // the owned pixels and the running state (transmitter horizon, hull, ITM's sums) in
+            // the walk's order. A ray over a void takes the walk below.
+            bool any_nan = false;
+            simd::byIsa<RaySamples, raySamplesBody>({.centre = centre,
+                                                     .major_stride = static_cast<int>(major_stride),
+                                                     .minor_stride = static_cast<int>(minor_stride),
+                                                     .mps = mps,
+                                                     .step_km = step_km,
+                                                     .inv_step_km = inv_step_km,
+                                                     .ce_half = ce_half,
+                                                     .hts = hts,
+                                                     .inv_k = inv_k.data(),
+                                                     .last = last,
+                                                     .d = dv,
+                                                     .z = zv,
+                                                     .slope = st.slope.data(),
+                                                     .zraw = st.zraw.data(),
+                                                     .any_nan = &any_nan});
+            if (!any_nan) {
+                const double* const sl = st.slope.data();
+                const double* const zraw = st.zraw.data();
+                for (int k = 1; k <= last; ++k) {
+                    if (owned[next] == k) {
+                        ++next;
+                        int dx = 0, dy = 0;
+                        double minor_exact = 0.0;
+                        RadialPlan::stepOffset(ray, k, dx, dy, minor_exact);
+                        const int px = cc + dx, py = rr + dy;
+                        const float g = dem.at(px, py);
+                        if (!std::isnan(g)) {
+                            st.m = m, st.hull_n = hull_n, st.stim = stim, st.stim_idx = stim_idx;
+                            on_pixel(px, py, g);
+                        }
+                        if (next == n_owned) break;
+                    }
+                    const int i = m++;  // == k: no step is skipped
+                    if (sl[k] > stim) stim = sl[k], stim_idx = i;
+                    if (keep_sums) {
+                        const size_t u = static_cast<size_t>(i);
+                        const double z = zraw[k];
+                        st.hraw[u] = z;
+                        st.S0[u + 1] = st.S0[u] + z;
+                        st.S1[u + 1] = st.S1[u] + i * z;
+                    }
+                    if (keep_hull) {
+                        const double d_km = dv[k], zi = zv[k];
+                        while (hull_n >= 2) {
+                            const int a = hull[hull_n - 2], b = hull[hull_n - 1];
+                            if ((zv[b] - zv[a]) * (d_km - dv[a]) <= (zi - zv[a]) * (dv[b] - dv[a])) --hull_n;
+                            else break;
+                        }
+                        hull[hull_n++] = i;
+                    }
+                }
+                st.m = m, st.hull_n = hull_n, st.stim = stim, st.stim_idx = stim_idx;
+                continue;
+            }
+        }
         for (int k = 1; k <= last; ++k) {
             const double minor = k * mps;
             const int lo = floorInt(minor);
