@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <tuple>
 
 #include "phusong/core/error.hpp"
 
@@ -35,6 +36,33 @@ std::string fmtDb(double v) {
     char b[32];
     std::snprintf(b, sizeof b, "%.1f", v);
     return b;
+}
+
+// Two rows for one sector (the same site, position, operator, technology, carrier, azimuth and
+// height) are a copy-and-paste slip, not two transmitters: each would be the other's co-channel
+// interferer at the same place, holding the SINR near 0 dB wherever it serves.
+void rejectDuplicateSectors(const std::vector<Sector>& sectors) {
+    using Key = std::tuple<std::string, double, double, std::string, int, double, double, double>;
+    std::map<Key, const Sector*> seen;
+    for (const Sector& s : sectors) {
+        const Key key{s.site_id,
+                      s.position.lat_deg,
+                      s.position.lon_deg,
+                      s.operator_name,
+                      static_cast<int>(s.tech),
+                      s.freq_MHz,
+                      s.pattern.azimuth_deg.value_or(-1.0),
+                      s.antenna_height_m};
+        const auto [it, fresh] = seen.emplace(key, &s);
+        if (fresh) continue;
+        char what[160];
+        const std::string az = s.pattern.azimuth_deg ? fmtDb(*s.pattern.azimuth_deg) + " deg" : std::string("omni");
+        std::snprintf(what, sizeof what, "site %s, %s at %g MHz, %s, %g m above ground", s.site_id.c_str(),
+                      std::string(toString(s.tech)).c_str(), s.freq_MHz, az.c_str(), s.antenna_height_m);
+        throw InputError(s.location + ": the same sector as " + it->second->location + " (" + what +
+                         "): each would be the other's co-channel interferer, holding the SINR near 0 dB wherever it "
+                         "serves; delete one of the rows, or tell them apart by freq_mhz, azimuth_deg, antenna_height_m or operator");
+    }
 }
 }  // namespace
 
@@ -180,6 +208,7 @@ std::vector<Sector> parseSectors(const Table& table) {
         s.tower_id = r.get("tower_id");
         out.push_back(std::move(s));
     }
+    rejectDuplicateSectors(out);
     return out;
 }
 
