@@ -745,6 +745,50 @@ void forEachRaySample(const DemGrid& dem, const RadialPlan& plan, size_t ray_beg
         const double ce_half = st.ce_half;
         int m = st.m, hull_n = st.hull_n, stim_idx = st.stim_idx;
         double stim = st.stim;
+        // Step k's owned pixel, if the ray owns one there: on_pixel with the state written back.
+        // True after the ray's last owned pixel.
+        auto visitOwned = [&](int k) {
+            if (owned[next] != k) return false;
+            ++next;
+            int dx = 0, dy = 0;
+            double minor_exact = 0.0;
+            RadialPlan::stepOffset(ray, k, dx, dy, minor_exact);
+            const int px = cc + dx, py = rr + dy;
+            if (px >= 0 && py >= 0 && px < w && py < h) {
+                const float g = dem.at(px, py);
+                if (!std::isnan(g)) {
+                    st.m = m, st.hull_n = hull_n, st.stim = stim, st.stim_idx = stim_idx;
+                    on_pixel(px, py, g);
+                }
+            }
+            return next == n_owned;
+        };
+        // Sample i (distance dv[i], straight-ray height zv[i], raw height z, slope from the
+        // transmitter): the transmitter horizon, ITM's sums, and Andrew's monotone chain for the
+        // upper hull (drop the last vertex while it lies on or below the segment from the one
+        // before it to the new point).
+        auto addSample = [&](int i, double z, double slope) {
+            if (slope > stim) stim = slope, stim_idx = i;
+            if (keep_sums) {
+                const size_t u = static_cast<size_t>(i);
+                st.hraw[u] = z;
+                st.S0[u + 1] = st.S0[u] + z;
+                st.S1[u + 1] = st.S1[u] + i * z;
+            }
+            if (keep_profile) {
+                st.profile.d_km.push_back(dv[i]);
+                st.profile.h_m.push_back(z);
+            }
+            if (keep_hull) {
+                const double d_km = dv[i], zi = zv[i];
+                while (hull_n >= 2) {
+                    const int a = hull[hull_n - 2], b = hull[hull_n - 1];
+                    if ((zv[b] - zv[a]) * (d_km - dv[a]) <= (zi - zv[a]) * (dv[b] - dv[a])) --hull_n;
+                    else break;
+                }
+                hull[hull_n++] = i;
+            }
+        };
         if (!keep_profile && small_offsets && inside == last && last >= 2) {
             // A ray on the DEM throughout (nearly all): its samples in one vectorised pass, then
             // the owned pixels and the running state (transmitter horizon, hull, ITM's sums) in
@@ -769,37 +813,8 @@ void forEachRaySample(const DemGrid& dem, const RadialPlan& plan, size_t ray_beg
                 const double* const sl = st.slope.data();
                 const double* const zraw = st.zraw.data();
                 for (int k = 1; k <= last; ++k) {
-                    if (owned[next] == k) {
-                        ++next;
-                        int dx = 0, dy = 0;
-                        double minor_exact = 0.0;
-                        RadialPlan::stepOffset(ray, k, dx, dy, minor_exact);
-                        const int px = cc + dx, py = rr + dy;
-                        const float g = dem.at(px, py);
-                        if (!std::isnan(g)) {
-                            st.m = m, st.hull_n = hull_n, st.stim = stim, st.stim_idx = stim_idx;
-                            on_pixel(px, py, g);
-                        }
-                        if (next == n_owned) break;
-                    }
-                    const int i = m++;  // == k: no step is skipped
-                    if (sl[k] > stim) stim = sl[k], stim_idx = i;
-                    if (keep_sums) {
-                        const size_t u = static_cast<size_t>(i);
-                        const double z = zraw[k];
-                        st.hraw[u] = z;
-                        st.S0[u + 1] = st.S0[u] + z;
-                        st.S1[u + 1] = st.S1[u] + i * z;
-                    }
-                    if (keep_hull) {
-                        const double d_km = dv[k], zi = zv[k];
-                        while (hull_n >= 2) {
-                            const int a = hull[hull_n - 2], b = hull[hull_n - 1];
-                            if ((zv[b] - zv[a]) * (d_km - dv[a]) <= (zi - zv[a]) * (dv[b] - dv[a])) --hull_n;
-                            else break;
-                        }
-                        hull[hull_n++] = i;
-                    }
+                    if (visitOwned(k)) break;
+                    addSample(m++, zraw[k], sl[k]);  // sample m == step k: no step is skipped
                 }
                 st.m = m, st.hull_n = hull_n, st.stim = stim, st.stim_idx = stim_idx;
                 continue;
@@ -841,49 +856,14 @@ void forEachRaySample(const DemGrid& dem, const RadialPlan& plan, size_t ray_beg
                 if (std::isnan(za) && std::isnan(zb)) break;  // off the DEM: nothing further along this ray
                 z = std::isnan(za) ? zb : za;
             }
-            if (owned[next] == k) {
-                ++next;
-                int dx = 0, dy = 0;
-                double minor_exact = 0.0;
-                RadialPlan::stepOffset(ray, k, dx, dy, minor_exact);
-                const int px = cc + dx, py = rr + dy;
-                if (px >= 0 && py >= 0 && px < w && py < h) {
-                    const float g = dem.at(px, py);
-                    if (!std::isnan(g)) {
-                        st.m = m, st.hull_n = hull_n, st.stim = stim, st.stim_idx = stim_idx;
-                        on_pixel(px, py, g);
-                    }
-                }
-                if (next == n_owned) break;
-            }
+            if (visitOwned(k)) break;
             // The sample, in the straight-ray frame: z - d^2 / (2 a_e).
             const int i = m++;
             const double d_km = k * step_km;
             const double zi = z - ce_half * d_km * d_km;
             dv[i] = d_km;
             zv[i] = zi;
-            const double slope = (zi - hts) * (inv_k[static_cast<size_t>(k)] * inv_step_km);
-            if (slope > stim) stim = slope, stim_idx = i;
-            if (keep_sums) {
-                const size_t u = static_cast<size_t>(i);
-                st.hraw[u] = z;
-                st.S0[u + 1] = st.S0[u] + z;
-                st.S1[u + 1] = st.S1[u] + i * z;
-            }
-            if (keep_profile) {
-                st.profile.d_km.push_back(d_km);
-                st.profile.h_m.push_back(z);
-            }
-            if (keep_hull) {
-                // Andrew's monotone chain, upper hull: drop the last vertex while it lies on or
-                // below the segment from the one before it to the new point.
-                while (hull_n >= 2) {
-                    const int a = hull[hull_n - 2], b = hull[hull_n - 1];
-                    if ((zv[b] - zv[a]) * (d_km - dv[a]) <= (zi - zv[a]) * (dv[b] - dv[a])) --hull_n;
-                    else break;
-                }
-                hull[hull_n++] = i;
-            }
+            addSample(i, z, (zi - hts) * (inv_k[static_cast<size_t>(k)] * inv_step_km));
         }
         st.m = m, st.hull_n = hull_n, st.stim = stim, st.stim_idx = stim_idx;
     }
