@@ -61,7 +61,8 @@ void rejectDuplicateSectors(const std::vector<Sector>& sectors) {
                       std::string(toString(s.tech)).c_str(), s.freq_MHz, az.c_str(), s.antenna_height_m);
         throw InputError(s.location + ": the same sector as " + it->second->location + " (" + what +
                          "): each would be the other's co-channel interferer, holding the SINR near 0 dB wherever it "
-                         "serves; delete one of the rows, or tell them apart by freq_mhz, azimuth_deg, antenna_height_m or operator");
+                         "serves; delete one of the rows, or tell them apart by freq_mhz, azimuth_deg, "
+                         "antenna_height_m or operator");
     }
 }
 }  // namespace

@@ -855,12 +855,13 @@ TEST(Coverage, RaysStopAtAVoidAndKeepTheirValuesBeforeIt) {
         const double len = std::hypot(c - sc, r - sr);
         for (double t = 0.0; t <= 1.0; t += 0.25 / std::max(len, 1.0)) {
             const double x = sc + t * (c - sc), y = sr + t * (r - sr);
-            if (x > c0 - 0.5 - margin && x < c1 - 0.5 + margin && y > r0 - 0.5 - margin && y < r1 - 0.5 + margin) return true;
+            if (x > c0 - 0.5 - margin && x < c1 - 0.5 + margin && y > r0 - 0.5 - margin && y < r1 - 0.5 + margin)
+                return true;
         }
         return false;
     };
-    for (const auto kind : {models::ModelKind::P526Bullington, models::ModelKind::FreeSpace, models::ModelKind::Tr38901UMa,
-                            models::ModelKind::Itm}) {
+    for (const auto kind : {models::ModelKind::P526Bullington, models::ModelKind::FreeSpace,
+                            models::ModelKind::Tr38901UMa, models::ModelKind::Itm}) {
         SweepOptions so;
         so.model.kind = kind;
         so.radius_m = 7000.0;
@@ -882,11 +883,13 @@ TEST(Coverage, RaysStopAtAVoidAndKeepTheirValuesBeforeIt) {
                     // neighbours reuse, so only the terrain models without reuse compare exactly.
                     if (kind == models::ModelKind::Itm || std::isnan(clear.signal_dBm[i])) continue;
                     const float a = clear.signal_dBm[i], b = voided.signal_dBm[i];
-                    EXPECT_TRUE(std::memcmp(&a, &b, sizeof a) == 0) << models::toString(kind) << " at (" << px << ", " << py << "): " << a << " vs " << b;
+                    EXPECT_TRUE(std::memcmp(&a, &b, sizeof a) == 0)
+                        << models::toString(kind) << " at (" << px << ", " << py << "): " << a << " vs " << b;
                     ++same;
                     // Between the site and the void, on rays that go on through it.
                     before_void += px > sc + 5 && px < c0 - 3 && py > r0 + 3 && py < r1 - 4 ? 1 : 0;
-                } else if (px >= c1 + 2 && nearVoid(px, py, -2.0) && std::hypot(px - sc, py - sr) * 60.0 < so.radius_m - 120.0) {
+                } else if (px >= c1 + 2 && nearVoid(px, py, -2.0) &&
+                           std::hypot(px - sc, py - sr) * 60.0 < so.radius_m - 120.0) {
                     // Behind the void, the segment through its inside (2 cells in from its edges).
                     ++behind;
                     behind_reached += std::isnan(voided.signal_dBm[i]) ? 0 : 1;

@@ -74,18 +74,21 @@ TEST(Sector, ErrorsNameFileLineAndField) {
 TEST(Sector, DuplicateSectorIsRefusedButItsNeighboursAreNot) {
     const std::string h = kHeader;
     // The same row twice: each copy would be the other's co-channel interferer at SINR ~0 dB.
-    const std::string msg = errorOf(h + "A,21,106,30,4G,1800,60,120,\nB,21.1,106,30,4G,1800,60,,\nA,21,106,30,4G,1800,58,120,\n");
+    const std::string msg =
+        errorOf(h + "A,21,106,30,4G,1800,60,120,\nB,21.1,106,30,4G,1800,60,,\nA,21,106,30,4G,1800,58,120,\n");
     EXPECT_NE(msg.find("sites.csv line 4: the same sector as sites.csv line 2"), std::string::npos) << msg;
     EXPECT_NE(msg.find("site A, 4G at 1800 MHz, 120.0 deg, 30 m"), std::string::npos) << msg;
     EXPECT_NE(msg.find("delete one of the rows"), std::string::npos) << msg;
     // Omni twice is a duplicate too.
-    EXPECT_NE(errorOf(h + "B,21.1,106,30,4G,1800,60,,\nB,21.1,106,30,4G,1800,60,,\n").find("line 3: the same sector as sites.csv line 2"),
+    EXPECT_NE(errorOf(h + "B,21.1,106,30,4G,1800,60,,\nB,21.1,106,30,4G,1800,60,,\n")
+                  .find("line 3: the same sector as sites.csv line 2"),
               std::string::npos);
     // A site's sectors, carriers, heights and the operators sharing a tower are distinct sectors.
-    const std::string csv = "site_id,lat,lon,antenna_height_m,tech,freq_mhz,eirp_dbm,azimuth_deg,operator\n"
-                            "A,21,106,30,4G,1800,60,0,X\nA,21,106,30,4G,1800,60,120,X\nA,21,106,30,4G,2600,60,0,X\n"
-                            "A,21,106,40,4G,1800,60,0,X\nA,21,106,30,4G,1800,60,0,Y\nA,21,106,30,3G,1800,60,0,X\n"
-                            "A,21,106,30,4G,1800,60,,X\nC,21,106,30,4G,1800,60,0,X\n";
+    const std::string csv =
+        "site_id,lat,lon,antenna_height_m,tech,freq_mhz,eirp_dbm,azimuth_deg,operator\n"
+        "A,21,106,30,4G,1800,60,0,X\nA,21,106,30,4G,1800,60,120,X\nA,21,106,30,4G,2600,60,0,X\n"
+        "A,21,106,40,4G,1800,60,0,X\nA,21,106,30,4G,1800,60,0,Y\nA,21,106,30,3G,1800,60,0,X\n"
+        "A,21,106,30,4G,1800,60,,X\nC,21,106,30,4G,1800,60,0,X\n";
     EXPECT_EQ(parseSectors(parseCsv(csv, "sites.csv")).size(), 8u);
 }
 

@@ -257,7 +257,8 @@ struct SweepScratch {
     std::vector<double> d;   // sample distance, km
     std::vector<double> z;   // heights in the straight-ray frame: h - d^2 / (2 a_e)
     std::vector<int> hull;   // upper convex hull of intermediate samples (indices >= 1), hull_n used
-    std::vector<double> slope, zraw;  // a clean ray's samples from the vectorised pass: slope from the transmitter, raw height
+    // A clean ray's samples from the vectorised pass: slope from the transmitter, raw height.
+    std::vector<double> slope, zraw;
     std::vector<double> inv_k;  // 1 / k for steps 0..radius (sized by sweepSector)
     BigVector<double> v;        // the deferred pass's input per window pixel: v or the loss (sweepLoss)
     struct Direct {             // pixels the sweep stored itself (the site's, the first ring)
