@@ -641,19 +641,22 @@ double evaluate(const models::ModelParams& mp, bool incremental, bool terminal_l
 }
 
 // One ray's samples, steps 1..last-1, every cell on the DEM, in one vectorised pass (gathers where
-// the instruction set has them): distance, height in the straight-ray frame, slope from the
-// transmitter antenna and raw height, with the walk's operations in the walk's order (the same
-// values), and whether any sample is NaN (a void: the caller walks that ray instead).
+// the instruction set has them, no branch): the slope from the transmitter antenna (at hts) of each
+// sample in the straight-ray frame, and for the coverage walk (kWalk) also its distance, height in
+// that frame and raw height, with the walk's operations in the walk's order (the same values); and
+// whether any sample is NaN (a void: the caller walks that ray instead).
 struct RaySamples {
     const float* centre = nullptr;           // the DEM at the site's cell
     int major_stride = 0, minor_stride = 0;  // cells
     double mps = 0.0, step_km = 0.0, inv_step_km = 0.0, ce_half = 0.0, hts = 0.0;
     const double* inv_k = nullptr;
     int last = 0;
-    double *d = nullptr, *z = nullptr, *slope = nullptr, *zraw = nullptr;  // [1, last)
+    double* slope = nullptr;                                  // [1, last)
+    double *d = nullptr, *z = nullptr, *zraw = nullptr;  // [1, last), kWalk only
     bool* any_nan = nullptr;
 };
 
+template <bool kWalk>
 [[gnu::always_inline]] inline void raySamplesBody(const RaySamples& a) {
     const float* __restrict centre = a.centre;
     double* __restrict dv = a.d;
@@ -674,10 +677,12 @@ struct RaySamples {
         const double z = za + t * (zb - za);
         const double d_km = k * step_km;
         const double zi = z - ce_half * d_km * d_km;
-        dv[k] = d_km;
-        zv[k] = zi;
         sl[k] = (zi - hts) * (inv_k[k] * inv_step_km);
-        zr[k] = z;
+        if constexpr (kWalk) {
+            dv[k] = d_km;
+            zv[k] = zi;
+            zr[k] = z;
+        }
         nan |= z != z ? 1 : 0;
     }
     *a.any_nan = nan != 0;
@@ -795,21 +800,21 @@ void forEachRaySample(const DemGrid& dem, const RadialPlan& plan, size_t ray_beg
             // the owned pixels and the running state (transmitter horizon, hull, ITM's sums) in
             // the walk's order. A ray over a void takes the walk below.
             bool any_nan = false;
-            simd::byIsa<RaySamples, raySamplesBody>({.centre = centre,
-                                                     .major_stride = static_cast<int>(major_stride),
-                                                     .minor_stride = static_cast<int>(minor_stride),
-                                                     .mps = mps,
-                                                     .step_km = step_km,
-                                                     .inv_step_km = inv_step_km,
-                                                     .ce_half = ce_half,
-                                                     .hts = hts,
-                                                     .inv_k = inv_k.data(),
-                                                     .last = last,
-                                                     .d = dv,
-                                                     .z = zv,
-                                                     .slope = st.slope.data(),
-                                                     .zraw = st.zraw.data(),
-                                                     .any_nan = &any_nan});
+            simd::byIsa<RaySamples, raySamplesBody<true>>({.centre = centre,
+                                                           .major_stride = static_cast<int>(major_stride),
+                                                           .minor_stride = static_cast<int>(minor_stride),
+                                                           .mps = mps,
+                                                           .step_km = step_km,
+                                                           .inv_step_km = inv_step_km,
+                                                           .ce_half = ce_half,
+                                                           .hts = hts,
+                                                           .inv_k = inv_k.data(),
+                                                           .last = last,
+                                                           .slope = st.slope.data(),
+                                                           .d = dv,
+                                                           .z = zv,
+                                                           .zraw = st.zraw.data(),
+                                                           .any_nan = &any_nan});
             if (!any_nan) {
                 const double* const sl = st.slope.data();
                 const double* const zraw = st.zraw.data();
@@ -868,43 +873,6 @@ void forEachRaySample(const DemGrid& dem, const RadialPlan& plan, size_t ray_beg
         }
         st.m = m, st.hull_n = hull_n, st.stim = stim, st.stim_idx = stim_idx;
     }
-}
-
-// One ray's samples on the DEM, steps 1..last-1, every cell on the DEM: the slope from the
-// transmitter antenna (at hts) of each sample in the straight-ray frame, as the walk computes it
-// (same operations, same values), and whether any sample is NaN (a void). No branch: the loads are
-// gathers where the instruction set has them.
-struct RaySlopes {
-    const float* centre = nullptr;           // the DEM at the observer's cell
-    int major_stride = 0, minor_stride = 0;  // cells
-    double mps = 0.0, step_km = 0.0, inv_step_km = 0.0, ce_half = 0.0, hts = 0.0;
-    const double* inv_k = nullptr;
-    int last = 0;
-    double* slope = nullptr;  // [1, last)
-    bool* any_nan = nullptr;
-};
-
-[[gnu::always_inline]] inline void raySlopesBody(const RaySlopes& a) {
-    const float* __restrict centre = a.centre;
-    double* __restrict sl = a.slope;
-    const double* __restrict inv_k = a.inv_k;
-    const int major = a.major_stride, minor_s = a.minor_stride, last = a.last;
-    const double mps = a.mps, step_km = a.step_km, inv_step_km = a.inv_step_km, ce_half = a.ce_half, hts = a.hts;
-    int nan = 0;
-    for (int k = 1; k < last; ++k) {
-        const double minor = k * mps;
-        const int i = static_cast<int>(minor);
-        const int lo = i - (minor < i ? 1 : 0);  // floorInt
-        const double t = minor - lo;
-        const int off = k * major + lo * minor_s;
-        const float za = centre[off], zb = centre[off + minor_s];
-        const double z = za + t * (zb - za);
-        const double d_km = k * step_km;
-        const double zi = z - ce_half * d_km * d_km;
-        sl[k] = (zi - hts) * (inv_k[k] * inv_step_km);
-        nan |= z != z ? 1 : 0;
-    }
-    *a.any_nan = nan != 0;
 }
 
 }  // namespace
@@ -1337,18 +1305,18 @@ Grid<uint8_t> viewshed(const DemGrid& dem, PointXY site, double tx_height_m, dou
                 if (clean) {
                     const int sign = majorSign(ray);
                     bool any_nan = false;
-                    simd::byIsa<RaySlopes, raySlopesBody>({.centre = centre,
-                                                           .major_stride = ray.x_major ? sign : sign * w,
-                                                           .minor_stride = ray.x_major ? w : 1,
-                                                           .mps = ray.minor_per_step,
-                                                           .step_km = ray.step_m / 1000.0,
-                                                           .inv_step_km = 1000.0 / ray.step_m,
-                                                           .ce_half = st.ce_half,
-                                                           .hts = hts,
-                                                           .inv_k = inv_k.data(),
-                                                           .last = last,
-                                                           .slope = slope.data(),
-                                                           .any_nan = &any_nan});
+                    simd::byIsa<RaySamples, raySamplesBody<false>>({.centre = centre,
+                                                                    .major_stride = ray.x_major ? sign : sign * w,
+                                                                    .minor_stride = ray.x_major ? w : 1,
+                                                                    .mps = ray.minor_per_step,
+                                                                    .step_km = ray.step_m / 1000.0,
+                                                                    .inv_step_km = 1000.0 / ray.step_m,
+                                                                    .ce_half = st.ce_half,
+                                                                    .hts = hts,
+                                                                    .inv_k = inv_k.data(),
+                                                                    .last = last,
+                                                                    .slope = slope.data(),
+                                                                    .any_nan = &any_nan});
                     clean = !any_nan;
                 }
                 if (clean) {
