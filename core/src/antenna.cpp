@@ -113,7 +113,11 @@ MsiPattern parseMsi(const std::string& text, const std::string& source) {
             if (!(gs >> g)) throw InputError(where() + ": GAIN needs a number, e.g. 'GAIN 17.5 dBi'");
             gs >> unit;
             for (char& ch : unit) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-            p.gain_dBi = unit == "dbd" ? g + 2.15 : g;  // dBd to dBi: + 2.15 dB (half-wave dipole)
+            // The Planet format gives the gain in dBd unless 'dBi' follows the value; dBd to dBi
+            // adds 2.15 dB (the half-wave dipole's gain).
+            if (unit.empty() || unit == "dbd") p.gain_dBi = g + 2.15;
+            else if (unit == "dbi") p.gain_dBi = g;
+            else throw InputError(where() + ": GAIN unit '" + unit + "' is unknown; write dBi or dBd after the value (none means dBd, as the Planet format defines)");
         }
     }
     for (int b = 0; b < 2; ++b) {

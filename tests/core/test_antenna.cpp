@@ -102,6 +102,18 @@ TEST(Msi, BadFilesNameTheLineAndTheFix) {
     fails_with(msiText("HORIZONTAL 3\n0 0\n180 3\n", "VERTICAL 2\n0 0\n90 10\n"), "declares 3 points but lists 2");
     fails_with(msiText("HORIZONTAL 2\n90 0\n10 3\n", "VERTICAL 2\n0 0\n90 10\n"), "must increase");
     fails_with(msiText("HORIZONTAL\n0 0\n", "VERTICAL 2\n0 0\n90 10\n"), "needs its point count");
+    fails_with(msiText("HORIZONTAL 2\n0 0\n180 20\n", "VERTICAL 2\n0 0\n90 10\n", "GAIN 17 dB"), "bad.msi line 5: GAIN unit 'db'");
+}
+
+// The Planet format's GAIN is in dBd unless the value is followed by dBi (either case).
+TEST(Msi, GainWithoutAUnitIsDbd) {
+    const std::string cuts = "HORIZONTAL 2\n0 0\n180 20\nVERTICAL 2\n0 0\n90 10\n";
+    auto gain = [&](const std::string& line) { return phusong::parseMsi(msiText("", cuts, line), "g.msi").gain_dBi; };
+    EXPECT_DOUBLE_EQ(gain("GAIN 15.85"), 18.0);
+    EXPECT_DOUBLE_EQ(gain("GAIN 15.85 dBd"), 18.0);
+    EXPECT_DOUBLE_EQ(gain("GAIN 18 dBi"), 18.0);
+    EXPECT_DOUBLE_EQ(gain("gain 18 DBI"), 18.0);
+    EXPECT_DOUBLE_EQ(gain("GAIN 18dBi"), 18.0);
 }
 
 // The shipped parametric models (antenna_model in the site table).
