@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -55,6 +56,14 @@ double MsiPattern::attenuation_dB(double rel_az_deg, double depression_deg) cons
     return std::min(lookup(horizontal_dB, rel_az_deg) + lookup(vertical_dB, depression_deg), max_attenuation_dB);
 }
 
+namespace {
+std::string fmtNumber(double v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%g", v);
+    return b;
+}
+}  // namespace
+
 MsiPattern parseMsi(const std::string& text, const std::string& source) {
     MsiPattern p;
     p.source = source;
@@ -62,6 +71,7 @@ MsiPattern parseMsi(const std::string& text, const std::string& source) {
     std::string line;
     int line_no = 0;
     std::vector<std::pair<double, double>> cuts[2];
+    std::vector<int> point_line[2];  // each point's line in the file
     int block = -1;
     int declared[2] = {0, 0};  // point count each block header announces
     bool seen[2] = {false, false};
@@ -93,12 +103,12 @@ MsiPattern parseMsi(const std::string& text, const std::string& source) {
                                  " block (" + std::to_string(cuts[block].size()) + " of " + std::to_string(declared[block]) + " read)");
             }
             if (angle < 0.0 || angle >= 360.0) throw InputError(where() + ": angle " + key + " must be within 0..359.x degrees");
-            if (att < 0.0) throw InputError(where() + ": attenuation must be >= 0 dB (relative to the maximum gain)");
             if (!cuts[block].empty() && angle <= cuts[block].back().first) {
                 throw InputError(where() + ": angles must increase within a block (" + key + " after " +
                                  std::to_string(cuts[block].back().first) + ")");
             }
             cuts[block].emplace_back(angle, att);
+            point_line[block].push_back(line_no);
             continue;
         }
         if (block >= 0) throw InputError(where() + ": more points than the block's count " + std::to_string(declared[block]));
@@ -128,6 +138,27 @@ MsiPattern parseMsi(const std::string& text, const std::string& source) {
                              " points but lists " + std::to_string(cuts[b].size()));
         }
         if (cuts[b].size() < 2) throw InputError(source + ": the " + std::string(name) + " block has fewer than 2 points");
+        // Attenuations below the maximum gain, written without their minus sign as the format asks;
+        // a block written as relative gains (every value <= 0) is read as their magnitudes, a
+        // block mixing both signs is refused.
+        const auto negative =
+            std::find_if(cuts[b].begin(), cuts[b].end(), [](const auto& c) { return c.second < 0.0; });
+        if (negative != cuts[b].end()) {
+            const auto positive =
+                std::find_if(cuts[b].begin(), cuts[b].end(), [](const auto& c) { return c.second > 0.0; });
+            if (positive != cuts[b].end()) {
+                auto lineOf = [&](auto it) {
+                    return std::to_string(point_line[b][static_cast<size_t>(it - cuts[b].begin())]);
+                };
+                throw InputError(
+                    source + " line " + lineOf(negative) + ": the " + std::string(name) +
+                    " block mixes attenuations (" + fmtNumber(positive->second) + " dB at " + fmtNumber(positive->first) +
+                    " deg, line " + lineOf(positive) + ") and relative gains (" + fmtNumber(negative->second) +
+                    " dB at " + fmtNumber(negative->first) +
+                    " deg); list every value as the attenuation below the maximum gain, without a minus sign");
+            }
+            for (auto& c : cuts[b]) c.second = 0.0 - c.second;  // +0 for 0
+        }
         fillCut(cuts[b], b == 0 ? p.horizontal_dB : p.vertical_dB);
         for (const auto& [angle, att] : cuts[b]) p.max_attenuation_dB = std::max(p.max_attenuation_dB, att);
     }

@@ -98,11 +98,26 @@ TEST(Msi, BadFilesNameTheLineAndTheFix) {
     fails_with(msiText("HORIZONTAL 2\n0 0\n180 20\n", ""), "no VERTICAL block");
     fails_with(msiText("HORIZONTAL 2\n0 0\n180 x\n", "VERTICAL 2\n0 0\n90 10\n"), "bad.msi line 9");
     fails_with(msiText("HORIZONTAL 2\n0 0\n400 1\n", "VERTICAL 2\n0 0\n90 10\n"), "0..359");
-    fails_with(msiText("HORIZONTAL 2\n0 0\n180 -3\n", "VERTICAL 2\n0 0\n90 10\n"), ">= 0 dB");
+    fails_with(msiText("HORIZONTAL 3\n0 0\n90 -3\n180 20\n", "VERTICAL 2\n0 0\n90 10\n"),
+               "bad.msi line 9: the HORIZONTAL block mixes attenuations (20 dB at 180 deg, line 10) and relative gains "
+               "(-3 dB at 90 deg)");
     fails_with(msiText("HORIZONTAL 3\n0 0\n180 3\n", "VERTICAL 2\n0 0\n90 10\n"), "declares 3 points but lists 2");
     fails_with(msiText("HORIZONTAL 2\n90 0\n10 3\n", "VERTICAL 2\n0 0\n90 10\n"), "must increase");
     fails_with(msiText("HORIZONTAL\n0 0\n", "VERTICAL 2\n0 0\n90 10\n"), "needs its point count");
     fails_with(msiText("HORIZONTAL 2\n0 0\n180 20\n", "VERTICAL 2\n0 0\n90 10\n", "GAIN 17 dB"), "bad.msi line 5: GAIN unit 'db'");
+}
+
+// A block written as relative gains (every value <= 0, against the format's "no minus sign") is
+// read as the attenuations they stand for.
+TEST(Msi, BlockOfRelativeGainsReadsAsAttenuations) {
+    const phusong::MsiPattern neg = phusong::parseMsi(
+        msiText("HORIZONTAL 4\n0 0\n90 -10\n180 -25\n270 -10\n", "VERTICAL 3\n0 -2\n4 0\n90 -20\n"), "n.msi");
+    const phusong::MsiPattern pos = phusong::parseMsi(
+        msiText("HORIZONTAL 4\n0 0\n90 10\n180 25\n270 10\n", "VERTICAL 3\n0 2\n4 0\n90 20\n"), "p.msi");
+    EXPECT_EQ(neg.horizontal_dB, pos.horizontal_dB);
+    EXPECT_EQ(neg.vertical_dB, pos.vertical_dB);
+    EXPECT_DOUBLE_EQ(neg.max_attenuation_dB, 25.0);
+    EXPECT_FALSE(std::signbit(neg.horizontal_dB[0]));  // +0 at boresight, not -0
 }
 
 // The Planet format's GAIN is in dBd unless the value is followed by dBi (either case).
