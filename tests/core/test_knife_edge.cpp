@@ -117,4 +117,19 @@ TEST(TerrainModel, FrequencyValidity) {
     EXPECT_NO_THROW(checkFrequency(ModelKind::P526Deygout, 3500.0, "x"));
     EXPECT_THROW(checkFrequency(ModelKind::P526Deygout, 10.0, "x"), Error);
     EXPECT_THROW(pathLossAtDistance(ModelParams{}, 1.0, 30, 1.5, 900.0), Error);  // terrain model without terrain
+    // A carrier given in GHz: the message says so, when the MHz value is within the model's range.
+    auto message = [](ModelKind m, double f) {
+        try {
+            checkFrequency(m, f, "sites.csv line 2: field 'freq_mhz'");
+        } catch (const Error& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    EXPECT_NE(message(ModelKind::P526Bullington, 1.8).find("frequency 1.8 MHz is outside the validity of model 'p526-bullington' "
+                                                           "(30-100000 MHz); frequencies are in MHz: 1.8 GHz is 1800 MHz"),
+              std::string::npos)
+        << message(ModelKind::P526Bullington, 1.8);
+    EXPECT_NE(message(ModelKind::Itm, 3.5).find("3.5 GHz is 3500 MHz"), std::string::npos);
+    EXPECT_EQ(message(ModelKind::Hata, 1.8).find("GHz"), std::string::npos);  // 1800 MHz is outside Hata too
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "phusong/core/error.hpp"
 #include "phusong/core/geometry.hpp"
@@ -237,7 +238,15 @@ void checkFrequency(ModelKind m, double f, const std::string& where) {
             if (f > 2000.0) hint = "; use --model p526-deygout (terrain) or fspl above 2000 MHz";
         }
         if (m == ModelKind::P1812 && f > hi) hint = "; use --model p526-deygout or 38901-uma above 6 GHz, or --model auto";
-        throw InputError(where + ": frequency " + std::to_string(static_cast<long long>(std::llround(f))) +
+        // A carrier given in GHz (1.8 for 1800 MHz) lands below every model's range.
+        if (f < 20.0 && f * 1000.0 >= lo && f * 1000.0 <= hi) {
+            char ghz[96];
+            std::snprintf(ghz, sizeof ghz, "; frequencies are in MHz: %g GHz is %g MHz", f, f * 1000.0);
+            hint = ghz;
+        }
+        char given[32];
+        std::snprintf(given, sizeof given, "%g", f);
+        throw InputError(where + ": frequency " + given +
                          " MHz is outside the validity of model '" + std::string(toString(m)) + "' (" +
                          std::to_string(static_cast<int>(lo)) + "-" + std::to_string(static_cast<int>(hi)) + " MHz)" + hint);
     }
