@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -55,14 +54,6 @@ void fillCut(const std::vector<std::pair<double, double>>& pts, std::array<doubl
 double MsiPattern::attenuation_dB(double rel_az_deg, double depression_deg) const {
     return std::min(lookup(horizontal_dB, rel_az_deg) + lookup(vertical_dB, depression_deg), max_attenuation_dB);
 }
-
-namespace {
-std::string fmtNumber(double v) {
-    char b[32];
-    std::snprintf(b, sizeof b, "%g", v);
-    return b;
-}
-}  // namespace
 
 MsiPattern parseMsi(const std::string& text, const std::string& source) {
     MsiPattern p;
@@ -152,9 +143,9 @@ MsiPattern parseMsi(const std::string& text, const std::string& source) {
                 };
                 throw InputError(
                     source + " line " + lineOf(negative) + ": the " + std::string(name) +
-                    " block mixes attenuations (" + fmtNumber(positive->second) + " dB at " + fmtNumber(positive->first) +
-                    " deg, line " + lineOf(positive) + ") and relative gains (" + fmtNumber(negative->second) +
-                    " dB at " + fmtNumber(negative->first) +
+                    " block mixes attenuations (" + formatNumber(positive->second) + " dB at " + formatNumber(positive->first) +
+                    " deg, line " + lineOf(positive) + ") and relative gains (" + formatNumber(negative->second) +
+                    " dB at " + formatNumber(negative->first) +
                     " deg); list every value as the attenuation below the maximum gain, without a minus sign");
             }
             for (auto& c : cuts[b]) c.second = 0.0 - c.second;  // +0 for 0

@@ -1,6 +1,7 @@
 #include "phusong/core/error.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <vector>
 
 namespace phusong {
@@ -33,6 +34,12 @@ std::string closestMatch(const std::string& word, const std::initializer_list<co
         }
     }
     return best;
+}
+
+std::string formatNumber(double v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%g", v);
+    return b;
 }
 
 }  // namespace phusong

@@ -55,10 +55,9 @@ void rejectDuplicateSectors(const std::vector<Sector>& sectors) {
                       s.antenna_height_m};
         const auto [it, fresh] = seen.emplace(key, &s);
         if (fresh) continue;
-        char what[160];
         const std::string az = s.pattern.azimuth_deg ? fmtDb(*s.pattern.azimuth_deg) + " deg" : std::string("omni");
-        std::snprintf(what, sizeof what, "site %s, %s at %g MHz, %s, %g m above ground", s.site_id.c_str(),
-                      std::string(toString(s.tech)).c_str(), s.freq_MHz, az.c_str(), s.antenna_height_m);
+        const std::string what = "site " + s.site_id + ", " + std::string(toString(s.tech)) + " at " + formatNumber(s.freq_MHz) +
+                                 " MHz, " + az + ", " + formatNumber(s.antenna_height_m) + " m above ground";
         throw InputError(s.location + ": the same sector as " + it->second->location + " (" + what +
                          "): each would be the other's co-channel interferer, holding the SINR near 0 dB wherever it "
                          "serves; delete one of the rows, or tell them apart by freq_mhz, azimuth_deg, "

@@ -42,6 +42,19 @@ DemGrid hills(double size_km) {
     to.resolution_m = 60.0;
     return synthesizeTerrain(to);
 }
+
+// One sector's sweeps with one model and radius over grids like @p dem: options, plans, scratch.
+struct OneSweep {
+    SweepOptions so;
+    RadialPlans plans;
+    std::unique_ptr<SweepScratch, void (*)(SweepScratch*)> scratch = makeSweepScratch();
+    OneSweep(const DemGrid& dem, models::ModelKind kind, double radius_m)
+        : plans(windowRadius_px(dem, radius_m), dem.geoTransform().pixel_width_m, dem.geoTransform().pixel_height_m) {
+        so.model.kind = kind;
+        so.radius_m = radius_m;
+    }
+    void run(const DemGrid& grid, const Sector& s, SectorWindow& out) { sweepSector(grid, s, so, plans, out, *scratch, nullptr); }
+};
 }  // namespace
 
 TEST(Coverage, SignalFallsWithDistanceOverFlatGround) {
@@ -799,17 +812,13 @@ TEST(Coverage, PointSweepGivesTheFullSweepsValues) {
     std::sort(points.begin(), points.end());
     for (const auto kind : {models::ModelKind::P526Bullington, models::ModelKind::Itm, models::ModelKind::P526Deygout,
                             models::ModelKind::FreeSpace, models::ModelKind::P1812, models::ModelKind::Tr38901UMa}) {
-        SweepOptions so;
-        so.model.kind = kind;
-        so.radius_m = 6000.0;
-        RadialPlans plans(windowRadius_px(dem, so.radius_m), gt.pixel_width_m, gt.pixel_height_m);
-        auto scratch = makeSweepScratch();
+        OneSweep one(dem, kind, 6000.0);
         SectorWindow full, pts;
-        sweepSector(dem, s, so, plans, full, *scratch, nullptr);
-        so.only_pixels = &points;
+        one.run(dem, s, full);
+        one.so.only_pixels = &points;
         for (int threads : {1, 2}) {
-            so.threads = threads;
-            sweepSector(dem, s, so, plans, pts, *scratch, nullptr);
+            one.so.threads = threads;
+            one.run(dem, s, pts);
             ASSERT_EQ(pts.col0, full.col0);
             ASSERT_EQ(pts.width, full.width);
             int compared = 0, nan_elsewhere = 0, values_elsewhere = 0;
@@ -862,14 +871,10 @@ TEST(Coverage, RaysStopAtAVoidAndKeepTheirValuesBeforeIt) {
     };
     for (const auto kind : {models::ModelKind::P526Bullington, models::ModelKind::FreeSpace,
                             models::ModelKind::Tr38901UMa, models::ModelKind::Itm}) {
-        SweepOptions so;
-        so.model.kind = kind;
-        so.radius_m = 7000.0;
-        RadialPlans plans(windowRadius_px(dem, so.radius_m), gt.pixel_width_m, gt.pixel_height_m);
-        auto scratch = makeSweepScratch();
+        OneSweep one(dem, kind, 7000.0);
         SectorWindow clear, voided;
-        sweepSector(dem, s, so, plans, clear, *scratch, nullptr);
-        sweepSector(holed, s, so, plans, voided, *scratch, nullptr);
+        one.run(dem, s, clear);
+        one.run(holed, s, voided);
         ASSERT_EQ(clear.width, voided.width);
         ASSERT_EQ(clear.height, voided.height);
         int same = 0, before_void = 0, behind = 0, behind_reached = 0;
@@ -889,7 +894,7 @@ TEST(Coverage, RaysStopAtAVoidAndKeepTheirValuesBeforeIt) {
                     // Between the site and the void, on rays that go on through it.
                     before_void += px > sc + 5 && px < c0 - 3 && py > r0 + 3 && py < r1 - 4 ? 1 : 0;
                 } else if (px >= c1 + 2 && nearVoid(px, py, -2.0) &&
-                           std::hypot(px - sc, py - sr) * 60.0 < so.radius_m - 120.0) {
+                           std::hypot(px - sc, py - sr) * 60.0 < one.so.radius_m - 120.0) {
                     // Behind the void, the segment through its inside (2 cells in from its edges).
                     ++behind;
                     behind_reached += std::isnan(voided.signal_dBm[i]) ? 0 : 1;

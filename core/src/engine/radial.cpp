@@ -656,6 +656,12 @@ struct RaySamples {
     bool* any_nan = nullptr;
 };
 
+// Whether the offsets from the site's cell of every sample of rays of @p n steps on a DEM @p w
+// cells wide fit the 32-bit indices the sample pass's gathers take.
+bool sampleOffsetsFit(int n, int w) {
+    return (static_cast<long long>(n) + 2) * (static_cast<long long>(w) + 1) < (1LL << 31);
+}
+
 template <bool kWalk>
 [[gnu::always_inline]] inline void raySamplesBody(const RaySamples& a) {
     const float* __restrict centre = a.centre;
@@ -729,8 +735,7 @@ void forEachRaySample(const DemGrid& dem, const RadialPlan& plan, size_t ray_beg
     const bool whole_square_inside = cc - n >= 0 && rr - n >= 0 && cc + n + 1 < w && rr + n + 1 < h;
     const bool keep_profile = st.keep_profile, keep_hull = st.keep_hull, keep_sums = st.keep_sums;
     const float* const centre = dem.data().data() + static_cast<ptrdiff_t>(rr) * w + cc;
-    // Offsets from the site's cell as int: the sample pass's gathers take 32-bit indices.
-    const bool small_offsets = (static_cast<long long>(n) + 2) * (static_cast<long long>(w) + 1) < (1LL << 31);
+    const bool small_offsets = sampleOffsetsFit(n, w);
     for (size_t ri = ray_begin; ri < ray_end; ++ri) {
         const RadialPlan::Ray& ray = plan.rays()[ri];
         if (ray.owned.empty()) continue;
@@ -1279,8 +1284,7 @@ Grid<uint8_t> viewshed(const DemGrid& dem, PointXY site, double tx_height_m, dou
     };
     const int w = dem.width(), h = dem.height();
     const bool whole_square_inside = cc - n >= 0 && rr - n >= 0 && cc + n + 1 < w && rr + n + 1 < h;
-    // Offsets from the observer's cell as int: the pass's gathers take 32-bit indices.
-    const bool small_offsets = (static_cast<long long>(n) + 2) * (static_cast<long long>(w) + 1) < (1LL << 31);
+    const bool small_offsets = sampleOffsetsFit(n, w);
     const float* const centre = dem.data().data() + static_cast<ptrdiff_t>(rr) * w + cc;
     // Blocks of rays over the threads; each pixel is written by the one ray that owns it.
     const size_t n_rays = plan.rays().size();

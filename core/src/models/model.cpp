@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
 #include "phusong/core/error.hpp"
 #include "phusong/core/geometry.hpp"
@@ -240,13 +239,9 @@ void checkFrequency(ModelKind m, double f, const std::string& where) {
         if (m == ModelKind::P1812 && f > hi) hint = "; use --model p526-deygout or 38901-uma above 6 GHz, or --model auto";
         // A carrier given in GHz (1.8 for 1800 MHz) lands below every model's range.
         if (f < 20.0 && f * 1000.0 >= lo && f * 1000.0 <= hi) {
-            char ghz[96];
-            std::snprintf(ghz, sizeof ghz, "; frequencies are in MHz: %g GHz is %g MHz", f, f * 1000.0);
-            hint = ghz;
+            hint = "; frequencies are in MHz: " + formatNumber(f) + " GHz is " + formatNumber(f * 1000.0) + " MHz";
         }
-        char given[32];
-        std::snprintf(given, sizeof given, "%g", f);
-        throw InputError(where + ": frequency " + given +
+        throw InputError(where + ": frequency " + formatNumber(f) +
                          " MHz is outside the validity of model '" + std::string(toString(m)) + "' (" +
                          std::to_string(static_cast<int>(lo)) + "-" + std::to_string(static_cast<int>(hi)) + " MHz)" + hint);
     }

@@ -25,4 +25,7 @@ public:
 std::string closestMatch(const std::string& word, const std::initializer_list<const char*>& candidates,
                          int max_distance = 2);
 
+/// @p v as a message shows a value the user gave: printf's %g (1.8, 1800, 0.005).
+std::string formatNumber(double v);
+
 }  // namespace phusong
