@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -195,6 +196,43 @@ std::string antennaModelNames() {
     std::string out;
     for (const AntennaModel& m : kAntennaModels) out += (out.empty() ? "" : ", ") + std::string(m.name);
     return out;
+}
+
+std::string msiFromModel(const AntennaModel& m, double electrical_tilt_deg, double freq_MHz) {
+    const double h_on = m.omni ? 0.0 : 1.0;
+    // The horizontal cut is the pattern at zero elevation without the tilt: A_H alone (A_H never
+    // exceeds A_m); the vertical cut carries the tilt [TR 38.901 Table 7.3-1].
+    const ParametricPattern::Parametric flat{h_on, m.h_beamwidth_deg, m.v_beamwidth_deg, 0.0, m.max_attenuation_dB, m.side_lobe_attenuation_dB};
+    const ParametricPattern::Parametric tilted{h_on, m.h_beamwidth_deg, m.v_beamwidth_deg, electrical_tilt_deg, m.max_attenuation_dB,
+                                               m.side_lobe_attenuation_dB};
+    char buf[64];
+    auto fixed = [&](double v, int decimals) {
+        std::snprintf(buf, sizeof buf, "%.*f", decimals, v == 0.0 ? 0.0 : v);  // no "-0.000"
+        return std::string(buf);
+    };
+    std::ostringstream out;
+    out << "NAME phusong " << m.name << " T" << formatNumber(electrical_tilt_deg) << "\n";
+    out << "MAKE phusong (parametric: 3GPP TR 38.901 Table 7.3-1)\n";
+    if (freq_MHz > 0.0) out << "FREQUENCY " << formatNumber(freq_MHz) << "\n";
+    out << "H_WIDTH " << formatNumber(m.omni ? 360.0 : m.h_beamwidth_deg) << "\n";
+    out << "V_WIDTH " << formatNumber(m.v_beamwidth_deg) << "\n";
+    out << "FRONT_TO_BACK " << formatNumber(m.omni ? 0.0 : m.max_attenuation_dB) << "\n";
+    out << "GAIN " << fixed(m.gain_dBi, 2) << " dBi\n";
+    out << "TILT ELECTRICAL\n";
+    out << "ELECTRICAL_TILT " << formatNumber(electrical_tilt_deg) << "\n";
+    out << "COMMENT " << m.use << "; A_m " << formatNumber(m.max_attenuation_dB) << " dB, SLA_V "
+        << formatNumber(m.side_lobe_attenuation_dB) << " dB; written by phusong antennas --export\n";
+    out << "HORIZONTAL 360\n";
+    for (int a = 0; a < 360; ++a) out << a << " " << fixed(flat(a < 180 ? a : a - 360, 0.0), 3) << "\n";
+    out << "VERTICAL 360\n";
+    for (int a = 0; a < 360; ++a) {
+        // Ahead: depression a (0..90) or a - 360 (270..359, above the horizon). Behind
+        // (90 < a < 270): depression 180 - a below the horizon behind, at relative azimuth 180.
+        const bool ahead = a <= 90 || a >= 270;
+        const double depression = ahead ? (a <= 90 ? a : a - 360) : 180 - a;
+        out << a << " " << fixed(tilted(ahead ? 0.0 : -180.0, -depression), 3) << "\n";
+    }
+    return out.str();
 }
 
 double ParametricPattern::attenuation_dB(double bearing_deg, double elevation_deg) const {

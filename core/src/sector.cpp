@@ -172,6 +172,20 @@ std::vector<Sector> parseSectors(const Table& table) {
         }
         s.antenna_file = r.get("antenna_file");
         if (!s.antenna_file.empty()) {
+            // The file's cuts are the pattern: its vertical cut holds the electrical tilt (MSI files
+            // come one per tilt) and its cuts the beamwidths, so those columns would be ignored.
+            if (s.electrical_tilt_deg != 0.0) {
+                throw InputError(r.location + ": field 'electrical_tilt_deg' = " + r.get("electrical_tilt_deg") +
+                                 " with antenna_file '" + s.antenna_file +
+                                 "': an MSI file's vertical cut already holds the electrical tilt; leave the field empty "
+                                 "(or 0) and give the file for that tilt (mechanical_tilt_deg applies on top)");
+            }
+            for (const char* col : {"h_beamwidth_deg", "v_beamwidth_deg"}) {
+                if (!r.get(col).empty()) {
+                    throw InputError(r.location + ": field '" + col + "' with antenna_file '" + s.antenna_file +
+                                     "': the file's cuts give the beamwidths; leave the field empty on this row");
+                }
+            }
             // Relative to the site table; one parse per distinct file.
             const std::filesystem::path base = std::filesystem::path(table.source).parent_path();
             const std::filesystem::path f = std::filesystem::path(s.antenna_file).is_absolute() ? std::filesystem::path(s.antenna_file)

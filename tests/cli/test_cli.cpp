@@ -388,6 +388,58 @@ TEST_F(Cli, AntennasListsTheShippedModels) {
     for (const auto& m : models) EXPECT_NE(r.output.find(std::string(m.name)), std::string::npos) << r.output;
 }
 
+// `antennas --export` writes a shipped model as an MSI file; a site that names the file covers
+// what the same site naming the model covers, to the file's whole-degree sampling (linear between
+// degrees against the pattern's parabola: at most 3 / 7^2 = 0.06 dB in the 7 degree vertical beam).
+TEST_F(Cli, AntennasExportAnMsiFileThatCoverageReadsAsTheModel) {
+    RunResult r = run("antennas --export sector-65-midband --out " + path("panel.msi") + " --electrical-tilt-deg 4 --freq-mhz 1800");
+    ASSERT_EQ(r.code, 0) << r.output;
+    const phusong::MsiPattern msi = phusong::parseMsi(slurp(m_dir / "panel.msi"), "panel.msi");
+    EXPECT_EQ(msi.gain_dBi, 17.0);
+    EXPECT_EQ(msi.frequency_MHz, 1800.0);
+    for (const auto& e : fs::directory_iterator(m_dir)) EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos);
+
+    // Bad requests write nothing.
+    struct Bad {
+        std::string args, expect;
+    } bad[] = {{"--export sector-65 --out " + path("x.msi"), "use one of sector-65-midband"},
+               {"--export omni-8", "--export needs --out"},
+               {"--export omni-8 --out " + path("x.msi") + " --electrical-tilt-deg 95", "outside [-90, 90]"},
+               {"--export omni-8 --out " + path("no_such_dir/x.msi"), "check that the folder exists"}};
+    for (const Bad& b : bad) {
+        r = run("antennas " + b.args);
+        EXPECT_EQ(r.code, 2) << b.args << ": " << r.output;
+        EXPECT_NE(r.output.find(b.expect), std::string::npos) << b.args << ": " << r.output;
+    }
+    EXPECT_FALSE(fs::exists(path("x.msi")));
+
+    const std::string dem = sharedData("real/srtmgl1_danang_108.08E_15.87N.tif");
+    PHUSONG_REQUIRE_DATA(dem);
+    const std::string h = "site_id,lat,lon,antenna_height_m,tech,freq_mhz,tx_power_dbm,azimuth_deg,electrical_tilt_deg,antenna_model,antenna_file\n";
+    const std::string model = write("model.csv", h + "DN1,16.060,108.210,30,4G,1800,43,60,4,sector-65-midband,\n");
+    const std::string file = write("file.csv", h + "DN1,16.060,108.210,30,4G,1800,43,60,,,panel.msi\n");
+    const std::string base = " --radius-km 2 --resolution-m 30 --quiet --dem " + dem;
+    r = run("coverage" + base + " --sites " + model + " --out " + path("by_model"));
+    ASSERT_EQ(r.code, 0) << r.output;
+    r = run("coverage" + base + " --sites " + file + " --out " + path("by_file"));
+    ASSERT_EQ(r.code, 0) << r.output;
+    const Raster a = readRaster(path("by_model/signal_4G.tif")), b = readRaster(path("by_file/signal_4G.tif"));
+    ASSERT_EQ(a.v.size(), b.v.size());
+    ASSERT_GT(a.v.size(), 10000u);
+    double worst_dB = 0.0;
+    size_t compared = 0;
+    for (size_t i = 0; i < a.v.size(); ++i) {
+        if (std::isnan(a.v[i]) || std::isnan(b.v[i])) {
+            EXPECT_EQ(std::isnan(a.v[i]), std::isnan(b.v[i])) << i;
+            continue;
+        }
+        worst_dB = std::max(worst_dB, std::abs(a.v[i] - b.v[i]));
+        ++compared;
+    }
+    EXPECT_GT(compared, 10000u);
+    EXPECT_LE(worst_dB, 0.07) << "over " << compared << " pixels";
+}
+
 TEST_F(Cli, PathlossModes) {
     // Free space, 1 km, 1 GHz, equal heights: 92.45 dB [ITU-R P.525-4].
     RunResult r = run("pathloss --model fspl --freq-mhz 1000 --distance-km 1 --tx-height-m 10 --rx-height-m 10 --json");

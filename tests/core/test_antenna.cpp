@@ -156,3 +156,42 @@ TEST(AntennaModels, GainsFollowFromTheBeamwidths) {
     EXPECT_EQ(findAntennaModel("sector-65"), nullptr);
     EXPECT_NE(antennaModelNames().find("sector-65-midband, "), std::string::npos);
 }
+
+// A shipped model written as MSI and read back is the same pattern: at every whole degree of
+// relative azimuth and depression the file's cuts, combined as phusong reads MSI files (A_H + A_V
+// capped at the larger cut maximum), give the parametric pattern's attenuation to the file's
+// rounding (0.0005 dB in each cut), with the electrical tilt carried in the vertical cut.
+TEST(AntennaModels, ExportedMsiReadsBackAsTheSamePattern) {
+    for (const AntennaModel& m : antennaModels()) {
+        for (const double tilt_deg : {0.0, 4.0, -2.0, 10.5}) {
+            SCOPED_TRACE(std::string(m.name) + " tilt " + std::to_string(tilt_deg));
+            const MsiPattern msi = parseMsi(msiFromModel(m, tilt_deg, 1800.0), "export.msi");
+            EXPECT_NEAR(msi.gain_dBi, m.gain_dBi, 0.005);
+            EXPECT_EQ(msi.frequency_MHz, 1800.0);
+            ParametricPattern p;
+            if (!m.omni) p.azimuth_deg = 0.0;
+            p.h_beamwidth_deg = m.h_beamwidth_deg;
+            p.v_beamwidth_deg = m.v_beamwidth_deg;
+            p.downtilt_deg = tilt_deg;
+            p.max_attenuation_dB = m.max_attenuation_dB;
+            p.side_lobe_attenuation_dB = m.side_lobe_attenuation_dB;
+            double worst_dB = 0.0;
+            for (int rel = -180; rel < 180; ++rel) {
+                for (int dep = -90; dep <= 90; ++dep) {
+                    const double want = p.attenuation_dB(rel, -dep);
+                    const double got = msi.attenuation_dB(rel, dep);
+                    worst_dB = std::max(worst_dB, std::abs(got - want));
+                }
+            }
+            EXPECT_LE(worst_dB, 2 * 0.0005 + 1e-9);
+        }
+    }
+    // Behind a sector antenna the vertical cut holds the front-to-back ratio; an omni has none.
+    const MsiPattern sector = parseMsi(msiFromModel(*findAntennaModel("sector-65-midband"), 0.0, 0.0), "s.msi");
+    EXPECT_NEAR(sector.vertical_dB[180], 25.0, 1e-9);
+    EXPECT_NEAR(sector.horizontal_dB[180], 25.0, 1e-9);
+    EXPECT_EQ(sector.frequency_MHz, 0.0);  // no FREQUENCY line when none is given
+    const MsiPattern omni = parseMsi(msiFromModel(*findAntennaModel("omni-8"), 0.0, 0.0), "o.msi");
+    EXPECT_NEAR(omni.vertical_dB[180], 0.0, 1e-9);
+    EXPECT_NEAR(omni.horizontal_dB[90], 0.0, 1e-9);
+}

@@ -138,6 +138,13 @@ TEST(Sector, AntennaModelErrorsNameTheLineAndTheFix) {
         {h + "A,21,106,30,4G,1800,43,120,sector-65-midband,a.msi\n", "both 'antenna_model' and 'antenna_file'", "give one"},
         {h + "A,21,106,30,4G,1800,43,120,,\n", "line 2", "eirp_dbm"},
         {"site_id,lat,lon,antenna_height_m,tech,freq_mhz,tx_power_dbm\nA,21,106,30,4G,1800,43\n", "antenna_gain_dbi", "antenna_model"},
+        // A file's pattern is whole: the columns it would silently override are refused.
+        {"site_id,lat,lon,antenna_height_m,tech,freq_mhz,eirp_dbm,azimuth_deg,electrical_tilt_deg,antenna_file\n"
+         "A,21,106,30,4G,1800,60,120,4,a.msi\n",
+         "field 'electrical_tilt_deg' = 4 with antenna_file 'a.msi'", "give the file for that tilt"},
+        {"site_id,lat,lon,antenna_height_m,tech,freq_mhz,eirp_dbm,azimuth_deg,v_beamwidth_deg,antenna_file\n"
+         "A,21,106,30,4G,1800,60,120,7,a.msi\n",
+         "field 'v_beamwidth_deg' with antenna_file", "leave the field empty"},
     };
     for (const auto& c : cases) {
         const std::string msg = errorOf(c.csv);
@@ -155,11 +162,18 @@ TEST(Sector, AntennaFileGainWithoutAGainColumn) {
         std::ofstream f(dir / "panel.msi");
         f << "NAME HAND-65\nGAIN 15 dBd\nHORIZONTAL 2\n0 0\n180 25\nVERTICAL 2\n0 0\n180 20\n";
     }
-    const auto s = parseSectors(parseCsv("site_id,lat,lon,antenna_height_m,tech,freq_mhz,tx_power_dbm,azimuth_deg,antenna_file\n"
-                                         "A,21,106,30,4G,1800,43,90,panel.msi\n",
+    // Beside it, a row of a parametric model with its electrical tilt: a table may mix both, the
+    // file's row leaving electrical_tilt_deg at 0 (or empty) and its mechanical tilt applying.
+    const auto s = parseSectors(parseCsv("site_id,lat,lon,antenna_height_m,tech,freq_mhz,tx_power_dbm,azimuth_deg,antenna_file,"
+                                         "antenna_model,electrical_tilt_deg,mechanical_tilt_deg\n"
+                                         "A,21,106,30,4G,1800,43,90,panel.msi,,0,2\n"
+                                         "B,21,106.1,30,4G,1800,43,90,,sector-65-midband,4,2\n",
                                          (dir / "sites.csv").string()));
     std::filesystem::remove_all(dir);
-    ASSERT_EQ(s.size(), 1u);
+    ASSERT_EQ(s.size(), 2u);
     ASSERT_TRUE(s[0].pattern.msi);
     EXPECT_DOUBLE_EQ(s[0].eirp_dBm, 43.0 + 15.0 + 2.15);  // dBd -> dBi
+    EXPECT_EQ(s[0].pattern.downtilt_deg, 2.0);            // mechanical only: the file holds the electrical tilt
+    EXPECT_FALSE(s[1].pattern.msi);
+    EXPECT_EQ(s[1].pattern.downtilt_deg, 6.0);
 }

@@ -103,6 +103,18 @@ const AntennaModel* findAntennaModel(std::string_view name);
 /// "a, b, c": the models' names, for error messages.
 std::string antennaModelNames();
 
+/// A shipped antenna as MSI/Planet text, for other planning tools and as a template for measured
+/// patterns: @p model's TR 38.901 Table 7.3-1 pattern with @p electrical_tilt_deg of downtilt,
+/// sampled at every whole degree.
+///  - HORIZONTAL: the pattern in the horizontal plane, relative to boresight (A_H).
+///  - VERTICAL: the pattern in the vertical plane through boresight, the tilt included, in the
+///    format's angles (0 the horizon ahead, 90 nadir, 180 the horizon behind, 270 zenith); behind
+///    the antenna it adds A_H(180 deg), as ParametricPattern does.
+/// Attenuations are written to 0.001 dB and the gain in dBi, so parseMsi() of the text gives
+/// ParametricPattern's attenuation at every whole degree ahead of and behind the antenna (the
+/// site's mechanical tilt then applies on top). @p freq_MHz <= 0 leaves FREQUENCY out.
+std::string msiFromModel(const AntennaModel& model, double electrical_tilt_deg, double freq_MHz);
+
 /// Wraps an angle difference to [-180, 180).
 double wrapAngle_deg(double a);
 
