@@ -321,6 +321,40 @@ ColorRamp probabilityRamp(Technology t) {
     return r;
 }
 
+std::optional<ColorRamp> coverageRamp(const std::string& stem, const std::function<double(Technology)>& threshold_dBm) {
+    // The technology follows the prefix: signal_4G, signal_4G_viettel (per operator).
+    auto techAfter = [&](const std::string& prefix) -> std::optional<Technology> {
+        if (stem.rfind(prefix, 0) != 0 || stem.size() < prefix.size() + 2) return std::nullopt;
+        return parseTechnology(stem.substr(prefix.size(), 2));
+    };
+    if (auto t = techAfter("signal_")) return signalRamp(*t, threshold_dBm(*t));
+    if (auto t = techAfter("second_signal_")) return signalRamp(*t, threshold_dBm(*t));
+    if (auto t = techAfter("sinr_")) return sinrRamp(*t);
+    if (auto t = techAfter("overlap_")) return overlapRamp(*t);
+    if (auto t = techAfter("throughput_")) return throughputRamp(*t, *t == Technology::G5 ? 1000.0 : 150.0);
+    if (auto t = techAfter("coverage_probability_")) return probabilityRamp(*t);
+    return std::nullopt;
+}
+
+int writeCoverageStyles(const std::filesystem::path& dir, const std::function<double(Technology)>& threshold_dBm) {
+    std::vector<std::filesystem::path> files;
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+        if (e.path().extension() == ".tif") files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    int styled = 0;
+    for (const auto& f : files) {
+        const std::string stem = f.stem().string();
+        if (stem.rfind("best_server_", 0) == 0 && parseTechnology(stem.substr(12, 2))) {
+            writeServerQml(f.string(), stem + " (site_id of the best server)");
+            ++styled;
+        } else if (const auto ramp = coverageRamp(stem, threshold_dBm)) {
+            writeQml(f.string(), *ramp);
+            ++styled;
+        }
+    }
+    return styled;
+}
+
 namespace {
 // A QGIS 3 style document around one raster renderer element.
 std::string qmlWrap(const std::string& title, const std::string& renderer) {

@@ -586,14 +586,21 @@ TEST_F(Cli, CoverageOutputsChoosesTheRasters) {
         for (const auto& e : fs::directory_iterator(path(out))) f.insert(e.path().filename().string());
         return f;
     };
-    RunResult r = run(base + " --out " + path("two") + " --outputs signal,sinr");
+    RunResult r = run(base + " --out " + path("two") + " --outputs signal,sinr --threshold 4G=-100");
     ASSERT_EQ(r.code, 0) << r.output;
     std::set<std::string> f = files("two");
     for (const std::string t : {"2G", "3G", "4G", "5G"}) {
         EXPECT_TRUE(f.count("signal_" + t + ".tif") && f.count("sinr_" + t + ".tif") && f.count("servers_" + t + ".csv")) << t;
         EXPECT_FALSE(f.count("best_server_" + t + ".tif") || f.count("overlap_" + t + ".tif") || f.count("second_signal_" + t + ".tif"))
             << t;
+        // Each raster written has its QGIS style beside it, and only those.
+        EXPECT_TRUE(f.count("signal_" + t + ".qml") && f.count("sinr_" + t + ".qml")) << t;
+        EXPECT_FALSE(f.count("best_server_" + t + ".qml") || f.count("overlap_" + t + ".qml")) << t;
     }
+    EXPECT_TRUE(f.count("signal_4G_Viettel.qml"));
+    // The signal style starts at the run's threshold: 4G given as -100 dBm, 3G at its default -100, 2G at -95.
+    EXPECT_NE(slurp(m_dir / "two" / "signal_4G.qml").find("&lt; -100 dBm (no service)"), std::string::npos);
+    EXPECT_NE(slurp(m_dir / "two" / "signal_2G.qml").find("&lt; -95 dBm (no service)"), std::string::npos);
     EXPECT_FALSE(f.count("throughput_4G.tif"));
     EXPECT_TRUE(f.count("signal_4G_Viettel.tif"));
     const nlohmann::json summary = readJson("two/summary.json");
@@ -614,6 +621,7 @@ TEST_F(Cli, CoverageOutputsChoosesTheRasters) {
     f = files("none");
     EXPECT_TRUE(f.count("pathloss_DN2.tif") && f.count("summary.json"));
     for (const std::string& n : f) EXPECT_TRUE(n.rfind("pathloss_", 0) == 0 || n.rfind("servers_", 0) == 0 || n == "summary.json") << n;
+    EXPECT_TRUE(files("all").count("best_server_4G.qml") && files("all").count("throughput_5G.qml"));
     // Unknown names: exit 2, the list of names, no output.
     r = run(base + " --out " + path("bad") + " --outputs signal,rsrq");
     EXPECT_EQ(r.code, 2) << r.output;

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_util.hpp"
+#include "phusong/io/gis.hpp"
 #include "commands.hpp"
 #include "phusong/core/clutter.hpp"
 #include "phusong/core/engine/coverage.hpp"
@@ -448,6 +449,9 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         js << summary.dump(2) << "\n";
         if (!js) throw Error(stage.finalPath("summary.json") + ": cannot write");
     }
+    // A QGIS style beside each raster (QGIS applies signal_4G.qml on opening signal_4G.tif): the
+    // signal ramps start at each technology's threshold.
+    io::writeCoverageStyles(stage.path(""), [&](Technology t) { return opt.threshold_dBm(t); });
     stage.commit();
 
     std::cout << "phusong coverage: " << sectors.size() << " sectors over " << fmt(res.valid_area_km2, 1) << " km² ("
@@ -487,7 +491,7 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         if (wants(r.c_str())) written += (written.empty() ? "" : ", ") + (r == "throughput" ? "[" + r + "]" : r);
     }
     std::cout << "  outputs: " << std::filesystem::path(stage.finalPath("")).string() << " ("
-              << (written.empty() ? std::string() : written + "_<tech>[_<operator>].tif, ") << "servers_<tech>.csv"
+              << (written.empty() ? std::string() : written + "_<tech>[_<operator>].tif with QGIS styles (.qml), ") << "servers_<tech>.csv"
               << (shadowing_all_dB > 0.0 || !shadowing_dB.empty() ? ", coverage_probability_<tech>.tif" : "")
               << (cfg.pathloss ? ", pathloss_<site_id>.tif" : "") << ", summary.json)\n";
     return 0;

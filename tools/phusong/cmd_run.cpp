@@ -362,43 +362,30 @@ void materialiseSites(const io::Scenario& sc, const fs::path& inputs, Materialis
     log.info("sites", m.notes.back().second);
 }
 
-// Styles, KMZ and polygons for the rasters of one coverage folder.
+// KMZ and polygons for the rasters of one coverage folder (their QGIS styles are written by
+// `coverage` itself, with the thresholds it was given).
 void gisOutputs(const io::Scenario& sc, const fs::path& cov_dir, const std::string& label, bool kmz, bool gpkg, Logger& log) {
     if (!fs::is_directory(cov_dir)) return;
     std::vector<fs::path> files;
-    for (const auto& e : fs::directory_iterator(cov_dir))
-        if (e.path().extension() == ".tif") files.push_back(e.path());
-    std::sort(files.begin(), files.end());
     int styled = 0;
+    for (const auto& e : fs::directory_iterator(cov_dir)) {
+        if (e.path().extension() == ".tif") files.push_back(e.path());
+        if (e.path().extension() == ".qml") ++styled;
+    }
+    std::sort(files.begin(), files.end());
+    auto thr = [&](Technology t) { return sc.techs.count(t) ? sc.techs.at(t).threshold_dBm : defaultThreshold_dBm(t); };
     for (const auto& f : files) {
-        const std::string stem = f.stem().string();
-        auto techAfter = [&](const std::string& prefix) -> std::optional<Technology> {
-            if (stem.rfind(prefix, 0) != 0) return std::nullopt;
-            return parseTechnology(stem.substr(prefix.size(), 2));
-        };
-        auto thr = [&](Technology t) { return sc.techs.count(t) ? sc.techs.at(t).threshold_dBm : defaultThreshold_dBm(t); };
-        std::optional<io::ColorRamp> ramp;
-        if (auto t = techAfter("signal_")) ramp = io::signalRamp(*t, thr(*t));
-        else if (auto t2 = techAfter("second_signal_")) ramp = io::signalRamp(*t2, thr(*t2));
-        else if (auto t3 = techAfter("sinr_")) ramp = io::sinrRamp(*t3);
-        else if (auto t4 = techAfter("overlap_")) ramp = io::overlapRamp(*t4);
-        else if (auto t5 = techAfter("throughput_")) ramp = io::throughputRamp(*t5, *t5 == Technology::G5 ? 1000.0 : 150.0);
-        else if (auto t7 = techAfter("coverage_probability_")) ramp = io::probabilityRamp(*t7);
-        else if (auto t6 = techAfter("best_server_")) {
-            io::writeServerQml(f.string(), stem + " (site_id of the best server)");
-            ++styled;
-            continue;
-        }
-        if (!ramp) continue;
-        io::writeQml(f.string(), *ramp);
-        ++styled;
         // Whole-network signal layers (not per operator): KMZ and polygons.
-        if (auto t = techAfter("signal_"); t && stem.size() == std::string("signal_").size() + 2) {
-            if (kmz) io::writeKmz((cov_dir / (stem + ".kmz")).string(), f.string(), *ramp, sc.name + " " + stem);
-            if (gpkg) {
-                const auto& thresholds = sc.techs.count(*t) ? sc.techs.at(*t).polygon_thresholds_dBm : std::vector<double>{thr(*t)};
-                io::writeCoveragePolygons((cov_dir / "coverage_polygons.gpkg").string(), "coverage_" + std::string(toString(*t)), f.string(), *t, thresholds);
-            }
+        const std::string stem = f.stem().string();
+        const std::optional<Technology> t = stem.rfind("signal_", 0) == 0 && stem.size() == std::string("signal_").size() + 2
+                                                ? parseTechnology(stem.substr(7, 2))
+                                                : std::nullopt;
+        if (!t) continue;
+        const io::ColorRamp ramp = io::signalRamp(*t, thr(*t));
+        if (kmz) io::writeKmz((cov_dir / (stem + ".kmz")).string(), f.string(), ramp, sc.name + " " + stem);
+        if (gpkg) {
+            const auto& thresholds = sc.techs.count(*t) ? sc.techs.at(*t).polygon_thresholds_dBm : std::vector<double>{thr(*t)};
+            io::writeCoveragePolygons((cov_dir / "coverage_polygons.gpkg").string(), "coverage_" + std::string(toString(*t)), f.string(), *t, thresholds);
         }
     }
     log.info("outputs", label + ": " + std::to_string(styled) + " QGIS styles" + (kmz ? ", KMZ overlays" : "") +

@@ -6,6 +6,9 @@
 /// and renamed into place.
 
 #include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +49,15 @@ ColorRamp probabilityRamp(Technology t);
 std::string qmlDocument(const ColorRamp& ramp);
 /// Writes qmlDocument beside @p raster_path, same name with .qml: QGIS applies it on opening.
 void writeQml(const std::string& raster_path, const ColorRamp& ramp);
+
+/// The colour ramp of a coverage raster named @p stem (`signal_4G`, `second_signal_3G_viettel`,
+/// `sinr_4G`, `overlap_2G`, `throughput_5G`, `coverage_probability_4G`, ...), signal ramps from
+/// the technology's @p threshold_dBm; none for best-server rasters (writeServerQml) and for names
+/// that are not coverage rasters.
+std::optional<ColorRamp> coverageRamp(const std::string& stem, const std::function<double(Technology)>& threshold_dBm);
+/// Writes a QGIS style beside every coverage raster (`*.tif`) in @p dir: coverageRamp's ramp, or
+/// the paletted best-server style. Returns how many.
+int writeCoverageStyles(const std::filesystem::path& dir, const std::function<double(Technology)>& threshold_dBm);
 
 /// A colour per class (index into a palette of @p palette_size) such that classes whose pixels
 /// touch in @p labels (4-neighbourhood) differ wherever the palette allows: greedy in the order of
