@@ -213,6 +213,8 @@ TEST_F(Cli, CoverageOnRealDaNangTerrain) {
         std::string line;
         std::getline(csv, line);
         EXPECT_EQ(line.rfind("row,site_id,operator,tower_id,freq_mhz,azimuth_deg,source,best_server_km2,covered_km2,", 0), 0u) << line;
+        // The sector's position closes each line (lat, lon: QGIS's delimited-text import places them).
+        EXPECT_NE(line.find(",max_covered_distance_km,lat,lon,antenna_height_m,eirp_dbm"), std::string::npos) << line;
         std::set<int> listed;
         double covered_km2 = 0.0, best_km2 = 0.0;
         while (std::getline(csv, line)) {
@@ -224,8 +226,37 @@ TEST_F(Cli, CoverageOnRealDaNangTerrain) {
             EXPECT_EQ(f[6], "sites.csv line " + std::to_string(std::stoi(f[0]) + 2));
             best_km2 += std::stod(f[7]);
             covered_km2 += std::stod(f[8]);
+            // lat, lon, height and EIRP: those of the site table's row (kDaNangSites).
+            ASSERT_EQ(f.size(), 16u) << line;
+            const std::string row_text = std::string(kDaNangSites);
+            std::stringstream rows_in(row_text);
+            std::string site_line;
+            for (int k = 0; k <= std::stoi(f[0]); ++k) std::getline(rows_in, site_line);
+            std::vector<std::string> sf;
+            std::stringstream sl(site_line);
+            for (std::string x; std::getline(sl, x, ',');) sf.push_back(x);
+            EXPECT_EQ(sf[0], f[1]);
+            EXPECT_NEAR(std::stod(f[12]), std::stod(sf[1]), 1e-7) << line;
+            EXPECT_NEAR(std::stod(f[13]), std::stod(sf[2]), 1e-7) << line;
+            EXPECT_EQ(std::stod(f[14]), std::stod(sf[3])) << line;
+            EXPECT_EQ(std::stod(f[15]), std::stod(sf[6])) << line;
         }
         EXPECT_EQ(listed, rows) << tech;
+        // The same table as a point layer of servers.gpkg: one feature per sector at its position.
+        GDALDataset* gpkg = static_cast<GDALDataset*>(GDALOpenEx(path("out/servers.gpkg").c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr));
+        ASSERT_NE(gpkg, nullptr);
+        OGRLayer* layer = gpkg->GetLayerByName(("servers_" + tech).c_str());
+        ASSERT_NE(layer, nullptr) << tech;
+        EXPECT_EQ(layer->GetFeatureCount(), static_cast<GIntBig>(rows.size())) << tech;
+        layer->ResetReading();
+        for (OGRFeature* feat; (feat = layer->GetNextFeature()) != nullptr; OGRFeature::DestroyFeature(feat)) {
+            const OGRPoint* pt = feat->GetGeometryRef()->toPoint();
+            const int row = static_cast<int>(feat->GetFieldAsInteger64("row"));
+            EXPECT_TRUE(rows.count(row)) << row;
+            EXPECT_GT(pt->getX(), 108.0);  // longitude first (traditional GIS order)
+            EXPECT_LT(pt->getY(), 17.0);
+        }
+        GDALClose(gpkg);
         EXPECT_NEAR(covered_km2, s["technologies"][tech]["covered_km2"].get<double>(), 1e-3 * rows.size()) << tech;
         long long served = 0;
         for (double b : best.v) served += b >= 0.0;
@@ -620,7 +651,9 @@ TEST_F(Cli, CoverageOutputsChoosesTheRasters) {
     ASSERT_EQ(r.code, 0) << r.output;
     f = files("none");
     EXPECT_TRUE(f.count("pathloss_DN2.tif") && f.count("summary.json"));
-    for (const std::string& n : f) EXPECT_TRUE(n.rfind("pathloss_", 0) == 0 || n.rfind("servers_", 0) == 0 || n == "summary.json") << n;
+    for (const std::string& n : f) {
+        EXPECT_TRUE(n.rfind("pathloss_", 0) == 0 || n.rfind("servers_", 0) == 0 || n == "servers.gpkg" || n == "summary.json") << n;
+    }
     EXPECT_TRUE(files("all").count("best_server_4G.qml") && files("all").count("throughput_5G.qml"));
     // Unknown names: exit 2, the list of names, no output.
     r = run(base + " --out " + path("bad") + " --outputs signal,rsrq");

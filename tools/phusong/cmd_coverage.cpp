@@ -321,19 +321,41 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         {
             const GeoTransform& g = terrain.grid.geoTransform();
             const double px_km2 = g.pixel_width_m * g.pixel_height_m / 1e6;
+            // The same table as a point layer of servers.gpkg (one layer per CSV), so that the
+            // sectors sit on the rasters in QGIS; the CSV's lat and lon columns serve the same
+            // purpose for delimited-text imports.
+            io::PointLayer points;
+            points.name = "servers_" + t;
+            points.columns = {{"row", 'i'}};
+            for (const std::string& c : kServerColumns) points.columns.push_back({c, c == "freq_mhz" || c == "azimuth_deg" ? 'r' : 's'});
+            for (const char* c : {"best_server_km2", "covered_km2", "mean_signal_dbm", "mean_sinr_db", "max_covered_distance_km",
+                                  "antenna_height_m", "eirp_dbm"}) {
+                points.columns.push_back({c, 'r'});
+            }
             std::ofstream csv(stage.path("servers_" + t + ".csv"));
             csv << "row";
             for (const std::string& c : kServerColumns) csv << "," << c;
-            csv << ",best_server_km2,covered_km2,mean_signal_dbm,mean_sinr_db,max_covered_distance_km\n";
+            csv << ",best_server_km2,covered_km2,mean_signal_dbm,mean_sinr_db,max_covered_distance_km,lat,lon,antenna_height_m,eirp_dbm\n";
             auto opt_num = [](double v, int prec) { return std::isnan(v) ? std::string() : fmt(v, prec); };
             for (const engine::ServerStats& st : engine::serverStatistics(layer, sectors)) {
-                csv << st.sector;
-                for (const std::string& f : serverFields(sectors[static_cast<size_t>(st.sector)])) csv << "," << csvEscape(f);
-                csv << "," << fmt(st.best_pixels * px_km2, 4) << "," << fmt(st.covered_pixels * px_km2, 4) << ","
-                    << opt_num(st.mean_signal_dBm, 2) << "," << opt_num(st.mean_sinr_dB, 2) << ","
-                    << fmt(st.max_covered_distance_m / 1000.0, 3) << "\n";
+                const Sector& sec = sectors[static_cast<size_t>(st.sector)];
+                std::vector<std::string> values = {std::to_string(st.sector)};
+                for (std::string& f : serverFields(sec)) values.push_back(std::move(f));
+                for (std::string v : {fmt(st.best_pixels * px_km2, 4), fmt(st.covered_pixels * px_km2, 4), opt_num(st.mean_signal_dBm, 2),
+                                      opt_num(st.mean_sinr_dB, 2), fmt(st.max_covered_distance_m / 1000.0, 3)}) {
+                    values.push_back(std::move(v));
+                }
+                for (size_t i = 0; i < values.size(); ++i) csv << (i ? "," : "") << (i > 0 && i <= kServerColumns.size() ? csvEscape(values[i]) : values[i]);
+                csv << "," << fmt(sec.position.lat_deg, 7) << "," << fmt(sec.position.lon_deg, 7) << "," << fmt(sec.antenna_height_m, 1) << ","
+                    << fmt(sec.eirp_dBm, 2) << "\n";
+                values.push_back(fmt(sec.antenna_height_m, 1));
+                values.push_back(fmt(sec.eirp_dBm, 2));
+                if (!sec.pattern.azimuth_deg) values[5] = "";  // azimuth_deg: null for an omni in the layer ("omni" in the CSV)
+                points.points.push_back(sec.position);
+                points.values.push_back(std::move(values));
             }
             if (!csv) throw Error(stage.finalPath("servers_" + t + ".csv") + ": cannot write");
+            io::writePointLayer(stage.path("servers.gpkg"), points);
         }
         // Area-weighted figures over covered pixels.
         double sinr_sum = 0.0, thr_sum = 0.0;
@@ -491,7 +513,7 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         if (wants(r.c_str())) written += (written.empty() ? "" : ", ") + (r == "throughput" ? "[" + r + "]" : r);
     }
     std::cout << "  outputs: " << std::filesystem::path(stage.finalPath("")).string() << " ("
-              << (written.empty() ? std::string() : written + "_<tech>[_<operator>].tif with QGIS styles (.qml), ") << "servers_<tech>.csv"
+              << (written.empty() ? std::string() : written + "_<tech>[_<operator>].tif with QGIS styles (.qml), ") << "servers_<tech>.csv, servers.gpkg"
               << (shadowing_all_dB > 0.0 || !shadowing_dB.empty() ? ", coverage_probability_<tech>.tif" : "")
               << (cfg.pathloss ? ", pathloss_<site_id>.tif" : "") << ", summary.json)\n";
     return 0;
