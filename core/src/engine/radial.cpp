@@ -694,6 +694,10 @@ template <bool kWalk>
     *a.any_nan = nan != 0;
 }
 
+// Whether every cell a ray of the window of radius @p n around (cc, rr) samples lies on a w x h
+// DEM: the square of side 2n + 1 and the row and column beyond it (the second cell of a pair).
+bool wholeSquareInside(int cc, int rr, int n, int w, int h) { return cc - n >= 0 && rr - n >= 0 && cc + n + 1 < w && rr + n + 1 < h; }
+
 // Steps 1..K of @p ray whose two cells (the pair straddling the ray on the minor axis) both lie on
 // a w x h DEM, for the largest such prefix K <= last.
 int insideSteps(const RadialPlan::Ray& ray, int cc, int rr, int w, int h, int last) {
@@ -732,7 +736,7 @@ void forEachRaySample(const DemGrid& dem, const RadialPlan& plan, size_t ray_beg
         inv_k.assign(static_cast<size_t>(n) + 1, 0.0);
         for (int k = 1; k <= n; ++k) inv_k[static_cast<size_t>(k)] = 1.0 / k;
     }
-    const bool whole_square_inside = cc - n >= 0 && rr - n >= 0 && cc + n + 1 < w && rr + n + 1 < h;
+    const bool whole_square_inside = wholeSquareInside(cc, rr, n, w, h);
     const bool keep_profile = st.keep_profile, keep_hull = st.keep_hull, keep_sums = st.keep_sums;
     const float* const centre = dem.data().data() + static_cast<ptrdiff_t>(rr) * w + cc;
     const bool small_offsets = sampleOffsetsFit(n, w);
@@ -1283,7 +1287,7 @@ Grid<uint8_t> viewshed(const DemGrid& dem, PointXY site, double tx_height_m, dou
         return samples < 2 || stim <= (zr - hts) / D_km ? 1 : 0;
     };
     const int w = dem.width(), h = dem.height();
-    const bool whole_square_inside = cc - n >= 0 && rr - n >= 0 && cc + n + 1 < w && rr + n + 1 < h;
+    const bool whole_square_inside = wholeSquareInside(cc, rr, n, w, h);
     const bool small_offsets = sampleOffsetsFit(n, w);
     const float* const centre = dem.data().data() + static_cast<ptrdiff_t>(rr) * w + cc;
     // Blocks of rays over the threads; each pixel is written by the one ray that owns it.
