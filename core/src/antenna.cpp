@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -107,7 +108,29 @@ MsiPattern parseMsi(const std::string& text, const std::string& source) {
         std::string rest;
         std::getline(ls >> std::ws, rest);
         if (upper == "NAME") p.name = rest;
-        else if (upper == "FREQUENCY") p.frequency_MHz = std::atof(rest.c_str());
+        else if (upper == "FREQUENCY") {
+            // "1800", "1800 MHz", "1.8 GHz", or a band "1710-1880 MHz" (its middle), as vendors
+            // write it; MHz without a unit.
+            const char* c = rest.c_str();
+            char* end = nullptr;
+            double f = std::strtod(c, &end);
+            const bool number = end != c;
+            c = end;
+            while (*c == ' ' || *c == '\t') ++c;
+            if (number && *c == '-') {
+                const double upper = std::strtod(c + 1, &end);
+                if (end != c + 1 && upper > f) f = 0.5 * (f + upper), c = end;
+            }
+            std::string unit;
+            std::istringstream(c) >> unit;
+            if (!number || !(f > 0.0)) throw InputError(where() + ": FREQUENCY needs a positive number, e.g. 'FREQUENCY 1800' (MHz)");
+            for (char& ch : unit) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            if (unit.empty() || unit == "mhz") p.frequency_MHz = f;
+            else if (unit == "ghz") p.frequency_MHz = f * 1000.0;
+            else if (unit == "khz") p.frequency_MHz = f / 1000.0;
+            else if (unit == "hz") p.frequency_MHz = f / 1e6;
+            else throw InputError(where() + ": FREQUENCY unit '" + unit + "' is unknown; write MHz or GHz after the value (none means MHz)");
+        }
         else if (upper == "GAIN") {
             std::istringstream gs(rest);
             double g = 0.0;

@@ -121,6 +121,25 @@ TEST(Msi, BlockOfRelativeGainsReadsAsAttenuations) {
 }
 
 // The Planet format's GAIN is in dBd unless the value is followed by dBi (either case).
+// FREQUENCY as vendors write it: a bare number is MHz, a unit may follow, a band reads as its middle.
+TEST(Msi, FrequencyTakesItsUnit) {
+    const std::string cuts = "HORIZONTAL 2\n0 0\n180 25\nVERTICAL 2\n0 0\n180 20\n";
+    const std::pair<const char*, double> cases[] = {{"1800", 1800.0},       {"1800 MHz", 1800.0},      {"1.8 GHz", 1800.0},
+                                                    {"3.5GHz", 3500.0},     {"2437000 kHz", 2437.0},   {"900000000 Hz", 900.0},
+                                                    {"1710-1880 MHz", 1795.0}, {"1.71 - 1.88 GHz", 1795.0}};
+    for (const auto& [text, mhz] : cases) {
+        EXPECT_DOUBLE_EQ(parseMsi(std::string("FREQUENCY ") + text + "\n" + cuts, "f.msi").frequency_MHz, mhz) << text;
+    }
+    for (const char* bad : {"1.8 GHZZ", "fast", "-900", "0"}) {
+        try {
+            parseMsi(std::string("NAME X\nFREQUENCY ") + bad + "\n" + cuts, "f.msi");
+            ADD_FAILURE() << bad << " was accepted";
+        } catch (const InputError& e) {
+            EXPECT_NE(std::string(e.what()).find("f.msi line 2"), std::string::npos) << e.what();
+        }
+    }
+}
+
 TEST(Msi, GainWithoutAUnitIsDbd) {
     const std::string cuts = "HORIZONTAL 2\n0 0\n180 20\nVERTICAL 2\n0 0\n90 10\n";
     auto gain = [&](const std::string& line) { return phusong::parseMsi(msiText("", cuts, line), "g.msi").gain_dBi; };
