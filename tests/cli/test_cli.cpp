@@ -469,6 +469,24 @@ TEST_F(Cli, AntennasExportAnMsiFileThatCoverageReadsAsTheModel) {
     }
     EXPECT_GT(compared, 10000u);
     EXPECT_LE(worst_dB, 0.07) << "over " << compared << " pixels";
+    EXPECT_TRUE(readJson("by_file/summary.json")["input_warnings"].empty());  // measured at 1800 MHz, used at 1800
+
+    // The same file marked as measured at 900 MHz, on two 1800 MHz sectors and a 900 MHz one: one
+    // warning, for the file and the 1800 MHz carrier, counting both sectors.
+    r = run("antennas --export sector-65-midband --out " + path("panel.msi") + " --electrical-tilt-deg 4 --freq-mhz 900");
+    ASSERT_EQ(r.code, 0) << r.output;
+    const std::string mixed = write("mixed.csv", h + "DN1,16.060,108.210,30,4G,1800,43,60,,,panel.msi\n"
+                                                     "DN2,16.070,108.220,30,4G,1800,43,60,,,panel.msi\n"
+                                                     "DN3,16.070,108.220,30,2G,900,43,60,,,panel.msi\n");
+    r = run("coverage" + base + " --sites " + mixed + " --out " + path("mixed"));
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_NE(r.output.find("warning: " + mixed + " line 2: antenna_file 'panel.msi' was measured at 900 MHz (its FREQUENCY) but "
+                            "the carrier is 1800 MHz"),
+              std::string::npos)
+        << r.output;
+    const nlohmann::json w = readJson("mixed/summary.json")["input_warnings"];
+    ASSERT_EQ(w.size(), 1u) << w.dump();
+    EXPECT_NE(w[0].get<std::string>().find("(2 sectors)"), std::string::npos) << w.dump();
 }
 
 TEST_F(Cli, PathlossModes) {

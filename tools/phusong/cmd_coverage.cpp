@@ -216,6 +216,28 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         return loc.compare(0, cfg.sites.size(), cfg.sites) == 0 ? sites_shown + loc.substr(cfg.sites.size()) : loc;
     };
     engine::validateSectors(terrain.grid, sectors, opt);
+    // Antenna files measured in another band than the carrier's: a panel's beamwidths and gain
+    // belong to its band (a 900 MHz pattern on an 1800 MHz carrier has twice the beamwidth). Warned
+    // once per file and carrier, beyond a factor 1.5 (one panel often spans 1710-2690 MHz).
+    std::vector<std::string> input_warnings;
+    {
+        std::map<std::pair<std::string, long long>, std::pair<const Sector*, int>> off_band;
+        for (const Sector& s : sectors) {
+            if (!s.pattern.msi || !(s.pattern.msi->frequency_MHz > 0.0)) continue;
+            const double ratio = s.freq_MHz / s.pattern.msi->frequency_MHz;
+            if (ratio <= 1.5 && ratio >= 1.0 / 1.5) continue;
+            auto& [first, count] = off_band[{s.antenna_file, std::llround(s.freq_MHz * 1000.0)}];
+            if (!first) first = &s;
+            ++count;
+        }
+        for (const auto& [key, v] : off_band) {
+            const Sector& s = *v.first;
+            input_warnings.push_back(shownLocation(s.location) + ": antenna_file '" + s.antenna_file + "' was measured at " +
+                                     formatNumber(s.pattern.msi->frequency_MHz) + " MHz (its FREQUENCY) but the carrier is " +
+                                     formatNumber(s.freq_MHz) + " MHz, another band whose beamwidths and gain differ; give the file for " +
+                                     "this band (" + std::to_string(v.second) + (v.second == 1 ? " sector" : " sectors") + ")");
+        }
+    }
     Grid<float> clutter_loss;
     std::map<double, Grid<float>> clutter_by_freq;
     if (!cfg.clutter.empty()) {
@@ -459,6 +481,7 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         {"compute_time_s", compute_s},
         {"run_time_s", run_s},
         {"warnings", models::describeWarnings(res.warnings)},
+        {"input_warnings", input_warnings},
         {"path_loss_evaluations", res.evaluations},
         {"warning_counts", [&] {
              nlohmann::json a = nlohmann::json::array();
@@ -494,6 +517,7 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
                   << " dBm" << std::setw(14) << fmt(layer.covered_km2, 1) << std::setw(11)
                   << fmt(100.0 * layer.covered_fraction, 1) << "  " << used << "\n";
     }
+    for (const std::string& w : input_warnings) std::cout << "  warning: " << w << "\n";
     for (const auto& layer : res.layers) {
         if (!layer.operator_name.empty()) continue;
         const nlohmann::json& e = techs[std::string(toString(layer.tech))];
