@@ -253,6 +253,10 @@ TEST_F(Cli, CoverageOnRealDaNangTerrain) {
             const OGRPoint* pt = feat->GetGeometryRef()->toPoint();
             const int row = static_cast<int>(feat->GetFieldAsInteger64("row"));
             EXPECT_TRUE(rows.count(row)) << row;
+            // Azimuth as a number, null for the omni (DN2, row 3).
+            const int az = feat->GetFieldIndex("azimuth_deg");
+            if (row == 3) EXPECT_FALSE(feat->IsFieldSetAndNotNull(az));
+            else EXPECT_EQ(feat->GetFieldAsDouble(az), std::vector<double>({0, 120, 240, -1, 90, 180})[static_cast<size_t>(row)]);
             EXPECT_GT(pt->getX(), 108.0);  // longitude first (traditional GIS order)
             EXPECT_LT(pt->getY(), 17.0);
         }

@@ -14,12 +14,12 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_util.hpp"
-#include "phusong/io/gis.hpp"
 #include "commands.hpp"
 #include "phusong/core/clutter.hpp"
 #include "phusong/core/engine/coverage.hpp"
 #include "phusong/core/error.hpp"
 #include "phusong/io/dem.hpp"
+#include "phusong/io/gis.hpp"
 #include "phusong/io/output_dir.hpp"
 #include "phusong/io/raster_writer.hpp"
 #include "phusong/io/sites.hpp"
@@ -116,6 +116,7 @@ std::string fileSlug(const std::string& s) {
 
 // What names a sector wherever outputs list sectors (best-server classes, servers_<tech>.csv).
 const std::vector<std::string> kServerColumns = {"site_id", "operator", "tower_id", "freq_mhz", "azimuth_deg", "source"};
+constexpr int kAzimuthColumn = 4;  // kServerColumns[4]
 std::vector<std::string> serverFields(const Sector& s) {
     return {s.site_id, s.operator_name, s.tower_id, fmt(s.freq_MHz, 3),
             s.pattern.azimuth_deg ? fmt(*s.pattern.azimuth_deg, 1) : std::string("omni"),
@@ -372,7 +373,8 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
                     << fmt(sec.eirp_dBm, 2) << "\n";
                 values.push_back(fmt(sec.antenna_height_m, 1));
                 values.push_back(fmt(sec.eirp_dBm, 2));
-                if (!sec.pattern.azimuth_deg) values[5] = "";  // azimuth_deg: null for an omni in the layer ("omni" in the CSV)
+                // azimuth_deg: null for an omni in the layer ("omni" in the CSV), after the row.
+                if (!sec.pattern.azimuth_deg) values[1 + static_cast<size_t>(kAzimuthColumn)] = "";
                 points.points.push_back(sec.position);
                 points.values.push_back(std::move(values));
             }
