@@ -1579,6 +1579,19 @@ TEST_F(Cli, RunQuietAndBadScenarios) {
     EXPECT_EQ(q.err, "") << "--quiet prints no progress or step lines";
     EXPECT_NE(q.out.find("phusong run: small"), std::string::npos) << "the closing table stays";
     EXPECT_FALSE(fs::exists(m_dir / "q" / "plan"));
+    // Quiet keeps the warnings: ITM within 2 km of the sites raises its short-path warning, which
+    // -q printed nowhere (coverage's table, which carries it, is not shown).
+    std::string itm = smallScenario(6, "small");
+    const std::string bull = "model: {name: p526-bullington, radius_km: 5}";
+    ASSERT_NE(itm.find(bull), std::string::npos);
+    itm.replace(itm.find(bull), bull.size(), "model: {name: itm, radius_km: 2}");
+    const SplitResult qi = runSplit("run " + write("itm.yaml", itm) + " --out " + path("qi") + " --no-report --no-plan -q --cache-dir " +
+                                        path("cache"),
+                                    m_dir / "err.txt");
+    ASSERT_EQ(qi.code, 0) << qi.err;
+    EXPECT_NE(qi.err.find("phusong coverage: warning: ITM: path shorter than 1 km"), std::string::npos) << qi.err;
+    std::istringstream err_lines(qi.err);
+    for (std::string line; std::getline(err_lines, line);) EXPECT_EQ(line.rfind("phusong coverage: warning: ", 0), 0u) << line;
     // A bad scenario: exit 2, the file, line and key in the message, and no output folder.
     const std::string bad = write("bad.yaml", smallScenario(6, "small") + "outputs: {kmz: maybe}\n");
     const RunResult r = run("run " + bad + " --out " + path("bad_out"));

@@ -461,7 +461,15 @@ ojson runScenario(const io::Scenario& sc, const std::string& dir, const RunOptio
             table = cap.text();
         }
         if (const auto at = table.find("  outputs: "); at != std::string::npos) table.erase(at);  // the staging path means nothing here
-        if (!log.json() && !log.quiet()) std::cerr << shown(table);
+        if (!log.json() && !log.quiet()) {
+            std::cerr << shown(table);
+        } else {
+            // The table is not shown (-q, or JSON events); its warnings are, as warnings.
+            std::istringstream lines(table);
+            for (std::string line; std::getline(lines, line);) {
+                if (line.rfind("  warning: ", 0) == 0) log.warn("coverage", shown(line.substr(11)));
+            }
+        }
         sectors = io::readSectors(m.sites);
         stamp("coverage");
     }
