@@ -519,7 +519,12 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
                   << " dBm" << std::setw(14) << fmt(layer.covered_km2, 1) << std::setw(11)
                   << fmt(100.0 * layer.covered_fraction, 1) << "  " << used << "\n";
     }
-    for (const std::string& w : input_warnings) std::cout << "  warning: " << w << "\n";
+    // The closing table's warnings, also handed to the caller when it asks for them.
+    auto warn = [&](const std::string& w) {
+        std::cout << "  warning: " << w << "\n";
+        if (cfg.on_warning) cfg.on_warning(w);
+    };
+    for (const std::string& w : input_warnings) warn(w);
     for (const auto& layer : res.layers) {
         if (!layer.operator_name.empty()) continue;
         const nlohmann::json& e = techs[std::string(toString(layer.tech))];
@@ -531,8 +536,8 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
                   << " %); expected covered share " << fmt(lp["mean_probability_pct"].get<double>(), 1) << " %\n";
     }
     for (const RaisedWarning& w : raisedWarnings(res)) {
-        std::cout << "  warning: " << w.text << " (" << w.evaluations << " of " << res.evaluations << " path-loss evaluations, "
-                  << sharePct(w.share_pct) << ")\n";
+        warn(w.text + " (" + std::to_string(w.evaluations) + " of " + std::to_string(res.evaluations) + " path-loss evaluations, " +
+             sharePct(w.share_pct) + ")");
     }
     std::string written;
     for (const std::string& r : kRasters) {

@@ -454,6 +454,8 @@ ojson runScenario(const io::Scenario& sc, const std::string& dir, const RunOptio
             if (st.shadowing_dB) cc.shadowing_dB[std::string(toString(t))] = *st.shadowing_dB;
         }
         cc.location_probability_pct = sc.location_probability_pct;
+        // -q and JSON logs do not show coverage's table; its warnings they show, as warnings.
+        if (log.json() || log.quiet()) cc.on_warning = [&](const std::string& w) { log.warn("coverage", shown(w)); };
         std::string table;
         {
             CaptureStdout cap;
@@ -461,15 +463,7 @@ ojson runScenario(const io::Scenario& sc, const std::string& dir, const RunOptio
             table = cap.text();
         }
         if (const auto at = table.find("  outputs: "); at != std::string::npos) table.erase(at);  // the staging path means nothing here
-        if (!log.json() && !log.quiet()) {
-            std::cerr << shown(table);
-        } else {
-            // The table is not shown (-q, or JSON events); its warnings are, as warnings.
-            std::istringstream lines(table);
-            for (std::string line; std::getline(lines, line);) {
-                if (line.rfind("  warning: ", 0) == 0) log.warn("coverage", shown(line.substr(11)));
-            }
-        }
+        if (!log.json() && !log.quiet()) std::cerr << shown(table);
         sectors = io::readSectors(m.sites);
         stamp("coverage");
     }

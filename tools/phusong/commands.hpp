@@ -62,6 +62,9 @@ struct CoverageConfig {
     std::map<std::string, double> shadowing_dB;
     double location_probability_pct = 90.0;  ///< the share of locations a covered pixel must reach
     std::function<void(double)> progress;  ///< overrides the terminal progress bar when set
+    /// Receives each warning of the closing table (the inputs', then the model's with its counts)
+    /// besides the table: for callers that do not show the table (`run -q`, JSON logs).
+    std::function<void(const std::string&)> on_warning;
 };
 
 /// `phusong plan` options (also filled from scenarios by `phusong run`).
