@@ -25,6 +25,12 @@ double wrapAngle_deg(double a) {
 }
 
 namespace {
+// @p s in ASCII lower case: units and model names are matched without regard to case.
+std::string lowerAscii(std::string s) {
+    for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return s;
+}
+
 // Linear interpolation in a 360-entry whole-degree table.
 double lookup(const std::array<double, 360>& t, double angle_deg) {
     double a = angle_deg;
@@ -118,13 +124,13 @@ MsiPattern parseMsi(const std::string& text, const std::string& source) {
             c = end;
             while (*c == ' ' || *c == '\t') ++c;
             if (number && *c == '-') {
-                const double upper = std::strtod(c + 1, &end);
-                if (end != c + 1 && upper > f) f = 0.5 * (f + upper), c = end;
+                const double band_top = std::strtod(c + 1, &end);
+                if (end != c + 1 && band_top > f) f = 0.5 * (f + band_top), c = end;
             }
             std::string unit;
             std::istringstream(c) >> unit;
             if (!number || !(f > 0.0)) throw InputError(where() + ": FREQUENCY needs a positive number, e.g. 'FREQUENCY 1800' (MHz)");
-            for (char& ch : unit) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            unit = lowerAscii(unit);
             if (unit.empty() || unit == "mhz") p.frequency_MHz = f;
             else if (unit == "ghz") p.frequency_MHz = f * 1000.0;
             else if (unit == "khz") p.frequency_MHz = f / 1000.0;
@@ -137,7 +143,7 @@ MsiPattern parseMsi(const std::string& text, const std::string& source) {
             std::string unit;
             if (!(gs >> g)) throw InputError(where() + ": GAIN needs a number, e.g. 'GAIN 17.5 dBi'");
             gs >> unit;
-            for (char& ch : unit) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            unit = lowerAscii(unit);
             // The Planet format gives the gain in dBd unless 'dBi' follows the value; dBd to dBi
             // adds 2.15 dB (the half-wave dipole's gain).
             if (unit.empty() || unit == "dbd") p.gain_dBi = g + 2.15;
@@ -207,8 +213,7 @@ constexpr AntennaModel kAntennaModels[] = {
 std::span<const AntennaModel> antennaModels() { return kAntennaModels; }
 
 const AntennaModel* findAntennaModel(std::string_view name) {
-    std::string key(name);  // the shipped names are lower case
-    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string key = lowerAscii(std::string(name));  // the shipped names are lower case
     for (const AntennaModel& m : kAntennaModels) {
         if (m.name == key) return &m;
     }
@@ -226,8 +231,8 @@ std::string msiFromModel(const AntennaModel& m, double electrical_tilt_deg, doub
     // The horizontal cut is the pattern at zero elevation without the tilt: A_H alone (A_H never
     // exceeds A_m); the vertical cut carries the tilt [TR 38.901 Table 7.3-1].
     const ParametricPattern::Parametric flat{h_on, m.h_beamwidth_deg, m.v_beamwidth_deg, 0.0, m.max_attenuation_dB, m.side_lobe_attenuation_dB};
-    const ParametricPattern::Parametric tilted{h_on, m.h_beamwidth_deg, m.v_beamwidth_deg, electrical_tilt_deg, m.max_attenuation_dB,
-                                               m.side_lobe_attenuation_dB};
+    ParametricPattern::Parametric tilted = flat;
+    tilted.downtilt_deg = electrical_tilt_deg;
     char buf[64];
     auto fixed = [&](double v, int decimals) {
         std::snprintf(buf, sizeof buf, "%.*f", decimals, v == 0.0 ? 0.0 : v);  // no "-0.000"
