@@ -321,12 +321,13 @@ ColorRamp probabilityRamp(Technology t) {
     return r;
 }
 
+std::optional<Technology> rasterTechnology(const std::string& stem, const std::string& prefix) {
+    if (stem.rfind(prefix, 0) != 0 || stem.size() < prefix.size() + 2) return std::nullopt;
+    return parseTechnology(stem.substr(prefix.size(), 2));
+}
+
 std::optional<ColorRamp> coverageRamp(const std::string& stem, const std::function<double(Technology)>& threshold_dBm) {
-    // The technology follows the prefix: signal_4G, signal_4G_viettel (per operator).
-    auto techAfter = [&](const std::string& prefix) -> std::optional<Technology> {
-        if (stem.rfind(prefix, 0) != 0 || stem.size() < prefix.size() + 2) return std::nullopt;
-        return parseTechnology(stem.substr(prefix.size(), 2));
-    };
+    auto techAfter = [&](const std::string& prefix) { return rasterTechnology(stem, prefix); };
     if (auto t = techAfter("signal_")) return signalRamp(*t, threshold_dBm(*t));
     if (auto t = techAfter("second_signal_")) return signalRamp(*t, threshold_dBm(*t));
     if (auto t = techAfter("sinr_")) return sinrRamp(*t);
@@ -344,7 +345,7 @@ int writeCoverageStyles(const std::filesystem::path& dir, const std::function<do
     int styled = 0;
     for (const auto& f : files) {
         const std::string stem = f.stem().string();
-        if (stem.rfind("best_server_", 0) == 0 && parseTechnology(stem.substr(12, 2))) {
+        if (rasterTechnology(stem, "best_server_")) {
             writeServerQml(f.string(), stem + " (site_id of the best server)");
             ++styled;
         } else if (const auto ramp = coverageRamp(stem, threshold_dBm)) {

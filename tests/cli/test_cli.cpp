@@ -156,6 +156,17 @@ TEST_F(Cli, CoverageOnRealDaNangTerrain) {
     EXPECT_EQ(s["technologies"]["4G"]["sectors"], 3);
 
     const std::map<std::string, std::set<int>> rows_of = {{"2G", {4}}, {"3G", {3}}, {"4G", {0, 1, 2}}, {"5G", {5}}};
+    auto splitCommas = [](const std::string& text) {
+        std::vector<std::string> out;
+        std::stringstream in(text);
+        for (std::string x; std::getline(in, x, ',');) out.push_back(x);
+        return out;
+    };
+    std::vector<std::string> site_rows;  // kDaNangSites, a line per table row
+    {
+        std::stringstream in{std::string(kDaNangSites)};
+        for (std::string l; std::getline(in, l);) site_rows.push_back(l);
+    }
     for (const auto& [tech, rows] : rows_of) {
         const Raster sig = readRaster(path("out/signal_" + tech + ".tif"));
         ASSERT_FALSE(sig.v.empty()) << tech;
@@ -218,9 +229,7 @@ TEST_F(Cli, CoverageOnRealDaNangTerrain) {
         std::set<int> listed;
         double covered_km2 = 0.0, best_km2 = 0.0;
         while (std::getline(csv, line)) {
-            std::vector<std::string> f;
-            std::stringstream ls(line);
-            for (std::string x; std::getline(ls, x, ',');) f.push_back(x);
+            const std::vector<std::string> f = splitCommas(line);
             ASSERT_GE(f.size(), 9u) << line;
             listed.insert(std::stoi(f[0]));
             EXPECT_EQ(f[6], "sites.csv line " + std::to_string(std::stoi(f[0]) + 2));
@@ -228,13 +237,7 @@ TEST_F(Cli, CoverageOnRealDaNangTerrain) {
             covered_km2 += std::stod(f[8]);
             // lat, lon, height and EIRP: those of the site table's row (kDaNangSites).
             ASSERT_EQ(f.size(), 16u) << line;
-            const std::string row_text = std::string(kDaNangSites);
-            std::stringstream rows_in(row_text);
-            std::string site_line;
-            for (int k = 0; k <= std::stoi(f[0]); ++k) std::getline(rows_in, site_line);
-            std::vector<std::string> sf;
-            std::stringstream sl(site_line);
-            for (std::string x; std::getline(sl, x, ',');) sf.push_back(x);
+            const std::vector<std::string> sf = splitCommas(site_rows.at(static_cast<size_t>(std::stoi(f[0]))));
             EXPECT_EQ(sf[0], f[1]);
             EXPECT_NEAR(std::stod(f[12]), std::stod(sf[1]), 1e-7) << line;
             EXPECT_NEAR(std::stod(f[13]), std::stod(sf[2]), 1e-7) << line;

@@ -377,10 +377,8 @@ void gisOutputs(const io::Scenario& sc, const fs::path& cov_dir, const std::stri
     for (const auto& f : files) {
         // Whole-network signal layers (not per operator): KMZ and polygons.
         const std::string stem = f.stem().string();
-        const std::optional<Technology> t = stem.rfind("signal_", 0) == 0 && stem.size() == std::string("signal_").size() + 2
-                                                ? parseTechnology(stem.substr(7, 2))
-                                                : std::nullopt;
-        if (!t) continue;
+        const std::optional<Technology> t = io::rasterTechnology(stem, "signal_");
+        if (!t || stem.size() != std::string("signal_").size() + 2) continue;
         const io::ColorRamp ramp = io::signalRamp(*t, thr(*t));
         if (kmz) io::writeKmz((cov_dir / (stem + ".kmz")).string(), f.string(), ramp, sc.name + " " + stem);
         if (gpkg) {

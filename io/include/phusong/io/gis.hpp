@@ -50,6 +50,9 @@ std::string qmlDocument(const ColorRamp& ramp);
 /// Writes qmlDocument beside @p raster_path, same name with .qml: QGIS applies it on opening.
 void writeQml(const std::string& raster_path, const ColorRamp& ramp);
 
+/// The technology of a coverage raster named @p stem after @p prefix (`signal_` of `signal_4G` or
+/// `signal_4G_viettel`), or none when the name does not start with the prefix and a technology.
+std::optional<Technology> rasterTechnology(const std::string& stem, const std::string& prefix);
 /// The colour ramp of a coverage raster named @p stem (`signal_4G`, `second_signal_3G_viettel`,
 /// `sinr_4G`, `overlap_2G`, `throughput_5G`, `coverage_probability_4G`, ...), signal ramps from
 /// the technology's @p threshold_dBm; none for best-server rasters (writeServerQml) and for names
