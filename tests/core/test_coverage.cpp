@@ -273,6 +273,71 @@ TEST(Coverage, OneSectorSplitOverThreadsIsBitIdentical) {
     }
 }
 
+// Co-sited sectors on other carriers and technologies share one walk (SharedWalk): Bullington's v
+// at the class's lowest carrier, scaled by sqrt(f / f_ref). Each sector's signal must match the
+// same sector computed alone (its own walk at its own wavelength) to float rounding, and the
+// rasters must not depend on whether the walk was kept (walk_cache_MB = 0 walks again per carrier)
+// or on the thread count. A wrong scaling (v proportional to f, say) moves the 2100 MHz signal by
+// decibels where the path is diffracted.
+TEST(Coverage, CoSitedCarriersShareOneWalk) {
+    const DemGrid dem = hills(8.0);
+    const GeoTransform& gt = dem.geoTransform();
+    const double x = gt.centerX(66), y = gt.centerY(66);
+    const std::vector<Sector> all = {makeSector(x, y, Technology::G2, 900.0), makeSector(x, y, Technology::G3, 2100.0),
+                                     makeSector(x, y, Technology::G4, 1800.0), makeSector(x, y, Technology::G5, 2600.0),
+                                     makeSector(gt.centerX(30), gt.centerY(40), Technology::G4, 1800.0)};
+    std::vector<double> ref;
+    models::ModelParams mp;
+    mp.kind = models::ModelKind::P526Bullington;
+    const std::vector<int> cls = walkShareClasses(all, mp, ref);
+    ASSERT_EQ(cls, (std::vector<int>{0, 0, 0, 0, 1}));
+    ASSERT_EQ(ref, (std::vector<double>{900.0, 0.0}));  // the lone sector has nothing to share
+    mp.kind = models::ModelKind::Itm;
+    EXPECT_EQ(walkShareClasses(all, mp, ref), std::vector<int>(all.size(), -1));
+
+    for (const auto kind : {models::ModelKind::P526Bullington, models::ModelKind::FreeSpace}) {
+        CoverageOptions opt;
+        opt.radius_m = 4000.0;
+        opt.model.kind = kind;
+        opt.per_operator = false;
+        std::vector<CoverageResult> runs;
+        for (const auto& [threads, cache_MB] : {std::pair{1, 1024.0}, std::pair{2, 1024.0}, std::pair{1, 0.0}}) {
+            opt.threads = threads;
+            opt.walk_cache_MB = cache_MB;
+            runs.push_back(computeCoverage(dem, all, opt));
+        }
+        for (size_t r = 1; r < runs.size(); ++r) {
+            ASSERT_EQ(runs[0].layers.size(), runs[r].layers.size());
+            for (size_t l = 0; l < runs[0].layers.size(); ++l) {
+                const Grid<float>& a = runs[0].layers[l].signal_dBm;
+                EXPECT_EQ(0, std::memcmp(a.data().data(), runs[r].layers[l].signal_dBm.data().data(), a.size() * sizeof(float)))
+                    << models::toString(kind) << " layer " << l << " run " << r;
+            }
+            EXPECT_EQ(runs[0].evaluations, runs[r].evaluations);
+        }
+        // Each co-sited sector alone: its own walk at its own carrier.
+        for (size_t i = 0; i < 4; ++i) {
+            opt.threads = 1;
+            const CoverageResult alone = computeCoverage(dem, {all[i]}, opt);
+            const auto shared = std::find_if(runs[0].layers.begin(), runs[0].layers.end(), [&](const TechnologyCoverage& l) { return l.tech == all[i].tech; });
+            ASSERT_NE(shared, runs[0].layers.end());
+            const Grid<float>& a = alone.layers.at(0).signal_dBm;
+            double worst = 0.0;
+            long long compared = 0;
+            for (int r = 0; r < a.height(); ++r) {
+                for (int c = 0; c < a.width(); ++c) {
+                    // The 4G layer also holds the other site: compare where this sector serves.
+                    if (shared->best_server.at(c, r) != static_cast<int32_t>(i) || std::isnan(a.at(c, r))) continue;
+                    ++compared;
+                    worst = std::max(worst, std::abs(static_cast<double>(a.at(c, r)) - shared->signal_dBm.at(c, r)));
+                }
+            }
+            EXPECT_GT(compared, 1000) << i;
+            EXPECT_LT(worst, 1e-4) << models::toString(kind) << " sector " << i << " (" << all[i].freq_MHz << " MHz)";
+        }
+    }
+}
+
 // A run of one sector reports progress as its blocks of rays finish (not only at the end), rising
 // to 1.
 TEST(Coverage, OneSectorReportsProgressWithinItsSweep) {

@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <type_traits>
 #include <utility>
 
@@ -408,6 +409,25 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
     result.valid_area_km2 = result.valid_pixels * pixel_km2;
 
     const std::vector<int> loss_group = pathLossGroups(sectors);
+    // Walks shared by the co-sited sectors of other carriers and technologies (SharedWalk), kept
+    // until the last technology that uses them, within walk_cache_MB.
+    std::vector<double> walk_ref_MHz;
+    const std::vector<int> walk_class = opt.engine == EngineKind::Radial ? walkShareClasses(sectors, opt.model, walk_ref_MHz)
+                                                                         : std::vector<int>(sectors.size(), -1);
+    auto techPosition = [](Technology t) {
+        return static_cast<int>(std::find(kAllTechnologies.begin(), kAllTechnologies.end(), t) - kAllTechnologies.begin());
+    };
+    std::vector<int> walk_last_tech(walk_ref_MHz.size(), -1);
+    for (size_t i = 0; i < sectors.size(); ++i) {
+        const int c = walk_class[i];
+        if (c >= 0) walk_last_tech[static_cast<size_t>(c)] = std::max(walk_last_tech[static_cast<size_t>(c)], techPosition(sectors[i].tech));
+    }
+    struct {
+        std::mutex mutex;
+        std::map<int, std::shared_ptr<const SharedWalk>> walks;
+        size_t bytes = 0;
+    } kept;
+    const size_t kept_budget = static_cast<size_t>(std::max(0.0, opt.walk_cache_MB) * 1048576.0);
     std::vector<std::unique_ptr<Accumulators>> acc;  // one per view, kept across technologies
     SpareLayer spare;  // the last streamed layer's rasters
     for (Technology t : kAllTechnologies) {
@@ -514,7 +534,29 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
                             so.progress = [&opt, before, n_here, total](double f) { opt.progress((before + f * n_here) / total); };
                         }
                         if (opt.clutter_loss_for_freq) so.clutter_loss_dB = opt.clutter_loss_for_freq(s0.freq_MHz);
+                        const int wc = walk_class[static_cast<size_t>(tech_sectors[todo[0]])];
+                        std::shared_ptr<const SharedWalk> walk_in;
+                        SharedWalk walk_out;
+                        if (wc >= 0 && walk_ref_MHz[static_cast<size_t>(wc)] > 0.0) {
+                            so.walk_ref_MHz = walk_ref_MHz[static_cast<size_t>(wc)];
+                            {
+                                std::lock_guard<std::mutex> lock(kept.mutex);
+                                const auto it = kept.walks.find(wc);
+                                if (it != kept.walks.end()) walk_in = it->second;
+                            }
+                            if (walk_in) so.walk_in = walk_in.get();
+                            else so.walk_out = &walk_out;
+                        }
                         sweepLoss(dem, s0, so, plans, *base, *scratch, &warn);
+                        if (walk_out.filled) {
+                            // Kept for the class's other carriers when it fits (another thread
+                            // may have kept the same walk meanwhile: the same values).
+                            std::lock_guard<std::mutex> lock(kept.mutex);
+                            if (!kept.walks.count(wc) && kept.bytes + walk_out.bytes() <= kept_budget) {
+                                kept.bytes += walk_out.bytes();
+                                kept.walks.emplace(wc, std::make_shared<const SharedWalk>(std::move(walk_out)));
+                            }
+                        }
                     } else {
                         referenceWindow(dem, s0, opt, radius_px, step_m, profile, *base, &warn, &warning_counts);
                     }
@@ -559,6 +601,16 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
                     const std::vector<size_t>& members = groups[gi];
                     for (size_t k = 0; k < members.size(); ++k) opt.on_sector(tech_sectors[members[k]], windows[first_window[gi] - first_window[b0] + k]);
                 }
+            }
+        }
+
+        // The kept walks no later technology reads.
+        for (auto it = kept.walks.begin(); it != kept.walks.end();) {
+            if (walk_last_tech[static_cast<size_t>(it->first)] <= techPosition(t)) {
+                kept.bytes -= it->second->bytes();
+                it = kept.walks.erase(it);
+            } else {
+                ++it;
             }
         }
 

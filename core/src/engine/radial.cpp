@@ -930,6 +930,7 @@ struct DeferredPass {
     double tx_x_m = 0.0, tx_y_m = 0.0, hts_m = 0.0, rx_height_m = 0.0, fspl_f_dB = 0.0;
     const double* v = nullptr;  // window-sized: v (-inf without diffraction) or the loss; NaN = not this pass's
     bool from_v = true;
+    double v_scale = 1.0;  // v at this carrier over the v stored (a shared walk: sqrt(f / f_ref))
     SectorWindow* out = nullptr;
     int row_begin = 0, row_end = 0;  // the window's rows this call takes
 };
@@ -966,8 +967,9 @@ template <bool kClutter, bool kFromV>
             // one arm of a select is a load the compiler cannot move out of it, which stops
             // vectorisation. The argument is clamped so the unused value stays finite, and the
             // selects are products with 0 or 1 (exact: j and corr are finite and >= 0).
-            const double t = std::max(-0.78, v[c]) - 0.1;
-            const double j = (6.9 + 20.0 * fast::log10(std::sqrt(t * t + 1.0) + t)) * (v[c] > -0.78 ? 1.0 : 0.0);
+            const double vc = v[c] * a.v_scale;  // x * 1 = x: unshared sweeps are unchanged
+            const double t = std::max(-0.78, vc) - 0.1;
+            const double j = (6.9 + 20.0 * fast::log10(std::sqrt(t * t + 1.0) + t)) * (vc > -0.78 ? 1.0 : 0.0);
             const double corr = j + (1.0 - fast::exp(-j / 6.0)) * (10.0 + 0.02 * D_km);
             l += corr * (j > 0.0 ? 1.0 : 0.0);
         } else {
@@ -1071,6 +1073,47 @@ std::vector<int> pathLossGroups(const std::vector<Sector>& sectors) {
     return out;
 }
 
+bool walkShareable(const models::ModelParams& model, double f_MHz) {
+    models::ModelKind kind = model.kind;
+    if (kind == models::ModelKind::Auto) kind = models::autoModel(f_MHz);
+    const bool terminal_losses = model.p2108_location_pct || model.p2108_clutter_type || model.p2109_probability;
+    return !terminal_losses && (kind == models::ModelKind::P526Bullington || kind == models::ModelKind::FreeSpace);
+}
+
+std::vector<int> walkShareClasses(const std::vector<Sector>& sectors, const models::ModelParams& model,
+                                  std::vector<double>& ref_MHz) {
+    std::map<std::array<double, 4>, int> ordinal;  // position, antenna height and model of a class
+    std::vector<int> out;
+    out.reserve(sectors.size());
+    std::vector<std::pair<int, double>> first;  // each class's first technology and carrier
+    std::vector<bool> several;                  // whether a class holds more than one of them
+    ref_MHz.clear();
+    for (const Sector& s : sectors) {
+        if (!walkShareable(model, s.freq_MHz)) {
+            out.push_back(-1);
+            continue;
+        }
+        models::ModelKind kind = model.kind;
+        if (kind == models::ModelKind::Auto) kind = models::autoModel(s.freq_MHz);
+        const std::array<double, 4> key{s.xy.x_m, s.xy.y_m, s.antenna_height_m, static_cast<double>(kind)};
+        const auto [it, added] = ordinal.emplace(key, static_cast<int>(ordinal.size()));
+        const size_t c = static_cast<size_t>(it->second);
+        if (added) {
+            first.emplace_back(static_cast<int>(s.tech), s.freq_MHz);
+            several.push_back(false);
+            ref_MHz.push_back(s.freq_MHz);
+        } else {
+            several[c] = several[c] || first[c] != std::pair<int, double>(static_cast<int>(s.tech), s.freq_MHz);
+            ref_MHz[c] = std::min(ref_MHz[c], s.freq_MHz);
+        }
+        out.push_back(it->second);
+    }
+    for (size_t c = 0; c < ref_MHz.size(); ++c) {
+        if (!several[c]) ref_MHz[c] = 0.0;
+    }
+    return out;
+}
+
 PointXY transmitterPoint(const GeoTransform& gt, PointXY site) {
     int col = 0, row = 0;
     sitePixel(gt, site, col, row);
@@ -1113,6 +1156,12 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
     // vectorises.
     const bool from_v = incremental && !terminal_losses &&
                         (mp.kind == models::ModelKind::P526Bullington || mp.kind == models::ModelKind::FreeSpace);
+    // A walk shared with the other carriers of this site and antenna height (SharedWalk): v is
+    // found at the class's lowest carrier, rounded to float, and scaled to this carrier after.
+    const bool shared = from_v && !opt.only_pixels && opt.walk_ref_MHz > 0.0;
+    const double v_scale = shared ? std::sqrt(s.freq_MHz / opt.walk_ref_MHz) : 1.0;
+    if (shared) L.lambda_m = kSpeedOfLight_m_s / (opt.walk_ref_MHz * 1e6);
+    const bool reuse = shared && opt.walk_in && opt.walk_in->filled && opt.walk_in->v.size() == out.loss_dB.size();
     st.v.assign(out.loss_dB.size(), kNaNd);
     st.direct.clear();
     double* const v_out = st.v.data();
@@ -1179,7 +1228,21 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
     st.reset(n, h0, ce_per_km, !incremental, keep_hull, itm);
     st.warn_count.fill(0);
     uint32_t warn_all = 0;
-    if (!std::isnan(dem.at(cc, rr))) emit(st, L, &warn_all, cc, rr, dem.at(cc, rr));
+    if (reuse) {
+        // The class's walk, made for another carrier: its v, and the pixels it evaluated itself
+        // (the site's), which depend on the carrier, evaluated again for this one.
+        std::copy(opt.walk_in->v.begin(), opt.walk_in->v.end(), v_out);
+        for (const size_t idx : opt.walk_in->direct) {
+            const int px = out.col0 + static_cast<int>(idx % static_cast<size_t>(out.width));
+            const int py = out.row0 + static_cast<int>(idx / static_cast<size_t>(out.width));
+            st.m = 1;
+            emit(st, L, &warn_all, px, py, dem.at(px, py));
+        }
+        st.warn_count[32] += opt.walk_in->evaluations;
+        if (opt.progress) opt.progress(1.0);
+    } else if (!std::isnan(dem.at(cc, rr))) {
+        emit(st, L, &warn_all, cc, rr, dem.at(cc, rr));
+    }
     // The rays, in blocks of kRaysPerBlock (angular sectors), on opt.threads threads. A block
     // starts afresh (ITM's delta_h reuse does not cross blocks), so the result is the same at any
     // thread count.
@@ -1187,7 +1250,9 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
     // The units of work: ranges of rays, each walked afresh. A full sweep: every block. Point
     // queries: the rays owning the points, or for ITM the blocks holding those rays.
     std::vector<std::pair<size_t, size_t>> units;
-    if (!opt.only_pixels) {
+    if (reuse) {
+        // nothing to walk
+    } else if (!opt.only_pixels) {
         for (size_t r0 = 0; r0 < n_rays; r0 += kRaysPerBlock) units.emplace_back(r0, std::min(n_rays, r0 + kRaysPerBlock));
     } else {
         for (const size_t r : point_rays) units.emplace_back(r, std::min(n_rays, r + (itm ? kRaysPerBlock : 1)));
@@ -1228,6 +1293,23 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
         st.direct.insert(st.direct.end(), d.begin(), d.end());
         d.clear();
     }
+    if (shared && !reuse) {
+        // Rounded to float whether or not the walk is kept, so that every carrier of the class
+        // sees the same v whichever of them walked.
+        long long evaluations = 0;
+        for (double& x : st.v) {
+            x = static_cast<float>(x);
+            evaluations += x == x ? 1 : 0;
+        }
+        if (opt.walk_out) {
+            SharedWalk& keep = *opt.walk_out;
+            keep.v.assign(st.v.begin(), st.v.end());
+            keep.direct.clear();
+            for (const auto& d : st.direct) keep.direct.push_back(d.idx);
+            keep.evaluations = evaluations;
+            keep.filled = true;
+        }
+    }
     {
         // Rows are independent: blocks of 32 over the same threads.
         const int row_blocks = (out.height + 31) / 32;
@@ -1247,6 +1329,7 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
                                                          .fspl_f_dB = L.fspl_f_dB,
                                                          .v = st.v.data(),
                                                          .from_v = from_v,
+                                                         .v_scale = v_scale,
                                                          .out = &out,
                                                          .row_begin = 32 * rb,
                                                          .row_end = std::min(out.height, 32 * rb + 32)});

@@ -71,6 +71,10 @@ struct CoverageOptions {
     /// independent (top-k multiset, best value with the lower sector index on ties, integer
     /// power sums), so the combined result is bit-identical to a single process.
     std::function<void(struct PartialComposition&)> combine;
+    /// Memory for walks kept between the co-sited sectors of other carriers and technologies
+    /// (SharedWalk: Bullington and free space). A class whose walk does not fit is walked again
+    /// for each carrier; the rasters are the same either way.
+    double walk_cache_MB = 1024.0;
 
     double threshold_dBm(Technology t) const {
         const auto it = thresholds_dBm.find(t);

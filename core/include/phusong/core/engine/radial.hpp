@@ -184,6 +184,19 @@ inline void addTally(WarningCounts& counts, const WarningTally& tally) {
     }
 }
 
+/// One sweep's walk kept for the sectors on other carriers at the same site and antenna height.
+/// Bullington's knife-edge parameter is v = H sqrt(0.002 D / (lambda d1 d2)) [P.526-15 eq. (26)]
+/// on the tangent point (eq. (49)) or on the clear path's highest point (eq. (47)): the geometry
+/// (H, d1, d2, which point) does not depend on the wavelength, so v at f is v at f_ref times
+/// sqrt(f / f_ref) and the rays are walked once for every carrier. Free space keeps no v (-inf).
+struct SharedWalk {
+    bool filled = false;
+    std::vector<float> v;        ///< per window pixel: v at walk_ref_MHz; NaN where the sweep gave none
+    std::vector<size_t> direct;  ///< window pixels the sweep evaluated itself (the site's): per carrier
+    long long evaluations = 0;   ///< pixels with a v, for the warning tally
+    size_t bytes() const { return v.size() * sizeof(float) + direct.size() * sizeof(size_t); }
+};
+
 struct SweepOptions {
     models::ModelParams model;
     double radius_m = 20000.0;
@@ -202,7 +215,27 @@ struct SweepOptions {
     const std::vector<size_t>* only_pixels = nullptr;
     /// When set, the sweep adds its evaluations and the warnings they raised here.
     WarningCounts* warning_counts = nullptr;
+    /// Co-sited sectors on other carriers (walkShareClasses()): when > 0, Bullington's v is found
+    /// at this frequency (the class's lowest carrier), rounded to float, and scaled to the
+    /// sector's carrier by sqrt(f / walk_ref_MHz) (see SharedWalk). Ignored by other models and
+    /// with only_pixels.
+    double walk_ref_MHz = 0.0;
+    /// With walk_ref_MHz: a filled walk of this class to start from instead of walking the rays,
+    /// or an empty one that the sweep fills with its walk for the class's other carriers.
+    const SharedWalk* walk_in = nullptr;
+    SharedWalk* walk_out = nullptr;
 };
+
+/// Whether sectors on @p model at @p f_MHz can share their walk with co-sited sectors on other
+/// carriers (Bullington and free space on the radial engine, without terminal losses).
+bool walkShareable(const models::ModelParams& model, double f_MHz);
+
+/// For each sector, its walk-sharing class: sectors at one position and antenna height that
+/// walkShareable() admits, numbered in order of each class's first sector (-1: not shareable).
+/// @p ref_MHz gets each class's lowest carrier, 0 for a class whose sectors all share one
+/// technology and carrier (one path-loss class: nothing to share).
+std::vector<int> walkShareClasses(const std::vector<Sector>& sectors, const models::ModelParams& model,
+                                  std::vector<double>& ref_MHz);
 
 /// Scratch reused between sectors by one thread.
 struct SweepScratch;
