@@ -1631,6 +1631,38 @@ TEST_F(Cli, NegativeThreadsIsRefusedBeforeAnyOutput) {
     }
 }
 
+// A tower carrying 2G, 3G and 4G at one height walks its rays once: summary.json counts the
+// walks, --walk-cache-mb 0 walks each carrier again and writes the same rasters, and a negative
+// budget is refused before any output.
+TEST_F(Cli, CoSitedTechnologiesWalkOnceWithTheSameRasters) {
+    ASSERT_EQ(run("synth-terrain --out " + path("dem.tif") + " --size-km 6 --resolution-m 60").code, 0);
+    const std::string dem = path("dem.tif");
+    const std::string sites = write("tower.csv", std::string(kHeader) + "T_2G,21.3,106.2,35,2G,947,58,,2,0.2,Viettel\n"
+                                                                         "T_3G,21.3,106.2,35,3G,2140,61,,2,5,Viettel\n"
+                                                                         "T_4G,21.3,106.2,35,4G,1845,61,,4,20,Viettel\n"
+                                                                         "U_4G,21.31,106.21,30,4G,1845,61,,4,20,VNPT\n");
+    const std::string base = "coverage --dem " + dem + " --sites " + sites + " --radius-km 2 -q --outputs signal";
+    ASSERT_EQ(run(base + " --out " + path("kept")).code, 0);
+    const RunResult again = run(base + " --out " + path("walked") + " --walk-cache-mb 0");
+    ASSERT_EQ(again.code, 0) << again.output;
+    const auto kept = readJson("kept/summary.json"), walked = readJson("walked/summary.json");
+    EXPECT_EQ(kept["walks"]["walked"].get<int>(), 2) << "the tower's three carriers walk once, the other tower once";
+    EXPECT_EQ(kept["walks"]["reused"].get<int>(), 2);
+    EXPECT_EQ(walked["walks"]["walked"].get<int>(), 4);
+    EXPECT_EQ(walked["walks"]["reused"].get<int>(), 0);
+    for (const char* t : {"2G", "3G", "4G"}) {
+        const std::string name = std::string("signal_") + t + ".tif";
+        const Raster a = readRaster(path("kept/" + name)), b = readRaster(path("walked/" + name));
+        ASSERT_FALSE(a.v.empty()) << name;
+        ASSERT_EQ(a.v.size(), b.v.size()) << name;
+        EXPECT_EQ(0, std::memcmp(a.v.data(), b.v.data(), a.v.size() * sizeof(double))) << name;
+    }
+    const RunResult bad = run(base + " --out " + path("t_bad") + " --walk-cache-mb -1");
+    EXPECT_EQ(bad.code, 2) << bad.output;
+    EXPECT_NE(bad.output.find("--walk-cache-mb -1: give the memory"), std::string::npos) << bad.output;
+    EXPECT_TRUE(noOutputLeft(m_dir, "t_bad"));
+}
+
 TEST_F(Cli, CompareShowsTowersAddedAndWhereCoverageChanged) {
     const std::string a = write("a.yaml", smallScenario(4, "before"));
     const std::string b = write("b.yaml", smallScenario(9, "after"));

@@ -144,6 +144,10 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
     else throw InputError("--engine '" + cfg.engine + "': use radial (fast, default) or reference (full profile per pixel)");
     if (!(cfg.noise_figure_dB >= 0.0 && cfg.noise_figure_dB <= 30.0)) throw InputError("--noise-figure-db must be within 0..30 dB");
     opt.noise_figure_dB = cfg.noise_figure_dB;
+    if (!(cfg.walk_cache_MB >= 0.0))
+        throw InputError("--walk-cache-mb " + fmt(cfg.walk_cache_MB, 0) +
+                         ": give the memory, MB (0 or more), for walks kept between the carriers of one site and antenna height; 0 walks each carrier again");
+    opt.walk_cache_MB = cfg.walk_cache_MB;
     if (cfg.clutter.empty() != cfg.clutter_table.empty()) {
         throw InputError("--clutter and --clutter-table go together: a class raster and a CSV class,loss_db");
     }
@@ -476,6 +480,7 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         {"engine", cfg.engine},
         {"simd", engine::simdLevel()},
         {"noise_figure_db", opt.noise_figure_dB},
+        {"walks", {{"walked", res.walks}, {"reused", res.walks_reused}, {"cache_mb", opt.walk_cache_MB}}},
         {"clutter", cfg.clutter.empty() ? nlohmann::json(nullptr)
                                          : nlohmann::json({{"raster", cfg.clutter}, {"table", cfg.clutter_table},
                                                            {"heights", clutter_by_freq.empty() ? "none" : "P.2108-1 §3.1 height-gain correction per class (street width 27 m; carriers above 3 GHz evaluated at 3 GHz)"}})},
@@ -580,6 +585,10 @@ void addCoverage(CLI::App& app, Context& ctx) {
     sub->add_option("--clutter", cfg->clutter, "Land-cover class raster (any GDAL raster, or a folder of tiles read as one mosaic), applied at the receiver");
     sub->add_option("--clutter-table", cfg->clutter_table, "CSV class,loss_db[,height_m,type,name] for --clutter (height_m: P.2108 representative clutter height)");
     sub->add_option("--noise-figure-db", cfg->noise_figure_dB, "Receiver noise figure for SINR, dB")->capture_default_str();
+    sub->add_option("--walk-cache-mb", cfg->walk_cache_MB,
+                    "Memory, MB, for walks kept between co-sited carriers and technologies (Bullington, fspl): a site's rays "
+                    "are walked once for all its carriers; 0 walks each carrier again (same rasters)")
+        ->capture_default_str();
     sub->add_option("--shadowing-db", *shadowing,
                     "Location variability (log-normal shadow fading) standard deviation, dB: a value for every technology "
                     "(--shadowing-db 8) and/or per technology (--shadowing-db 5G=9); writes coverage_probability_<tech>.tif");

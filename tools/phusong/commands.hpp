@@ -57,6 +57,7 @@ struct CoverageConfig {
     std::vector<std::string> outputs;
     std::string clutter, clutter_table;
     double noise_figure_dB = 7.0;
+    double walk_cache_MB = 1024.0;  ///< --walk-cache-mb: walks kept for co-sited carriers
     /// Location variability: standard deviation of shadow fading per technology ("4G" -> dB;
     /// "" applies to every technology not named); none = median coverage only.
     std::map<std::string, double> shadowing_dB;

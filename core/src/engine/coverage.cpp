@@ -428,6 +428,7 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
         size_t bytes = 0;
     } kept;
     const size_t kept_budget = static_cast<size_t>(std::max(0.0, opt.walk_cache_MB) * 1048576.0);
+    std::atomic<long long> walks{0}, walks_reused{0};
     std::vector<std::unique_ptr<Accumulators>> acc;  // one per view, kept across technologies
     SpareLayer spare;  // the last streamed layer's rasters
     for (Technology t : kAllTechnologies) {
@@ -548,6 +549,7 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
                             else so.walk_out = &walk_out;
                         }
                         sweepLoss(dem, s0, so, plans, *base, *scratch, &warn);
+                        ++(walk_in ? walks_reused : walks);
                         if (walk_out.filled) {
                             // Kept for the class's other carriers when it fits (another thread
                             // may have kept the same walk meanwhile: the same values).
@@ -656,6 +658,8 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
     }
     result.warnings = warnings;
     result.evaluations = warning_counts[32];
+    result.walks = walks;
+    result.walks_reused = walks_reused;
     for (size_t b = 0; b < result.warning_evaluations.size(); ++b) result.warning_evaluations[b] = warning_counts[b];
 
     if (opt.progress) opt.progress(1.0);

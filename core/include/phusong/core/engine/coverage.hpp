@@ -111,6 +111,9 @@ struct CoverageResult {
     long long evaluations = 0;
     std::array<long long, 32> warning_evaluations{};
     int threads_used = 1;
+    /// Radial sweeps that walked their rays, and those that took a co-sited carrier's kept walk
+    /// (SharedWalk) instead.
+    long long walks = 0, walks_reused = 0;
 };
 
 /// Validates sectors against the DEM and model before any work: each sector must stand on a
