@@ -1073,6 +1073,40 @@ std::vector<int> pathLossGroups(const std::vector<Sector>& sectors) {
     return out;
 }
 
+void SharedWalk::keep(const double* v, size_t n) {
+    pixels = n;
+    runs.clear();
+    values.clear();
+    auto kindOf = [](double x) -> uint32_t { return x != x ? 0u : x == -std::numeric_limits<double>::infinity() ? 1u : 2u; };
+    constexpr uint32_t kMaxRun = (1u << 30) - 1;
+    for (size_t i = 0; i < n;) {
+        const uint32_t kind = kindOf(v[i]);
+        size_t j = i;
+        while (j < n && j - i < kMaxRun && kindOf(v[j]) == kind) {
+            if (kind == 2) values.push_back(static_cast<float>(v[j]));
+            ++j;
+        }
+        runs.push_back(kind << 30 | static_cast<uint32_t>(j - i));
+        i = j;
+    }
+    runs.shrink_to_fit();
+    values.shrink_to_fit();
+}
+
+void SharedWalk::restore(double* v) const {
+    size_t i = 0, k = 0;
+    for (const uint32_t r : runs) {
+        const uint32_t kind = r >> 30, len = r & ((1u << 30) - 1);
+        if (kind == 2) {
+            for (uint32_t j = 0; j < len; ++j) v[i + j] = values[k + j];
+            k += len;
+        } else {
+            std::fill(v + i, v + i + len, kind == 0 ? kNaNd : -std::numeric_limits<double>::infinity());
+        }
+        i += len;
+    }
+}
+
 bool walkShareable(const models::ModelParams& model, double f_MHz) {
     models::ModelKind kind = model.kind;
     if (kind == models::ModelKind::Auto) kind = models::autoModel(f_MHz);
@@ -1161,7 +1195,7 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
     const bool shared = from_v && !opt.only_pixels && opt.walk_ref_MHz > 0.0;
     const double v_scale = shared ? std::sqrt(s.freq_MHz / opt.walk_ref_MHz) : 1.0;
     if (shared) L.lambda_m = kSpeedOfLight_m_s / (opt.walk_ref_MHz * 1e6);
-    const bool reuse = shared && opt.walk_in && opt.walk_in->filled && opt.walk_in->v.size() == out.loss_dB.size();
+    const bool reuse = shared && opt.walk_in && opt.walk_in->filled && opt.walk_in->pixels == out.loss_dB.size();
     st.v.assign(out.loss_dB.size(), kNaNd);
     st.direct.clear();
     double* const v_out = st.v.data();
@@ -1231,7 +1265,7 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
     if (reuse) {
         // The class's walk, made for another carrier: its v, and the pixels it evaluated itself
         // (the site's), which depend on the carrier, evaluated again for this one.
-        std::copy(opt.walk_in->v.begin(), opt.walk_in->v.end(), v_out);
+        opt.walk_in->restore(v_out);
         for (const size_t idx : opt.walk_in->direct) {
             const int px = out.col0 + static_cast<int>(idx % static_cast<size_t>(out.width));
             const int py = out.row0 + static_cast<int>(idx / static_cast<size_t>(out.width));
@@ -1295,15 +1329,17 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
     }
     if (shared && !reuse) {
         // Rounded to float whether or not the walk is kept, so that every carrier of the class
-        // sees the same v whichever of them walked.
+        // sees the same v whichever of them walked; v <= -0.78 at the lowest carrier is -inf
+        // (no loss at any carrier, as J(v) = 0 there: the pass gives the same bits for both).
         long long evaluations = 0;
         for (double& x : st.v) {
             x = static_cast<float>(x);
+            if (x <= -0.78) x = -std::numeric_limits<double>::infinity();
             evaluations += x == x ? 1 : 0;
         }
         if (opt.walk_out) {
             SharedWalk& keep = *opt.walk_out;
-            keep.v.assign(st.v.begin(), st.v.end());
+            keep.keep(st.v.data(), st.v.size());
             keep.direct.clear();
             for (const auto& d : st.direct) keep.direct.push_back(d.idx);
             keep.evaluations = evaluations;

@@ -189,12 +189,22 @@ inline void addTally(WarningCounts& counts, const WarningTally& tally) {
 /// on the tangent point (eq. (49)) or on the clear path's highest point (eq. (47)): the geometry
 /// (H, d1, d2, which point) does not depend on the wavelength, so v at f is v at f_ref times
 /// sqrt(f / f_ref) and the rays are walked once for every carrier. Free space keeps no v (-inf).
+///
+/// Kept in runs over the window in raster order: NaN (no value: beyond the radius, voids), -inf
+/// (no diffraction loss at any carrier of the class: v <= -0.78 at the lowest carrier stays so at
+/// the others, J(v) = 0 [P.526-15 eq. (31)]) and stored floats; a window is mostly the first two.
 struct SharedWalk {
     bool filled = false;
-    std::vector<float> v;        ///< per window pixel: v at walk_ref_MHz; NaN where the sweep gave none
-    std::vector<size_t> direct;  ///< window pixels the sweep evaluated itself (the site's): per carrier
-    long long evaluations = 0;   ///< pixels with a v, for the warning tally
-    size_t bytes() const { return v.size() * sizeof(float) + direct.size() * sizeof(size_t); }
+    size_t pixels = 0;              ///< window pixels
+    std::vector<uint32_t> runs;     ///< kind (top 2 bits: 0 NaN, 1 -inf, 2 values) and length
+    std::vector<float> values;      ///< the stored runs' v at walk_ref_MHz, in order
+    std::vector<size_t> direct;     ///< window pixels the sweep evaluated itself (the site's): per carrier
+    long long evaluations = 0;      ///< pixels with a v, for the warning tally
+    size_t bytes() const { return runs.size() * sizeof(uint32_t) + values.size() * sizeof(float) + direct.size() * sizeof(size_t); }
+    /// Keeps @p n values of @p v (each already a float, -inf for no loss, NaN for none).
+    void keep(const double* v, size_t n);
+    /// Writes the kept values back into @p v (pixels of them).
+    void restore(double* v) const;
 };
 
 struct SweepOptions {
