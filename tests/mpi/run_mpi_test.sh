@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CTest entry: the demo network's coverage under MPI (2 and 3 ranks, path-loss classes split round robin)
+# CTest entry: the demo network's coverage under MPI (2 and 3 ranks, walk-sharing or path-loss classes split round robin)
 # must be bit-identical to one process, raster by raster (raw pixels compared by raster_cmp).
 # Exit 77 = skipped (no mpirun or no phusong-mpi).
 set -euo pipefail
@@ -24,7 +24,8 @@ for np in 2 3; do
   python3 - one/summary.json "mpi$np/summary.json" <<'PY' || exit 1
 import json, sys
 a, b = (json.load(open(f)) for f in sys.argv[1:3])
-for key in ("path_loss_evaluations", "warnings", "warning_counts"):
+# The walks too: the ranks split the sectors by walk-sharing class, so together they walk as one process does.
+for key in ("path_loss_evaluations", "warnings", "warning_counts", "walks"):
     if a[key] != b[key]:
         sys.exit(f"FAIL: {key} differs between one process ({a[key]}) and the ranks ({b[key]})")
 if a["path_loss_evaluations"] <= 0:

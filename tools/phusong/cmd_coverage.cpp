@@ -273,11 +273,19 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
     const bool writer = so.rank == 0;
     if (so.size > 1) {
         if (cfg.pathloss) throw InputError("--pathloss is not available under MPI; run phusong (one process) for per-sector rasters");
-        // By path-loss class, so that the sectors of one site sharing a carrier stay on one
-        // process and their path loss is swept once.
-        opt.compute_sector = [rank = so.rank, size = so.size, loss_group = engine::pathLossGroups(sectors)](int si) {
-            return loss_group[static_cast<size_t>(si)] % size == rank;
-        };
+        // By walk-sharing class (a site's carriers and technologies at one antenna height, for
+        // the models that share a walk) or else by path-loss class, so that the sectors that
+        // share a sweep stay on one process and it is walked once.
+        std::vector<double> walk_ref_MHz;
+        const std::vector<int> walk_class = engine::walkShareClasses(sectors, opt.model, walk_ref_MHz);
+        const std::vector<int> loss_group = engine::pathLossGroups(sectors);
+        std::map<std::pair<int, int>, int> ordinal;
+        std::vector<int> unit(sectors.size());
+        for (size_t i = 0; i < sectors.size(); ++i) {
+            const std::pair<int, int> key = walk_class[i] >= 0 ? std::pair{0, walk_class[i]} : std::pair{1, loss_group[i]};
+            unit[i] = ordinal.emplace(key, static_cast<int>(ordinal.size())).first->second;
+        }
+        opt.compute_sector = [rank = so.rank, size = so.size, unit](int si) { return unit[static_cast<size_t>(si)] % size == rank; };
         opt.combine = so.combine;
     }
     std::optional<io::StagedOutput> staged;  // only the writing process stages outputs
@@ -442,9 +450,13 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         // Each process saw the warnings of its own sweeps.
         std::vector<long long> counts(res.warning_evaluations.begin(), res.warning_evaluations.end());
         counts.push_back(res.evaluations);
-        so.combine_warnings(counts, res.warnings);
+        counts.push_back(res.walks);
+        counts.push_back(res.walks_reused);
+        so.combine_warnings(counts, res.warnings);  // sums
         std::copy_n(counts.begin(), res.warning_evaluations.size(), res.warning_evaluations.begin());
-        res.evaluations = counts.back();
+        res.evaluations = counts[res.warning_evaluations.size()];
+        res.walks = counts[res.warning_evaluations.size() + 1];
+        res.walks_reused = counts[res.warning_evaluations.size() + 2];
     }
     const double compute_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
