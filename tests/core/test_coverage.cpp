@@ -338,6 +338,58 @@ TEST(Coverage, CoSitedCarriersShareOneWalk) {
     }
 }
 
+// A WalkStore carries a run's walks to a later run over the same grid (as `run` hands its network's
+// walks to the coverage of the plan's towers): a sector at a kept site and height walks no ray and
+// matches its own walk to float rounding; a carrier below the kept one, another antenna height or
+// a DEM with one height changed walks again.
+TEST(Coverage, WalkStoreCarriesWalksToALaterRun) {
+    DemGrid dem = hills(8.0);
+    const GeoTransform& gt = dem.geoTransform();
+    const double x = gt.centerX(66), y = gt.centerY(66);
+    const std::vector<Sector> network = {makeSector(x, y, Technology::G2, 900.0), makeSector(x, y, Technology::G4, 1800.0)};
+    CoverageOptions opt;
+    opt.radius_m = 4000.0;
+    opt.model.kind = models::ModelKind::P526Bullington;
+    opt.per_operator = false;
+    opt.threads = 2;
+    opt.walk_store = std::make_shared<WalkStore>(1024.0);
+    const CoverageResult first = computeCoverage(dem, network, opt);
+    EXPECT_EQ(first.walks, 1);
+    EXPECT_EQ(first.walks_reused, 1);
+    EXPECT_EQ(opt.walk_store->size(), 1u);
+
+    // The plan's sector: 2100 MHz at the kept site and height, alone in its run.
+    const std::vector<Sector> planned = {makeSector(x, y, Technology::G4, 2100.0)};
+    const CoverageResult later = computeCoverage(dem, planned, opt);
+    EXPECT_EQ(later.walks, 0);
+    EXPECT_EQ(later.walks_reused, 1);
+    CoverageOptions alone_opt = opt;
+    alone_opt.walk_store = nullptr;
+    const CoverageResult alone = computeCoverage(dem, planned, alone_opt);
+    EXPECT_EQ(alone.walks, 1);
+    const Grid<float>& a = alone.layers.at(0).signal_dBm;
+    const Grid<float>& b = later.layers.at(0).signal_dBm;
+    double worst = 0.0;
+    long long compared = 0;
+    for (size_t i = 0; i < a.size(); ++i) {
+        ASSERT_EQ(std::isnan(a.data()[i]), std::isnan(b.data()[i])) << i;
+        if (std::isnan(a.data()[i])) continue;
+        ++compared;
+        worst = std::max(worst, std::abs(static_cast<double>(a.data()[i]) - b.data()[i]));
+    }
+    EXPECT_GT(compared, 10000);
+    EXPECT_LT(worst, 1e-4);
+    EXPECT_EQ(later.evaluations, alone.evaluations);
+
+    // Below the kept carrier, at another height, or over other terrain: walked again.
+    EXPECT_EQ(computeCoverage(dem, {makeSector(x, y, Technology::G2, 800.0)}, opt).walks, 1);
+    Sector higher = planned[0];
+    higher.antenna_height_m = 40.0;
+    EXPECT_EQ(computeCoverage(dem, {higher}, opt).walks, 1);
+    dem.at(10, 10) += 1.0f;
+    EXPECT_EQ(computeCoverage(dem, planned, opt).walks, 1);
+}
+
 // A run of one sector reports progress as its blocks of rays finish (not only at the end), rising
 // to 1.
 TEST(Coverage, OneSectorReportsProgressWithinItsSweep) {

@@ -148,6 +148,7 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         throw InputError("--walk-cache-mb " + fmt(cfg.walk_cache_MB, 0) +
                          ": give the memory, MB (0 or more), for walks kept between the carriers of one site and antenna height; 0 walks each carrier again");
     opt.walk_cache_MB = cfg.walk_cache_MB;
+    opt.walk_store = cfg.walk_store;
     if (cfg.clutter.empty() != cfg.clutter_table.empty()) {
         throw InputError("--clutter and --clutter-table go together: a class raster and a CSV class,loss_db");
     }

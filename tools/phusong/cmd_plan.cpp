@@ -406,6 +406,7 @@ int runPlan(const PlanConfig& cfg, const std::string& command_line) {
         cc.resolution_m = cfg.resolution_m;
         cc.rx_height_m = cfg.rx_height_m;
         cc.threads = cfg.threads;
+        cc.walk_store = cfg.walk_store;  // the network's walks when `run` computed them
         cc.thresholds[std::string(toString(radio.tech))] = threshold;
         cc.quiet = true;
         std::ostringstream sink;

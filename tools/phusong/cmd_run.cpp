@@ -433,6 +433,9 @@ ojson runScenario(const io::Scenario& sc, const std::string& dir, const RunOptio
     summary["sites"] = {{"file", m.sites.empty() ? "" : "inputs/sites.csv"}, {"towers", m.towers}, {"bts_per_tech", m.bts_per_tech},
                         {"sectors_per_tech", m.sectors_per_tech}};
 
+    // The network's walks, kept for the coverage of the plan's towers (the same towers and heights
+    // walk no ray twice); dropped after the plan.
+    auto walk_store = std::make_shared<engine::WalkStore>(1024.0);
     // Coverage of the scenario's network.
     std::vector<Sector> sectors;
     if (!m.sites.empty()) {
@@ -452,6 +455,7 @@ ojson runScenario(const io::Scenario& sc, const std::string& dir, const RunOptio
             if (st.shadowing_dB) cc.shadowing_dB[std::string(toString(t))] = *st.shadowing_dB;
         }
         cc.location_probability_pct = sc.location_probability_pct;
+        cc.walk_store = walk_store;
         // -q and JSON logs do not show coverage's table; its warnings they show, as warnings.
         if (log.json() || log.quiet()) cc.on_warning = [&](const std::string& w) { log.warn("coverage", shown(w)); };
         std::string table;
@@ -541,6 +545,7 @@ ojson runScenario(const io::Scenario& sc, const std::string& dir, const RunOptio
         pc.time_limit_s = sc.plan.time_limit_s;
         pc.cache_dir = ro.cache_dir;
         pc.threads = ro.threads;
+        pc.walk_store = walk_store;
         pc.quiet = log.quiet() || log.json();
         pc.progress = log.progress("matrix");
         if (m.villages.empty()) throw InputError(sc.path + ": targets.villages needs villages");
@@ -567,6 +572,7 @@ ojson runScenario(const io::Scenario& sc, const std::string& dir, const RunOptio
                            {"exit_code", rc}};
         stamp("plan");
     }
+    walk_store.reset();
 
     // Villages with their coverage and serving site: CSV and GeoPackage.
     if (!m.villages_rows.empty()) {

@@ -58,6 +58,8 @@ struct CoverageConfig {
     std::string clutter, clutter_table;
     double noise_figure_dB = 7.0;
     double walk_cache_MB = 1024.0;  ///< --walk-cache-mb: walks kept for co-sited carriers
+    /// Walks kept across runs over the same grid (run: the network's, for the plan's towers).
+    std::shared_ptr<engine::WalkStore> walk_store;
     /// Location variability: standard deviation of shadow fading per technology ("4G" -> dB;
     /// "" applies to every technology not named); none = median coverage only.
     std::map<std::string, double> shadowing_dB;
@@ -71,6 +73,8 @@ struct CoverageConfig {
 /// `phusong plan` options (also filled from scenarios by `phusong run`).
 struct PlanConfig {
     std::string dem, villages, candidates, existing, zones, out, tech = "4G", cover_by = "every", operators;
+    /// Walks of an earlier coverage run over the same grid, for the plan's coverage rasters.
+    std::shared_ptr<engine::WalkStore> walk_store;
     ModelOptions mo;
     double radius_km = 10.0, resolution_m = 0.0, rx_height_m = 1.5, tower_height_m = 30.0;
     double candidate_spacing_m = 2000.0;

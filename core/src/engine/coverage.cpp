@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <bit>
 #include <atomic>
 #include <cmath>
 #include <limits>
@@ -160,6 +161,17 @@ void fillParallel(FillVector<T>& v, size_t n, T value, int threads) {
     }
     v.resize(n);
     fillChunks(v.data(), n, value, threads);
+}
+
+// A 64-bit fingerprint of the DEM's heights (their bits, voids included) and size, for WalkStore
+// keys: FNV-1a over 32-bit words.
+static uint64_t demFingerprint(const DemGrid& dem) {
+    uint64_t h = 1469598103934665603ULL;
+    auto mix = [&h](uint64_t x) { h = (h ^ x) * 1099511628211ULL; };
+    mix(static_cast<uint64_t>(dem.width()));
+    mix(static_cast<uint64_t>(dem.height()));
+    for (const float v : dem.data()) mix(std::bit_cast<uint32_t>(v));
+    return h;
 }
 
 // Per-technology accumulators over the whole grid. The best and second-best signals are the
@@ -428,6 +440,46 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
         size_t bytes = 0;
     } kept;
     const size_t kept_budget = static_cast<size_t>(std::max(0.0, opt.walk_cache_MB) * 1048576.0);
+    // Walks of an earlier run over the same grid (opt.walk_store): taken for the classes whose
+    // carriers are all at or above the kept one's (v scales up from it), and not counted here.
+    std::vector<WalkStore::Key> walk_key(walk_ref_MHz.size());
+    std::vector<bool> from_store(walk_ref_MHz.size(), false);
+    if (opt.walk_store && !walk_ref_MHz.empty()) {
+        const uint64_t fp = demFingerprint(dem);
+        std::vector<double> lowest(walk_ref_MHz.size(), std::numeric_limits<double>::infinity());
+        std::vector<int> first(walk_ref_MHz.size(), -1);
+        for (size_t i = 0; i < sectors.size(); ++i) {
+            const int c = walk_class[i];
+            if (c < 0) continue;
+            lowest[static_cast<size_t>(c)] = std::min(lowest[static_cast<size_t>(c)], sectors[i].freq_MHz);
+            if (first[static_cast<size_t>(c)] < 0) first[static_cast<size_t>(c)] = static_cast<int>(i);
+        }
+        for (size_t c = 0; c < walk_ref_MHz.size(); ++c) {
+            const Sector& s = sectors[static_cast<size_t>(first[c])];
+            models::ModelKind kind = opt.model.kind;
+            if (kind == models::ModelKind::Auto) kind = models::autoModel(s.freq_MHz);
+            const GeoTransform& g = dem.geoTransform();
+            walk_key[c] = {fp,
+                           std::bit_cast<uint64_t>(s.xy.x_m),
+                           std::bit_cast<uint64_t>(s.xy.y_m),
+                           std::bit_cast<uint64_t>(s.antenna_height_m),
+                           static_cast<uint64_t>(kind),
+                           std::bit_cast<uint64_t>(opt.model.k_factor),
+                           std::bit_cast<uint64_t>(opt.rx_height_m),
+                           std::bit_cast<uint64_t>(opt.radius_m),
+                           std::bit_cast<uint64_t>(g.origin_x_m),
+                           std::bit_cast<uint64_t>(g.origin_y_m),
+                           std::bit_cast<uint64_t>(g.pixel_width_m),
+                           std::bit_cast<uint64_t>(g.pixel_height_m),
+                           static_cast<uint64_t>(dem.width()),
+                           static_cast<uint64_t>(dem.height())};
+            if (const auto e = opt.walk_store->find(walk_key[c]); e && e->f_ref_MHz <= lowest[c]) {
+                walk_ref_MHz[c] = e->f_ref_MHz;
+                kept.walks.emplace(static_cast<int>(c), e->walk);
+                from_store[c] = true;
+            }
+        }
+    }
     std::atomic<long long> walks{0}, walks_reused{0};
     std::vector<std::unique_ptr<Accumulators>> acc;  // one per view, kept across technologies
     SpareLayer spare;  // the last streamed layer's rasters
@@ -552,11 +604,14 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
                         ++(walk_in ? walks_reused : walks);
                         if (walk_out.filled) {
                             // Kept for the class's other carriers when it fits (another thread
-                            // may have kept the same walk meanwhile: the same values).
+                            // may have kept the same walk meanwhile: the same values), and for
+                            // later runs when a store is given.
+                            auto walk = std::make_shared<const SharedWalk>(std::move(walk_out));
+                            if (opt.walk_store) opt.walk_store->put(walk_key[static_cast<size_t>(wc)], {walk, so.walk_ref_MHz});
                             std::lock_guard<std::mutex> lock(kept.mutex);
-                            if (!kept.walks.count(wc) && kept.bytes + walk_out.bytes() <= kept_budget) {
-                                kept.bytes += walk_out.bytes();
-                                kept.walks.emplace(wc, std::make_shared<const SharedWalk>(std::move(walk_out)));
+                            if (!kept.walks.count(wc) && kept.bytes + walk->bytes() <= kept_budget) {
+                                kept.bytes += walk->bytes();
+                                kept.walks.emplace(wc, std::move(walk));
                             }
                         }
                     } else {
@@ -609,7 +664,7 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
         // The kept walks no later technology reads.
         for (auto it = kept.walks.begin(); it != kept.walks.end();) {
             if (walk_last_tech[static_cast<size_t>(it->first)] <= techPosition(t)) {
-                kept.bytes -= it->second->bytes();
+                if (!from_store[static_cast<size_t>(it->first)]) kept.bytes -= it->second->bytes();
                 it = kept.walks.erase(it);
             } else {
                 ++it;

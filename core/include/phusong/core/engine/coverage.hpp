@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,10 @@ struct CoverageOptions {
     /// (SharedWalk: Bullington and free space). A class whose walk does not fit is walked again
     /// for each carrier; the rasters are the same either way.
     double walk_cache_MB = 1024.0;
+    /// Walks kept for later runs (and taken from earlier ones) over the same grid; null = none.
+    /// A class found there walks no ray: its sectors take the kept v at its carrier when their
+    /// carriers are not below it.
+    std::shared_ptr<WalkStore> walk_store;
 
     double threshold_dBm(Technology t) const {
         const auto it = thresholds_dBm.find(t);

@@ -26,7 +26,10 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -234,6 +237,43 @@ struct SweepOptions {
     /// or an empty one that the sweep fills with its walk for the class's other carriers.
     const SharedWalk* walk_in = nullptr;
     SharedWalk* walk_out = nullptr;
+};
+
+/// Walks kept beyond one coverage run, for a later run over the same DEM grid with sectors at the
+/// same sites and antenna heights: `phusong run` hands its network's walks to the coverage of the
+/// plan's towers. Keyed by everything a walk reads (the DEM's content and grid, the site, antenna
+/// and receiver heights, radius, model and k-factor); each entry keeps the carrier its v is at.
+/// Thread-safe; holds at most its budget.
+class WalkStore {
+public:
+    using Key = std::array<uint64_t, 14>;
+    struct Entry {
+        std::shared_ptr<const SharedWalk> walk;
+        double f_ref_MHz = 0.0;
+    };
+    explicit WalkStore(double budget_MB) : m_budget(static_cast<size_t>(budget_MB > 0.0 ? budget_MB * 1048576.0 : 0.0)) {}
+    std::optional<Entry> find(const Key& k) const {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        const auto it = m_walks.find(k);
+        return it == m_walks.end() ? std::nullopt : std::optional<Entry>(it->second);
+    }
+    /// Keeps @p e under @p k unless the key is taken or the budget would be passed.
+    void put(const Key& k, Entry e) {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        const size_t b = e.walk->bytes();
+        if (m_walks.count(k) || m_bytes + b > m_budget) return;
+        m_bytes += b;
+        m_walks.emplace(k, std::move(e));
+    }
+    size_t size() const {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        return m_walks.size();
+    }
+
+private:
+    mutable std::mutex m_mutex;
+    std::map<Key, Entry> m_walks;
+    size_t m_bytes = 0, m_budget;
 };
 
 /// Whether sectors on @p model at @p f_MHz can share their walk with co-sited sectors on other
