@@ -338,6 +338,34 @@ TEST(Coverage, CoSitedCarriersShareOneWalk) {
     }
 }
 
+// Carriers of one technology at one tower (two LTE layers) are sweeps of one technology that may
+// run at once on two threads: the second waits for the first's walk, so each class walks once and
+// the counts, like the rasters, do not depend on the thread count.
+TEST(Coverage, CarriersOfOneTechnologyWalkOnceAtAnyThreadCount) {
+    const DemGrid dem = hills(8.0);
+    const GeoTransform& gt = dem.geoTransform();
+    std::vector<Sector> s;
+    for (const auto& [c, r] : {std::pair{66, 66}, std::pair{30, 40}, std::pair{100, 90}}) {
+        s.push_back(makeSector(gt.centerX(c), gt.centerY(r), Technology::G4, 1800.0));
+        s.push_back(makeSector(gt.centerX(c), gt.centerY(r), Technology::G4, 2600.0));
+    }
+    CoverageOptions opt;
+    opt.radius_m = 3000.0;
+    opt.model.kind = models::ModelKind::P526Bullington;
+    opt.per_operator = false;
+    std::vector<CoverageResult> runs;
+    for (int t : {1, 2, 3}) {
+        opt.threads = t;
+        runs.push_back(computeCoverage(dem, s, opt));
+        EXPECT_EQ(runs.back().walks, 3) << t << " threads";
+        EXPECT_EQ(runs.back().walks_reused, 3) << t << " threads";
+    }
+    for (size_t r = 1; r < runs.size(); ++r) {
+        const Grid<float>& a = runs[0].layers.at(0).signal_dBm;
+        EXPECT_EQ(0, std::memcmp(a.data().data(), runs[r].layers.at(0).signal_dBm.data().data(), a.size() * sizeof(float))) << r;
+    }
+}
+
 // A WalkStore carries a run's walks to a later run over the same grid (as `run` hands its network's
 // walks to the coverage of the plan's towers): a sector at a kept site and height walks no ray and
 // matches its own walk to float rounding; a carrier below the kept one, another antenna height or

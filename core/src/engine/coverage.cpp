@@ -6,10 +6,12 @@
 #include <bit>
 #include <atomic>
 #include <cmath>
+#include <condition_variable>
 #include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <type_traits>
 #include <utility>
 
@@ -434,9 +436,13 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
         const int c = walk_class[i];
         if (c >= 0) walk_last_tech[static_cast<size_t>(c)] = std::max(walk_last_tech[static_cast<size_t>(c)], techPosition(sectors[i].tech));
     }
+    // A class's first sweep walks; the class's other sweeps wait for it (on other threads) and
+    // take its walk, so each class walks once whatever the thread count (within the budget).
     struct {
         std::mutex mutex;
+        std::condition_variable done;
         std::map<int, std::shared_ptr<const SharedWalk>> walks;
+        std::set<int> walking;  // classes a thread is walking now
         size_t bytes = 0;
     } kept;
     const size_t kept_budget = static_cast<size_t>(std::max(0.0, opt.walk_cache_MB) * 1048576.0);
@@ -590,22 +596,41 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
                         const int wc = walk_class[static_cast<size_t>(tech_sectors[todo[0]])];
                         std::shared_ptr<const SharedWalk> walk_in;
                         SharedWalk walk_out;
+                        // Releases this thread's claim on its class however the sweep ends (an
+                        // InputError leaves through errors), waking the sweeps that wait for it.
+                        struct Claim {
+                            decltype(kept)* k = nullptr;
+                            int c = -1;
+                            ~Claim() {
+                                if (c < 0) return;
+                                {
+                                    std::lock_guard<std::mutex> lock(k->mutex);
+                                    k->walking.erase(c);
+                                }
+                                k->done.notify_all();
+                            }
+                        } claim;
                         if (wc >= 0 && walk_ref_MHz[static_cast<size_t>(wc)] > 0.0) {
                             so.walk_ref_MHz = walk_ref_MHz[static_cast<size_t>(wc)];
-                            {
-                                std::lock_guard<std::mutex> lock(kept.mutex);
-                                const auto it = kept.walks.find(wc);
-                                if (it != kept.walks.end()) walk_in = it->second;
+                            std::unique_lock<std::mutex> lock(kept.mutex);
+                            kept.done.wait(lock, [&] { return !kept.walking.count(wc); });
+                            const auto it = kept.walks.find(wc);
+                            if (it != kept.walks.end()) {
+                                walk_in = it->second;
+                                so.walk_in = walk_in.get();
+                            } else {
+                                kept.walking.insert(wc);
+                                claim.k = &kept;  // set in place: a temporary's destructor would release it
+                                claim.c = wc;
+                                so.walk_out = &walk_out;
                             }
-                            if (walk_in) so.walk_in = walk_in.get();
-                            else so.walk_out = &walk_out;
                         }
                         sweepLoss(dem, s0, so, plans, *base, *scratch, &warn);
                         ++(walk_in ? walks_reused : walks);
                         if (walk_out.filled) {
-                            // Kept for the class's other carriers when it fits (another thread
-                            // may have kept the same walk meanwhile: the same values), and for
-                            // later runs when a store is given.
+                            // Kept for the class's other sweeps when it fits (else they walk
+                            // again, with the same values), and for later runs when a store is
+                            // given.
                             auto walk = std::make_shared<const SharedWalk>(std::move(walk_out));
                             if (opt.walk_store) opt.walk_store->put(walk_key[static_cast<size_t>(wc)], {walk, so.walk_ref_MHz});
                             std::lock_guard<std::mutex> lock(kept.mutex);
