@@ -409,7 +409,7 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         nlohmann::json used = nlohmann::json::object();
         for (int si : layer.sectors) {
             const double f = sectors[static_cast<size_t>(si)].freq_MHz;
-            const models::ModelKind k = opt.model.kind == models::ModelKind::Auto ? models::autoModel(f) : opt.model.kind;
+            const models::ModelKind k = models::kindAt(opt.model.kind, f);
             used[std::to_string(static_cast<long long>(std::llround(f)))] = std::string(models::toString(k));
         }
         nlohmann::json entry = {{"measure", std::string(signalMeasure(layer.tech))},

@@ -462,8 +462,7 @@ CoverageResult computeCoverage(const DemGrid& dem, const std::vector<Sector>& se
         }
         for (size_t c = 0; c < walk_ref_MHz.size(); ++c) {
             const Sector& s = sectors[static_cast<size_t>(first[c])];
-            models::ModelKind kind = opt.model.kind;
-            if (kind == models::ModelKind::Auto) kind = models::autoModel(s.freq_MHz);
+            const models::ModelKind kind = models::kindAt(opt.model.kind, s.freq_MHz);
             const GeoTransform& g = dem.geoTransform();
             walk_key[c] = {fp,
                            std::bit_cast<uint64_t>(s.xy.x_m),

@@ -1108,10 +1108,8 @@ void SharedWalk::restore(double* v) const {
 }
 
 bool walkShareable(const models::ModelParams& model, double f_MHz) {
-    models::ModelKind kind = model.kind;
-    if (kind == models::ModelKind::Auto) kind = models::autoModel(f_MHz);
-    const bool terminal_losses = model.p2108_location_pct || model.p2108_clutter_type || model.p2109_probability;
-    return !terminal_losses && (kind == models::ModelKind::P526Bullington || kind == models::ModelKind::FreeSpace);
+    const models::ModelKind kind = models::kindAt(model.kind, f_MHz);
+    return !model.hasTerminalLosses() && (kind == models::ModelKind::P526Bullington || kind == models::ModelKind::FreeSpace);
 }
 
 std::vector<int> walkShareClasses(const std::vector<Sector>& sectors, const models::ModelParams& model,
@@ -1127,8 +1125,7 @@ std::vector<int> walkShareClasses(const std::vector<Sector>& sectors, const mode
             out.push_back(-1);
             continue;
         }
-        models::ModelKind kind = model.kind;
-        if (kind == models::ModelKind::Auto) kind = models::autoModel(s.freq_MHz);
+        const models::ModelKind kind = models::kindAt(model.kind, s.freq_MHz);
         const std::array<double, 4> key{s.xy.x_m, s.xy.y_m, s.antenna_height_m, static_cast<double>(kind)};
         const auto [it, added] = ordinal.emplace(key, static_cast<int>(ordinal.size()));
         const size_t c = static_cast<size_t>(it->second);
@@ -1169,10 +1166,10 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
     const PointXY tx = transmitterPoint(gt, s.xy);
 
     models::ModelParams mp = opt.model;
-    if (mp.kind == models::ModelKind::Auto) mp.kind = models::autoModel(s.freq_MHz);
+    mp.kind = models::kindAt(mp.kind, s.freq_MHz);
     const RadialPlan& plan = plans.get(raysPerBorderCell(mp.kind, std::min(gt.pixel_width_m, gt.pixel_height_m)));
     const bool incremental = hasIncrementalForm(mp.kind);
-    const bool terminal_losses = mp.p2108_location_pct || mp.p2108_clutter_type || mp.p2109_probability;
+    const bool terminal_losses = mp.hasTerminalLosses();
     const double ce_per_km = 1.0 / (mp.k_factor * kEarthRadius_m / 1000.0);
     double h0 = dem.at(cc, rr);
     if (std::isnan(h0)) h0 = sampleBilinear(dem, gt.colOf(s.xy.x_m), gt.rowOf(s.xy.y_m));
@@ -1187,9 +1184,8 @@ void sweepLoss(const DemGrid& dem, const Sector& s, const SweepOptions& opt, Rad
 
     // The clutter and the directions (and for Bullington and free space the loss formulas: the
     // sweep keeps only each pixel's v) are left to a pass over the window after the sweep, which
-    // vectorises.
-    const bool from_v = incremental && !terminal_losses &&
-                        (mp.kind == models::ModelKind::P526Bullington || mp.kind == models::ModelKind::FreeSpace);
+    // vectorises. A sweep that keeps only v is one whose walk co-sited carriers can share: one rule.
+    const bool from_v = walkShareable(mp, s.freq_MHz);
     // A walk shared with the other carriers of this site and antenna height (SharedWalk): v is
     // found at the class's lowest carrier, rounded to float, and scaled to this carrier after.
     const bool shared = from_v && !opt.only_pixels && opt.walk_ref_MHz > 0.0;

@@ -46,6 +46,9 @@ bool needsTerrain(ModelKind m);
 /// terrestrial services) from 30 to 6000 MHz, P.526 Deygout over terrain above.
 ModelKind autoModel(double freq_MHz);
 
+/// The model that runs at @p freq_MHz: @p kind itself, or autoModel() for ModelKind::Auto.
+inline ModelKind kindAt(ModelKind kind, double freq_MHz) { return kind == ModelKind::Auto ? autoModel(freq_MHz) : kind; }
+
 /// Warning flags that travel with results (validity-range breaches), bits beyond the Hata ones.
 enum ModelWarning : uint32_t {
     kWarnShortPath = 1u << 8,  ///< path shorter than one profile step; free space assumed
@@ -81,6 +84,8 @@ struct ModelParams {
     double p2108_street_width_m = 27.0;        ///< §3.1 street width w_s
     std::optional<double> p2109_probability;   ///< ITU-R P.2109 building entry loss not exceeded with this probability (0-1)
     bool p2109_thermally_efficient = false;    ///< P.2109 building type
+    /// Whether any of those terminal losses applies.
+    bool hasTerminalLosses() const { return p2108_location_pct || p2108_clutter_type || p2109_probability; }
 };
 
 
