@@ -110,6 +110,39 @@ TEST(Coverage, BestServerAndRadius) {
 // (-174 dBm/Hz + 10 log10 B + NF), and TR 36.942 Annex A.2's attenuated Shannon bound,
 // 0.6 log2(1 + SINR) bit/s/Hz, 0 below -10 dB, capped at 4.4 (4G). Two sectors share 1800 MHz, a
 // third is on 1820 MHz and only counts for the overlap.
+// The merge's power units in SIMD lanes (engine::detail::powerUnitsRow) against the scalar
+// definition, bit for bit, over signals from -200 to +60 dBm every 0.001 dB: across the 2^32 split
+// (-53.7 dBm), the 2^52 limit of exact fractions (+6.5 dBm) and the 2^62 cap (+36.6 dBm), with NaN
+// (no signal: 0 units) between, and a row length that leaves a remainder after the SIMD lanes. The
+// scalar form is checked against 10^((dBm + 150) / 10) itself.
+TEST(Coverage, PowerUnitsInSimdLanesAreTheScalarUnits) {
+    using engine::detail::powerUnits;
+    EXPECT_EQ(powerUnits(-150.0), 1);
+    EXPECT_EQ(powerUnits(-120.0), 1000);
+    EXPECT_EQ(powerUnits(-90.0), 1000000);
+    EXPECT_EQ(powerUnits(-60.0), 1000000000);
+    EXPECT_EQ(powerUnits(-153.0104), 0) << "0.49999 of a unit rounds down";
+    EXPECT_EQ(powerUnits(-148.2390), 2) << "1.50003 units round up";
+    EXPECT_EQ(powerUnits(40.0), int64_t{1} << 62) << "capped";
+    for (const double d : {-100.0, -53.0, 0.0, 6.0, 30.0}) {
+        EXPECT_NEAR(static_cast<double>(powerUnits(d)), std::pow(10.0, (d + 150.0) / 10.0), std::pow(10.0, (d + 150.0) / 10.0) * 1e-13 + 0.5);
+    }
+    std::vector<float> sig;
+    for (int i = 0; i <= 260000; ++i) sig.push_back(static_cast<float>(-200.0 + 0.001 * i));
+    for (size_t i = 0; i < sig.size(); i += 97) sig[i] = std::numeric_limits<float>::quiet_NaN();
+    sig.resize(sig.size() - 3);  // not a multiple of any lane count
+    for (const double offset_dB : {0.0, 7.78, -3.3}) {
+        std::vector<int64_t> units(sig.size(), -1);
+        engine::detail::powerUnitsRow(sig.data(), static_cast<int>(sig.size()), offset_dB, units.data());
+        size_t bad = 0;
+        for (size_t i = 0; i < sig.size(); ++i) {
+            const int64_t want = std::isnan(sig[i]) ? 0 : powerUnits(static_cast<double>(sig[i]) + offset_dB);
+            if (units[i] != want && bad++ < 5) ADD_FAILURE() << sig[i] << " dBm + " << offset_dB << ": " << units[i] << " != " << want;
+        }
+        EXPECT_EQ(bad, 0u) << "offset " << offset_dB;
+    }
+}
+
 TEST(Coverage, SinrOverlapAndThroughputFollowTheirFormulas) {
     DemGrid flat(120, 1, GeoTransform{0.0, 100.0, 100.0, 100.0}, 0.0f);
     const std::vector<Sector> s{makeSector(1050.0, 50.0, Technology::G4, 1800.0), makeSector(9050.0, 50.0, Technology::G4, 1800.0),

@@ -32,6 +32,9 @@ constexpr int kStripeRows = 16;   // rows per merge lock
 // the order sectors finish in; -150 dBm is 30+ dB under the noise of any channel we model.
 constexpr double kPowerUnitExp_dB = -150.0;
 
+}  // namespace
+
+namespace detail {
 // 10^(x/10) = e^(x ln10 / 10): the engine's exp is plain arithmetic, so units stay deterministic.
 // Rounded half up, which for x >= 0 is std::llround without its library call (x - trunc x is
 // exact). Capped at 2^62 units (+36.6 dBm, received only beside an antenna) to stay defined.
@@ -41,7 +44,55 @@ int64_t powerUnits(double dBm) {
     const int64_t t = static_cast<int64_t>(x);
     return t + (x - static_cast<double>(t) >= 0.5 ? 1 : 0);
 }
+}  // namespace detail
+
+namespace {
+using detail::powerUnits;
+
+// powerUnits() of a row of signals in SIMD lanes, 0 for NaN (no signal): the same units, bit for
+// bit. The merge converts every pixel of every window, and scalar, with its table lookup and
+// conversion to an integer, this was a quarter of a network's coverage (BM_Network). Here:
+//  - x = e^(...) as powerUnits() computes it, its argument clamped to [-690, 690] (fast::exp's
+//    domain; below, the units are 0 and above, capped, either way; NaN lanes take -690);
+//  - x capped at 2^62 as there, then split as x = hi 2^32 + rest (exact: hi 2^32 and the integer
+//    or dyadic rest are representable), each part below 2^52;
+//  - hi = floor(x / 2^32) by the 2^52 trick (y + 2^52 - 2^52 rounds y to nearest; one less where
+//    that went up), rest rounded to nearest by the same trick and up where it was a tie, which is
+//    powerUnits()'s trunc plus one from a half; each to int64 by the bits of y + 2^52 (AVX2 has no
+//    packed double-to-int64 conversion).
+struct PowerRow {
+    const float* signal_dBm = nullptr;
+    double offset_dB = 0.0;  // added to each signal, as merge() does
+    int n = 0;
+    int64_t* units = nullptr;
+};
+
+[[gnu::always_inline]] inline void powerRowBody(const PowerRow& a) {
+    constexpr double k2p52 = 0x1p52, k2p32 = 0x1p32;
+    const int64_t k2p52_bits = std::bit_cast<int64_t>(k2p52);
+    const float* __restrict src = a.signal_dBm;
+    int64_t* __restrict out = a.units;
+    for (int c = 0; c < a.n; ++c) {
+        const float v = src[c];
+        const bool ok = v == v;
+        const double arg = ((ok ? static_cast<double>(v) : -1e4) + a.offset_dB - kPowerUnitExp_dB) * 0.23025850929940458;
+        const double x0 = fast::exp(std::min(std::max(arg, -690.0), 690.0));
+        const double x = x0 < 0x1p62 ? x0 : 0x1p62;
+        double hi = (x * (1.0 / k2p32) + k2p52) - k2p52;
+        hi -= hi > x * (1.0 / k2p32) ? 1.0 : 0.0;
+        const double rest = x - hi * k2p32;
+        const double lo = (rest + k2p52) - k2p52;  // nearest, ties to even: the +1 below makes them round up
+        const int64_t hi_i = std::bit_cast<int64_t>(hi + k2p52) - k2p52_bits;
+        const int64_t lo_i = std::bit_cast<int64_t>(lo + k2p52) - k2p52_bits;
+        const int64_t u = (hi_i << 32) + lo_i + (rest - lo >= 0.5 ? 1 : 0);
+        out[c] = ok ? u : 0;
+    }
+}
 }  // namespace
+
+void detail::powerUnitsRow(const float* signal_dBm, int n, double offset_dB, int64_t* units) {
+    simd::byIsa<PowerRow, powerRowBody>({signal_dBm, offset_dB, n, units});
+}
 
 double noise_dBm(double bandwidth_MHz, double nf_dB) { return -174.0 + 10.0 * std::log10(bandwidth_MHz * 1e6) + nf_dB; }
 
@@ -219,6 +270,7 @@ struct Accumulators {
         FillVector<int64_t>& pw = power[static_cast<size_t>(group)];
         int locked = -1;
         if (row_begin < 0) row_begin = win.row0, row_end = win.row0 + win.height;
+        std::vector<int64_t> units(static_cast<size_t>(win.width));
         for (int r = row_begin; r < row_end; ++r) {
             const int stripe = r / kStripeRows;
             if (stripe != locked) {
@@ -227,7 +279,18 @@ struct Accumulators {
                 locked = stripe;
             }
             const float* src = win.signal_dBm.data() + static_cast<size_t>(r - win.row0) * win.width;
-            for (int c = 0; c < win.width; ++c) {
+            // The row's span from its first to its last signal (the disc's chord of the square).
+            int c0 = 0, c1 = win.width;
+            while (c0 < c1 && std::isnan(src[c0])) ++c0;
+            while (c1 > c0 && std::isnan(src[c1 - 1])) --c1;
+            if (c0 == c1) continue;
+            detail::powerUnitsRow(src + c0, c1 - c0, total_offset_dB, units.data());
+            {
+                int64_t* __restrict dst = pw.data() + static_cast<size_t>(r) * width + win.col0 + c0;
+                const int64_t* __restrict add = units.data();
+                for (int c = 0; c < c1 - c0; ++c) dst[c] += add[c];  // 0 where there is no signal
+            }
+            for (int c = c0; c < c1; ++c) {
                 const float v = src[c];
                 if (std::isnan(v)) continue;
                 const size_t p = static_cast<size_t>(r) * width + (win.col0 + c);
@@ -241,7 +304,6 @@ struct Accumulators {
                     }
                     top[k] = v;
                 }
-                pw[p] += powerUnits(v + total_offset_dB);
             }
         }
         if (locked >= 0) omp_unset_lock(&locks[static_cast<size_t>(locked)]);

@@ -146,6 +146,15 @@ struct ServerStats {
     double max_covered_distance_m = 0.0;  ///< farthest covered pixel centre from the sector's position
 };
 
+namespace detail {
+/// The composition sums co-channel power as integers of 1e-15 mW (-150 dBm), so that the sum does
+/// not depend on the order the sectors finish in: round(10^((dBm + 150) / 10)), capped at 2^62.
+int64_t powerUnits(double dBm);
+/// powerUnits(signal_dBm[i] + offset_dB) for i < n, 0 where the signal is NaN, in SIMD lanes:
+/// the same integers (what the merge of each window runs).
+void powerUnitsRow(const float* signal_dBm, int n, double offset_dB, int64_t* units);
+}  // namespace detail
+
 /// Thermal noise over a channel of @p bandwidth_MHz with a receiver noise figure @p nf_dB:
 /// -174 dBm/Hz (kT at 290 K) + 10 log10(B / Hz) + NF.
 double noise_dBm(double bandwidth_MHz, double nf_dB);
