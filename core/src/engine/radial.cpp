@@ -938,8 +938,8 @@ struct DeferredPass {
 // One row of the deferred pass: free-space loss over the slant path and Bullington's loss from v
 // (kFromV) or the model's loss as given, then the clutter, bearing and elevation: what evaluate()
 // and storePixel() do, operation for operation, so the values are the same. The whole row is
-// written; pixels the sweep stored itself are put back afterwards. No branch on the pixel: the
-// loop vectorises.
+// written (from its first to its last v); pixels the sweep stored itself are put back afterwards.
+// No branch on the pixel: the loop vectorises.
 template <bool kClutter, bool kFromV>
 [[gnu::always_inline]] inline void deferredRow(const DeferredPass& a, int r) {
     constexpr double kDegPerRad = 57.29577951308232;
@@ -953,7 +953,12 @@ template <bool kClutter, bool kFromV>
     float* __restrict loss = w.loss_dB.data() + base;
     float* __restrict bearing = w.bearing_deg.data() + base;
     float* __restrict elevation = w.elevation_deg.data() + base;
-    for (int c = 0; c < n; ++c) {
+    // Only the row's span from its first to its last v (the disc's chord of the square): beyond
+    // it, placeWindow()'s NaN loss and zero directions are what the pass would write.
+    int c0 = 0, c1 = n;
+    while (c0 < c1 && v[c0] != v[c0]) ++c0;
+    while (c1 > c0 && v[c1 - 1] != v[c1 - 1]) --c1;
+    for (int c = c0; c < c1; ++c) {
         const double dx_m = a.gt.centerX(w.col0 + c) - a.tx_x_m;
         const double dist_m = std::sqrt(dx_m * dx_m + dy_m * dy_m);
         const double D_km = dist_m / 1000.0;
