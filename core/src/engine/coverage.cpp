@@ -295,6 +295,9 @@ struct Accumulators {
                 if (std::isnan(v)) continue;
                 const size_t p = static_cast<size_t>(r) * width + (win.col0 + c);
                 float* top = topk.data() + p * static_cast<size_t>(top_k);
+                // Below the k-th signal (so k signals are in, the best among them): nothing to do,
+                // and the best server is not read (most pixels of a dense network).
+                if (v < top[top_k - 1]) continue;
                 if (best_idx[p] < 0 || v > top[0] || (v == top[0] && si < best_idx[p])) best_idx[p] = si;
                 if (v > top[top_k - 1]) {
                     int k = top_k - 1;
