@@ -29,7 +29,9 @@ TEST(RasterWriter, CogRoundTripWithMetadata) {
     ASSERT_NE(ds, nullptr);
     EXPECT_STREQ(ds->GetMetadataItem("LAYOUT", "IMAGE_STRUCTURE"), "COG");
     EXPECT_STREQ(ds->GetMetadataItem("COMPRESSION", "IMAGE_STRUCTURE"), "DEFLATE");
-    EXPECT_STREQ(ds->GetMetadataItem("PREDICTOR", "IMAGE_STRUCTURE"), "3");  // floating-point predictor
+    // No predictor: the floating-point one made writing 2.7x and reading 4x slower for a tenth to a
+    // quarter less space (raster_writer.cpp).
+    EXPECT_EQ(ds->GetMetadataItem("PREDICTOR", "IMAGE_STRUCTURE"), nullptr);
     EXPECT_STREQ(ds->GetMetadataItem("PHUSONG_COMMAND"), "phusong test");
     EXPECT_EQ(ds->GetSpatialRef()->GetEPSGGeogCS(), 4326);
     EXPECT_STREQ(ds->GetSpatialRef()->GetAuthorityCode(nullptr), "32648");
@@ -79,7 +81,7 @@ TEST(RasterWriter, ClassesTravelInTheSidecarAndAStaleOneIsRemoved) {
     std::sort(names.begin(), names.end());
     EXPECT_EQ(names, (std::vector<std::string>{"best_server_4G.tif", "best_server_4G.tif.aux.xml"}));
     {
-        // Integer rasters compress better without a predictor (runs of one value).
+        // Integer rasters without a predictor too (runs of one value compress well as they are).
         GDALDataset* d = static_cast<GDALDataset*>(GDALOpen(path.c_str(), GA_ReadOnly));
         ASSERT_NE(d, nullptr);
         EXPECT_EQ(d->GetMetadataItem("PREDICTOR", "IMAGE_STRUCTURE"), nullptr);
