@@ -337,7 +337,7 @@ namespace {
 PathLoss pathLossOverProfileBare(const ModelParams& mp_in, const Profile& pr, double tx_height_m, double rx_height_m,
                              double freq_MHz) {
     ModelParams mp = mp_in;
-    if (mp.kind == ModelKind::Auto) mp.kind = autoModel(freq_MHz);
+    mp.kind = kindAt(mp.kind, freq_MHz);
     PathLoss out;
     out.model = mp.kind;
     const size_t n = pr.size();
