@@ -68,6 +68,7 @@ struct Atmosphere {
     double f13;      // f^(1/3), MHz
     double gamma_e;  // effective earth curvature
     double N_s;      // surface refractivity
+    const RunConstants* rc;  // the run's constants, looked up once per path
 };
 
 // Surface refractivity, effective curvature and ground impedance [Algorithm, Eqns 2.1-2.4],
@@ -80,6 +81,7 @@ Atmosphere atmosphere(const Params& p, double f_MHz, double h_sys_m) {
     a.Z_g = rc.Z_g;
     a.abs_Z_g = rc.abs_Z_g;
     a.f13 = rc.f13;
+    a.rc = &rc;
     return a;
 }
 
@@ -468,6 +470,14 @@ double referenceAttenuation(const Geometry& g, const Atmosphere& atm, double f_M
         mode = Mode::LineOfSight;
     } else {
         // Beyond the horizon: diffraction line, or troposcatter line past d_x [Algorithm, Eqns 4.5-4.8].
+        // d_x is at least max(d_sML, d_ML + 1.088 scale ln f) (10e6 m when A_scat is undefined),
+        // so a path no longer than that is in the diffraction region whatever the scatter line:
+        // the two troposcatter evaluations are skipped and A_ref is the same.
+        const double d_x_min = std::max(d_sML, d_ML + 1.088 * scale * std::log(f_MHz));
+        if (d <= d_x_min) {
+            mode = Mode::Diffraction;
+            return std::max(M_d * d + A_d0, 0.0);
+        }
         const double d5 = d_ML + 200e3;
         const double d6 = d_ML + 400e3;
         double H0_state = -1.0;
@@ -497,7 +507,7 @@ double curve(double c1, double c2, double x1, double x2, double x3, double de) {
 }
 
 // Variability: time, location and situation quantiles added to A_ref [Algorithm, §5, Eqns 5.1-5.12].
-double variability_dB(const Params& p, const Geometry& g, double f_MHz, double A_ref, uint32_t& warnings) {
+double variability_dB(const Params& p, const RunConstants& rc, const Geometry& g, double f_MHz, double A_ref, uint32_t& warnings) {
     // Climate constants [Algorithm, Table 5.1] (the "all year" curves of [TN101, Fig 10.13]).
     static constexpr double all_year[5][7] = {
         {-9.67, -0.62, 1.26, -9.21, -0.62, -0.39, 3.15},
@@ -518,7 +528,6 @@ double variability_dB(const Params& p, const Geometry& g, double f_MHz, double A
     static constexpr double C_D[] = {1.224, 0.801, 1.380, 1.000, 1.224, 1.518, 1.518};
     static constexpr double z_D[] = {1.282, 2.161, 1.282, 20.0, 1.282, 1.282, 1.282};
 
-    const RunConstants& rc = runConstants(p, f_MHz);
     double z_T = rc.z_T;
     double z_L = rc.z_L;
     const double z_S = rc.z_S;
@@ -647,8 +656,8 @@ Result finish(const Params& p, const Geometry& g, const Atmosphere& atm, double 
     Result r;
     r.A_ref_dB = referenceAttenuation(g, atm, f_MHz, p2p, warnings, r.mode);
     // Free space [ITU-R P.525-4 eq. (4)]: 32.45 + 20 log10 f + 20 log10 d_km.
-    r.free_space_dB = runConstants(p, f_MHz).fspl_f_dB + 20.0 * std::log10(g.d_m / 1000.0);
-    r.loss_dB = r.free_space_dB + variability_dB(p, g, f_MHz, r.A_ref_dB, warnings);
+    r.free_space_dB = atm.rc->fspl_f_dB + 20.0 * std::log10(g.d_m / 1000.0);
+    r.loss_dB = r.free_space_dB + variability_dB(p, *atm.rc, g, f_MHz, r.A_ref_dB, warnings);
     r.warnings = warnings;
     r.d_km = g.d_m / 1000.0;
     for (int i = 0; i < 2; ++i) {
