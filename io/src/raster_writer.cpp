@@ -180,8 +180,12 @@ void writeAny(const std::string& path, int w, int h, const GeoTransform& g, cons
     // on one thread) and its reading by GDAL 4x slower (75-107 ms against 21-26 ms); DEFLATE's
     // level 6 over level 1 saved a fifth of an integer raster's few hundred kB for 1.7-3x the time.
     // DEFLATE itself, not ZSTD (as fast and as small with the predictor): every GeoTIFF reader has it.
+    // CogCompression::Small: level 6 with the predictor (the COG driver's PREDICTOR=YES: 3,
+    // floating-point, for Float32; 2, horizontal differencing, for integers).
     const std::string block = "BLOCKSIZE=" + std::to_string(kCogBlock);  // the tile overviewFactors() sizes for
-    const char* opts[] = {"COMPRESS=DEFLATE", "LEVEL=1", "PREDICTOR=NO", block.c_str(), "OVERVIEWS=FORCE_USE_EXISTING", num_threads.c_str(), nullptr};
+    const bool small = meta.compression == CogCompression::Small;
+    const char* opts[] = {"COMPRESS=DEFLATE", small ? "LEVEL=6" : "LEVEL=1", small ? "PREDICTOR=YES" : "PREDICTOR=NO", block.c_str(),
+                          "OVERVIEWS=FORCE_USE_EXISTING", num_threads.c_str(), nullptr};
     CPLErrorReset();
     GDALDataset* out = cog->CreateCopy(tmp.c_str(), ds.get(), FALSE, const_cast<char**>(opts), nullptr, nullptr);
     if (!out) {
@@ -243,6 +247,14 @@ RasterClasses readClasses(const std::string& path) {
     }
     return out;
 }
+
+CogCompression parseCogCompression(const std::string& value, const std::string& what) {
+    if (value == "fast") return CogCompression::Fast;
+    if (value == "small") return CogCompression::Small;
+    throw InputError(what + " = '" + value + "' is unknown; use fast (DEFLATE level 1, the default) or small (DEFLATE level 6 with the predictor)");
+}
+
+const char* toString(CogCompression c) { return c == CogCompression::Small ? "small" : "fast"; }
 
 std::map<std::string, std::string> provenance(const std::string& command_line) {
     return {{"PHUSONG_VERSION", PHUSONG_VERSION}, {"PHUSONG_COMMAND", command_line}};

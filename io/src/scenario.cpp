@@ -482,10 +482,17 @@ Scenario loadScenario(const std::string& path, const std::string& data_dir) {
 
     // outputs
     if (const auto o = root["outputs"]) {
-        r.checkKeys(o, "outputs", {"kmz", "gpkg", "report"});
+        r.checkKeys(o, "outputs", {"kmz", "gpkg", "report", "compression"});
         if (o["kmz"]) sc.kmz = r.boolean(o["kmz"], "outputs.kmz");
         if (o["gpkg"]) sc.gpkg = r.boolean(o["gpkg"], "outputs.gpkg");
         if (o["report"]) sc.report = r.boolean(o["report"], "outputs.report");
+        if (o["compression"]) {
+            sc.compression = r.text(o["compression"], "outputs.compression");
+            if (sc.compression != "fast" && sc.compression != "small") {
+                r.fail(o["compression"], "outputs.compression",
+                       "'" + sc.compression + "' is unknown; use fast (DEFLATE level 1, the default) or small (DEFLATE level 6 with the predictor)");
+            }
+        }
     }
 
     // Cross-checks.

@@ -91,6 +91,16 @@ struct Raster {
     std::array<double, 6> gt{};
 };
 
+// The TIFF predictor a GeoTIFF's tiles were written with ("none" without one).
+std::string tiffPredictor(const std::string& p) {
+    GDALDataset* ds = static_cast<GDALDataset*>(GDALOpen(p.c_str(), GA_ReadOnly));
+    if (!ds) return "unreadable";
+    const char* v = ds->GetMetadataItem("PREDICTOR", "IMAGE_STRUCTURE");
+    const std::string out = v ? v : "none";
+    GDALClose(ds);
+    return out;
+}
+
 Raster readRaster(const std::string& p) {
     Raster r;
     GDALDataset* ds = static_cast<GDALDataset*>(GDALOpen(p.c_str(), GA_ReadOnly));
@@ -685,6 +695,41 @@ TEST_F(Cli, CoverageOutputsChoosesTheRasters) {
     EXPECT_EQ(r.code, 2) << r.output;
     EXPECT_NE(r.output.find("'rsrq'"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("second_signal"), std::string::npos) << r.output;
+    EXPECT_TRUE(noOutputLeft(m_dir, "bad"));
+}
+
+// --compression small: every raster (composed, per operator, path loss) carries TIFF's predictor
+// (3 for Float32, 2 for the integer best server and overlap) and the same pixels as the default
+// fast run; the summary says which; an unknown name leaves no output.
+TEST_F(Cli, CoverageCompressionSmallKeepsEveryPixel) {
+    const std::string dem = sharedData("real/srtmgl1_danang_108.08E_15.87N.tif");
+    PHUSONG_REQUIRE_DATA(dem);
+    const std::string sites = write("sites.csv", std::string(kHeader) + kDaNangSites);
+    const std::string base = "coverage --dem " + dem + " --sites " + sites + " --radius-km 2 --resolution-m 90 --quiet --pathloss";
+    RunResult r = run(base + " --out " + path("fast"));
+    ASSERT_EQ(r.code, 0) << r.output;
+    r = run(base + " --out " + path("small") + " --compression small");
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_EQ(readJson("fast/summary.json")["compression"], "fast");
+    EXPECT_EQ(readJson("small/summary.json")["compression"], "small");
+    auto predictor = [&](const std::string& rel) { return tiffPredictor(path(rel)); };
+    int compared = 0;
+    for (const auto& e : fs::directory_iterator(path("fast"))) {
+        const std::string name = e.path().filename().string();
+        if (e.path().extension() != ".tif") continue;
+        const bool integer = name.rfind("best_server_", 0) == 0 || name.rfind("overlap_", 0) == 0;
+        EXPECT_EQ(predictor("fast/" + name), "none") << name;
+        EXPECT_EQ(predictor("small/" + name), integer ? "2" : "3") << name;
+        const Raster a = readRaster(path("fast/" + name)), b = readRaster(path("small/" + name));
+        ASSERT_FALSE(a.v.empty()) << name;
+        ASSERT_EQ(a.v.size(), b.v.size()) << name;
+        EXPECT_EQ(std::memcmp(a.v.data(), b.v.data(), a.v.size() * sizeof(double)), 0) << name;
+        ++compared;
+    }
+    EXPECT_GE(compared, 20);  // 4 technologies x 5-6 rasters, the operators' layers and 6 path-loss maps
+    r = run(base + " --out " + path("bad") + " --compression zstd");
+    EXPECT_EQ(r.code, 2) << r.output;
+    EXPECT_NE(r.output.find("--compression = 'zstd' is unknown; use fast"), std::string::npos) << r.output;
     EXPECT_TRUE(noOutputLeft(m_dir, "bad"));
 }
 
@@ -1559,20 +1604,29 @@ TEST_F(Cli, RunScenarioWritesCoveragePlanGisOutputsAndReport) {
 }
 
 TEST_F(Cli, RunIsBitIdenticalAtAnyThreadCount) {
+    // The two-thread run also writes its rasters with outputs.compression: small, which changes
+    // how the tiles are compressed, not what they hold.
     const std::string scn = write("small.yaml", smallScenario(8, "small"));
+    const std::string scn_small = write("small_c.yaml", smallScenario(8, "small") + "outputs: {compression: small}\n");
     for (int t : {1, 2}) {
-        const RunResult r = run("run " + scn + " --out " + path("t" + std::to_string(t)) + " --threads " + std::to_string(t) + " --no-report -q --cache-dir " +
+        const RunResult r = run("run " + (t == 1 ? scn : scn_small) + " --out " + path("t" + std::to_string(t)) + " --threads " + std::to_string(t) + " --no-report -q --cache-dir " +
                                 path("cache" + std::to_string(t)));
         ASSERT_EQ(r.code, 0) << r.output;
     }
     for (const char* f : {"inputs/sites.csv", "inputs/villages.csv", "villages.csv", "plan/plan_sites.csv", "plan/village_coverage.csv"})
         EXPECT_EQ(slurp(m_dir / "t1" / f), slurp(m_dir / "t2" / f)) << f;
-    for (const char* f : {"coverage/signal_4G.tif", "coverage/sinr_4G.tif", "coverage/best_server_5G.tif", "inputs/dem.tif"}) {
+    for (const char* f : {"coverage/signal_4G.tif", "coverage/sinr_4G.tif", "coverage/best_server_5G.tif", "inputs/dem.tif",
+                          "plan/coverage/signal_4G.tif"}) {
         const Raster a = readRaster((m_dir / "t1" / f).string()), b = readRaster((m_dir / "t2" / f).string());
         ASSERT_GT(a.v.size(), 0u) << f;
         ASSERT_EQ(a.v.size(), b.v.size()) << f;
         EXPECT_EQ(std::memcmp(a.v.data(), b.v.data(), a.v.size() * sizeof(double)), 0) << f;
     }
+    auto predictor = [&](const std::string& rel) { return tiffPredictor((m_dir / rel).string()); };
+    EXPECT_EQ(predictor("t1/coverage/signal_4G.tif"), "none");
+    EXPECT_EQ(predictor("t2/coverage/signal_4G.tif"), "3");
+    EXPECT_EQ(predictor("t2/coverage/best_server_5G.tif"), "2");
+    EXPECT_EQ(predictor("t2/plan/coverage/signal_4G.tif"), "3");
 }
 
 TEST_F(Cli, RunQuietAndBadScenarios) {

@@ -122,6 +122,14 @@ TEST_F(ScenarioFile, AntennaModelPerTechnology) {
     EXPECT_NE(e.find("is a sector antenna but sites.generate.sectors_per_bts is 1"), std::string::npos) << e;
 }
 
+TEST_F(ScenarioFile, OutputsCompression) {
+    EXPECT_EQ(io::loadScenario(write(kMinimal), "").compression, "fast");
+    EXPECT_EQ(io::loadScenario(write(std::string(kMinimal) + "outputs: {compression: small}\n"), "").compression, "small");
+    const std::string e = error(std::string(kMinimal) + "outputs: {kmz: false, compression: lzw}\n");
+    EXPECT_NE(e.find("line 7"), std::string::npos) << e;
+    EXPECT_NE(e.find("outputs.compression: 'lzw' is unknown; use fast"), std::string::npos) << e;
+}
+
 TEST_F(ScenarioFile, ErrorsNameTheLineKeyAndFix) {
     // A typo in a key: the line, the path, and the suggestion.
     std::string e = error(std::string(kMinimal) + "modle: {name: itm}\n");

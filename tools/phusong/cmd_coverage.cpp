@@ -156,6 +156,7 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
     if (cfg.extent != "sites" && cfg.extent != "dem") {
         throw InputError("--extent '" + cfg.extent + "': use sites (the DEM within --radius-km of the sectors, the default) or dem (the whole DEM)");
     }
+    const io::CogCompression compression = io::parseCogCompression(cfg.compression, "--compression");
     // The composed rasters to write.
     static const std::vector<std::string> kRasters = {"signal", "best_server", "second_signal", "overlap", "sinr", "throughput"};
     std::set<std::string> wanted;
@@ -293,6 +294,12 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
     if (writer) staged.emplace(cfg.out);
     opt.progress = !writer ? std::function<void(double)>() : cfg.progress ? cfg.progress : terminalProgress("coverage", cfg.quiet);
     const auto meta_base = io::provenance(command_line);
+    // Every raster's description and unit, with the provenance and --compression.
+    auto rasterMeta = [&](std::string description, std::string unit) {
+        io::RasterMeta m{std::move(description), std::move(unit), meta_base};
+        m.compression = compression;
+        return m;
+    };
     nlohmann::json pathloss_files = nlohmann::json::object();
     std::map<std::string, int> uses;  // sectors per site_id: shared ids get a row suffix
     if (cfg.pathloss) {
@@ -309,7 +316,7 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
                                        g.pixel_width_m, g.pixel_height_m},
                           std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::quiet_NaN());
             w.data() = win.loss_dB;
-            io::RasterMeta pm{"path loss of " + s.site_id + " (" + shownLocation(s.location) + ")", "dB", meta_base};
+            io::RasterMeta pm = rasterMeta("path loss of " + s.site_id + " (" + shownLocation(s.location) + ")", "dB");
             io::writeCog(stage.path(file), w, terrain.crs, pm);
             pathloss_files[std::to_string(si)] = file;
         };
@@ -322,11 +329,11 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         const std::string tech_name(toString(layer.tech));
         // Per-operator layers carry the operator in their file names: signal_4G_viettel.tif.
         const std::string t = layer.operator_name.empty() ? tech_name : tech_name + "_" + fileSlug(layer.operator_name);
-        io::RasterMeta sm{t + " " + std::string(signalMeasure(layer.tech)) + " of the best server", "dBm", meta_base};
+        io::RasterMeta sm = rasterMeta(t + " " + std::string(signalMeasure(layer.tech)) + " of the best server", "dBm");
         sm.metadata["PHUSONG_MODEL"] = std::string(models::toString(opt.model.kind));
         if (wants("signal")) io::writeCog(stage.path("signal_" + t + ".tif"), layer.signal_dBm, terrain.crs, sm);
         if (wants("best_server")) {
-            io::RasterMeta bm{t + " best server: row index into " + sites_shown + " (0-based), -1 where none reaches", "", meta_base};
+            io::RasterMeta bm = rasterMeta(t + " best server: row index into " + sites_shown + " (0-based), -1 where none reaches", "");
             // Which sector each value is, inside the file (GDAL raster attribute table), so that GIS
             // tools label the best-server map without the site table.
             io::RasterClasses servers;
@@ -336,22 +343,22 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
         }
         if (wants("second_signal")) {
             io::writeCog(stage.path("second_signal_" + t + ".tif"), layer.second_dBm, terrain.crs,
-                         io::RasterMeta{t + " " + std::string(signalMeasure(layer.tech)) + " of the second-best server", "dBm", meta_base});
+                         rasterMeta(t + " " + std::string(signalMeasure(layer.tech)) + " of the second-best server", "dBm"));
         }
         if (wants("overlap")) {
             // Byte: a count of 0..kOverlapCountMax writes in half the time of Int32, 30 % smaller.
             io::writeCog(stage.path("overlap_" + t + ".tif"), layer.overlap, terrain.crs,
-                         io::RasterMeta{t + " servers above threshold within " + fmt(opt.overlap_margin_dB, 0) + " dB of the best (" +
+                         rasterMeta(t + " servers above threshold within " + fmt(opt.overlap_margin_dB, 0) + " dB of the best (" +
                                                  std::to_string(engine::kOverlapCountMax) + " means " + std::to_string(engine::kOverlapCountMax) + " or more)",
-                                             "count", meta_base});
+                                             "count"));
         }
         if (wants("sinr")) {
             io::writeCog(stage.path("sinr_" + t + ".tif"), layer.sinr_dB, terrain.crs,
-                         io::RasterMeta{t + " SINR of the best server against co-channel sectors and noise (NF " + fmt(opt.noise_figure_dB, 1) + " dB)", "dB", meta_base});
+                         rasterMeta(t + " SINR of the best server against co-channel sectors and noise (NF " + fmt(opt.noise_figure_dB, 1) + " dB)", "dB"));
         }
         if (layer.throughput_Mbps.size() > 0 && wants("throughput")) {
             io::writeCog(stage.path("throughput_" + t + ".tif"), layer.throughput_Mbps, terrain.crs,
-                         io::RasterMeta{t + " downlink throughput estimate (TR 36.942 A.2 attenuated Shannon)", "Mbit/s", meta_base});
+                         rasterMeta(t + " downlink throughput estimate (TR 36.942 A.2 attenuated Shannon)", "Mbit/s"));
         }
         // Each server's share (coverage by transmitter): a table planners open in a spreadsheet.
         {
@@ -431,8 +438,8 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
             const engine::LocationCoverage lc = engine::locationCoverage(layer, terrain.grid, sigma, cfg.location_probability_pct);
             const std::string file = "coverage_probability_" + t + ".tif";
             io::writeCog(stage.path(file), lc.probability_pct, terrain.crs,
-                         io::RasterMeta{t + " probability that a location receives at least " + fmt(layer.threshold_dBm, 0) +
-                                            " dBm (log-normal shadowing, sigma " + fmt(sigma, 1) + " dB)", "%", meta_base});
+                         rasterMeta(t + " probability that a location receives at least " + fmt(layer.threshold_dBm, 0) +
+                                            " dBm (log-normal shadowing, sigma " + fmt(sigma, 1) + " dB)", "%"));
             const GeoTransform& g = terrain.grid.geoTransform();
             const double km2 = lc.covered_pixels * g.pixel_width_m * g.pixel_height_m / 1e6;
             entry["location_probability"] = {{"shadowing_sigma_db", sigma},
@@ -498,6 +505,7 @@ int runCoverage(const CoverageConfig& cfg, const std::string& command_line) {
                                          : nlohmann::json({{"raster", cfg.clutter}, {"table", cfg.clutter_table},
                                                            {"heights", clutter_by_freq.empty() ? "none" : "P.2108-1 §3.1 height-gain correction per class (street width 27 m; carriers above 3 GHz evaluated at 3 GHz)"}})},
         {"pathloss_rasters", pathloss_files},
+        {"compression", io::toString(compression)},
         {"compute_time_s", compute_s},
         {"run_time_s", run_s},
         {"warnings", models::describeWarnings(res.warnings)},
@@ -588,6 +596,10 @@ void addCoverage(CLI::App& app, Context& ctx) {
                     "Composed rasters to write: all (default), none, or a comma-separated list of signal, best_server, "
                     "second_signal, overlap, sinr, throughput (summary.json and servers_<tech>.csv always)")
         ->delimiter(',');
+    sub->add_option("--compression", cfg->compression,
+                    "GeoTIFF compression: fast (DEFLATE level 1, quickest to write and read) or small (DEFLATE level 6 with "
+                    "the predictor: Float32 rasters 10-27 % smaller, slower)")
+        ->capture_default_str();
     sub->add_option("--extent", cfg->extent,
                     "Analysis grid: sites (the DEM within --radius-km of the sectors; the rest is never read) or dem (the whole DEM)")
         ->capture_default_str();

@@ -22,6 +22,7 @@
 #include "phusong/core/technology.hpp"
 #include "phusong/io/dem.hpp"
 #include "phusong/io/output_dir.hpp"
+#include "phusong/io/raster_writer.hpp"
 #include "phusong/io/sites.hpp"
 #include "phusong/io/text_file.hpp"
 #include "phusong/io/vector.hpp"
@@ -190,6 +191,7 @@ int runPlan(const PlanConfig& cfg, const std::string& command_line) {
     if (cfg.k_fold < 1) throw InputError("--k-fold must be >= 1");
     if (!(cfg.time_limit_s > 0)) throw InputError("--time-limit-s must be positive");
     if (cfg.budget && !(*cfg.budget > 0)) throw InputError("--budget must be positive");
+    io::parseCogCompression(cfg.compression, "--compression");  // before the plan, not after it
     useThreads(cfg.threads);
     for (double c : {cfg.costs.new_tower, cfg.costs.equipment, cfg.costs.colocation, cfg.costs.equipment_5g})
         if (!(c >= 0)) throw InputError("--cost-* values must be >= 0");
@@ -409,6 +411,7 @@ int runPlan(const PlanConfig& cfg, const std::string& command_line) {
         cc.walk_store = cfg.walk_store;  // the network's walks when `run` computed them
         cc.thresholds[std::string(toString(radio.tech))] = threshold;
         cc.quiet = true;
+        cc.compression = cfg.compression;
         std::ostringstream sink;
         auto* old = std::cout.rdbuf(sink.rdbuf());  // the coverage table belongs to `coverage`, not here
         try {
@@ -538,6 +541,8 @@ void addPlan(CLI::App& app, Context& ctx) {
     sub->add_option("--cache-dir", cfg->cache_dir, "Coverage-matrix cache (default $XDG_CACHE_HOME/phusong)");
     sub->add_flag("--no-cache", cfg->no_cache, "Always recompute the coverage matrix");
     sub->add_flag("--no-rasters", cfg->no_rasters, "Skip the plan's coverage rasters");
+    sub->add_option("--compression", cfg->compression, "The coverage rasters' GeoTIFF compression: fast (DEFLATE level 1) or small (level 6 with the predictor)")
+        ->capture_default_str();
     sub->add_option("--threads", cfg->threads, "Threads (0 = all cores)")->capture_default_str();
     sub->add_option("--out", cfg->out, "Output directory")->required();
     sub->add_flag("-q,--quiet", cfg->quiet, "No progress lines");

@@ -449,6 +449,7 @@ ojson runScenario(const io::Scenario& sc, const std::string& dir, const RunOptio
         cc.rx_height_m = sc.rx_height_m;
         cc.threads = ro.threads;
         cc.quiet = true;
+        cc.compression = sc.compression;
         cc.progress = log.progress("coverage");
         for (const auto& [t, st] : sc.techs) {
             cc.thresholds[std::string(toString(t))] = st.threshold_dBm;
@@ -544,6 +545,7 @@ ojson runScenario(const io::Scenario& sc, const std::string& dir, const RunOptio
         pc.costs = {sc.costs.new_tower, sc.costs.equipment, sc.costs.colocation, sc.costs.equipment_5g};
         pc.time_limit_s = sc.plan.time_limit_s;
         pc.cache_dir = ro.cache_dir;
+        pc.compression = sc.compression;
         pc.threads = ro.threads;
         pc.walk_store = walk_store;
         pc.quiet = log.quiet() || log.json();

@@ -55,6 +55,8 @@ struct CoverageConfig {
     /// Which composed rasters to write (--outputs): signal, best_server, second_signal, overlap,
     /// sinr, throughput; empty = all of them. servers_<tech>.csv and summary.json always.
     std::vector<std::string> outputs;
+    /// --compression: the COGs' DEFLATE setting, "fast" (level 1) or "small" (level 6, predictor).
+    std::string compression = "fast";
     std::string clutter, clutter_table;
     double noise_figure_dB = 7.0;
     double walk_cache_MB = 1024.0;  ///< --walk-cache-mb: walks kept for co-sited carriers
@@ -86,6 +88,7 @@ struct PlanConfig {
     double zone_5g_freq_mhz = 3500.0, zone_5g_eirp_dbm = 65.0, zone_spacing_m = 100.0;
     std::string cache_dir;
     bool no_cache = false, no_rasters = false, quiet = false, heuristic_only = false;
+    std::string compression = "fast";  ///< --compression of the plan's coverage rasters
     int threads = 0;
     std::function<void(double)> progress;  ///< coverage-matrix progress (overrides the terminal bar)
 };

@@ -121,6 +121,7 @@ struct Scenario {
     PlanSpec plan;
     CostSpec costs;
     bool kmz = true, gpkg = true, report = true;
+    std::string compression = "fast";  ///< outputs.compression: the COGs' DEFLATE setting, fast or small
 };
 
 /// Reads and validates @p path. @p data_dir replaces `${data}` in paths; when it is empty, inputs
