@@ -263,12 +263,24 @@ std::string msiFromModel(const AntennaModel& m, double electrical_tilt_deg, doub
     return out.str();
 }
 
+std::pair<double, double> antennaFrameDirection(double mechanical_tilt_deg, double relative_azimuth_deg, double elevation_deg) {
+    const double beta = deg2rad(mechanical_tilt_deg), phi = deg2rad(relative_azimuth_deg), theta = deg2rad(90.0 - elevation_deg);
+    const double sb = std::sin(beta), cb = std::cos(beta), st = std::sin(theta), ct = std::cos(theta);
+    const double cos_theta_l = std::clamp(cb * ct + sb * std::cos(phi) * st, -1.0, 1.0);  // eq. (7.1-7)
+    const double phi_l = std::atan2(st * std::sin(phi), cb * st * std::cos(phi) - sb * ct);  // eq. (7.1-8)
+    return {rad2deg(phi_l), 90.0 - rad2deg(std::acos(cos_theta_l))};
+}
+
 double ParametricPattern::attenuation_dB(double bearing_deg, double elevation_deg) const {
-    if (msi) {
-        const double rel = azimuth_deg ? wrapAngle_deg(bearing_deg - *azimuth_deg) : 0.0;
-        return msi->attenuation_dB(rel, -elevation_deg - downtilt_deg * std::cos(deg2rad(rel)));
+    double rel = azimuth_deg ? wrapAngle_deg(bearing_deg - *azimuth_deg) : 0.0;
+    double elev = elevation_deg;
+    if (turned()) {
+        const auto [rel_l, elev_l] = antennaFrameDirection(mechanical_tilt_deg, rel, elev);
+        rel = wrapAngle_deg(rel_l);
+        elev = elev_l;
     }
-    return parametric()(azimuth_deg ? wrapAngle_deg(bearing_deg - *azimuth_deg) : 0.0, elevation_deg);
+    if (msi) return msi->attenuation_dB(rel, -elev - downtilt_deg - (azimuth_deg ? 0.0 : mechanical_tilt_deg));
+    return parametric()(rel, elev);
 }
 
 }  // namespace phusong

@@ -137,7 +137,8 @@ std::vector<Sector> parseSectors(const Table& table) {
                                              "mechanical_tilt_deg", "downtilt in degrees, positive below the horizon");
         s.electrical_tilt_deg = requireRange(optionalNumber(r, "electrical_tilt_deg").value_or(0.0), -90, 90, r,
                                              "electrical_tilt_deg", "downtilt in degrees, positive below the horizon");
-        s.pattern.downtilt_deg = s.mechanical_tilt_deg + s.electrical_tilt_deg;
+        s.pattern.downtilt_deg = s.electrical_tilt_deg;
+        s.pattern.mechanical_tilt_deg = s.mechanical_tilt_deg;
         s.antenna_model = r.get("antenna_model");
         if (!s.antenna_model.empty()) {
             // A shipped parametric model; beamwidth columns given on the row override its own.
@@ -200,7 +201,7 @@ std::vector<Sector> parseSectors(const Table& table) {
             }
             s.pattern.msi = cached;
             if (std::isnan(s.eirp_dBm)) s.eirp_dBm = ptx_dBm + cached->gain_dBi;
-            s.pattern.downtilt_deg = s.mechanical_tilt_deg;  // the file's vertical cut holds the electrical tilt
+            s.pattern.downtilt_deg = 0.0;  // the file's vertical cut holds the electrical tilt
         }
         // EIRP within what transmitters radiate: a handset-class -30 dBm to 100 dBm (10 MW, beyond the
         // largest broadcast stations); outside, a unit was mistaken (W or mW for dBm).

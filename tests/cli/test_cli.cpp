@@ -733,6 +733,37 @@ TEST_F(Cli, CoverageCompressionSmallKeepsEveryPixel) {
     EXPECT_TRUE(noOutputLeft(m_dir, "bad"));
 }
 
+// Mechanical tilt turns the antenna, electrical tilt shifts its vertical pattern (TR 38.901 §7.1.3):
+// through the site table and the engine, 6 deg of either give the same signal along boresight and
+// behind the antenna (there the front-to-back cap rules), and towards the sector's edges the
+// mechanical tilt attenuates less (its tilt is cos 60 deg = half there, none 90 deg off).
+TEST_F(Cli, MechanicalTiltTurnsTheSectorElectricalTiltShiftsIt) {
+    const std::string dem = sharedData("real/srtmgl1_redriverdelta_haiduong_106.05E_20.65N.tif");
+    PHUSONG_REQUIRE_DATA(dem);
+    const std::string head = "site_id,lat,lon,antenna_height_m,tech,freq_mhz,eirp_dbm,azimuth_deg,mechanical_tilt_deg,electrical_tilt_deg,"
+                             "h_beamwidth_deg,v_beamwidth_deg\n";
+    write("mech.csv", head + "M,20.75,106.30,40,4G,1800,61,0,6,0,65,7\n");
+    write("elec.csv", head + "E,20.75,106.30,40,4G,1800,61,0,0,6,65,7\n");
+    for (const char* t : {"mech", "elec"}) {
+        const RunResult r = run("coverage --dem " + dem + " --sites " + path(std::string(t) + ".csv") + " --out " + path(t) +
+                                " --radius-km 4 --outputs signal --quiet");
+        ASSERT_EQ(r.code, 0) << r.output;
+    }
+    const Raster m = readRaster(path("mech/signal_4G.tif")), e = readRaster(path("elec/signal_4G.tif"));
+    ASSERT_EQ(m.v.size(), e.v.size());
+    ASSERT_GT(m.w, 0);
+    // 3 km from the site (the window's centre) at a bearing clockwise from north.
+    auto at = [&](const Raster& r, double bearing_deg) {
+        const double d_px = 3000.0 / r.gt[1], b = bearing_deg * M_PI / 180.0;
+        const int c = static_cast<int>(std::lround(r.w / 2 + d_px * std::sin(b))), row = static_cast<int>(std::lround(r.h / 2 - d_px * std::cos(b)));
+        return r.v[static_cast<size_t>(row) * r.w + c];
+    };
+    EXPECT_NEAR(at(m, 0.0), at(e, 0.0), 1e-4);
+    EXPECT_NEAR(at(m, 180.0), at(e, 180.0), 1e-4);
+    for (double b : {60.0, -60.0, 90.0}) EXPECT_GT(at(m, b), at(e, b) + 3.0) << b;
+    EXPECT_GT(at(m, 30.0), at(e, 30.0));
+}
+
 TEST_F(Cli, ProfileRoundTripsThroughPathloss) {
     const std::string dem = sharedData("real/srtmgl1_danang_108.08E_15.87N.tif");
     PHUSONG_REQUIRE_DATA(dem);

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <memory>
+#include <tuple>
 
 #include "phusong/core/antenna.hpp"
 #include "phusong/core/error.hpp"
@@ -29,6 +30,52 @@ TEST(Antenna, TiltMovesBoresightDown) {
     p.downtilt_deg = 6.0;
     EXPECT_DOUBLE_EQ(p.attenuation_dB(0.0, -6.0), 0.0);
     EXPECT_GT(p.attenuation_dB(0.0, 0.0), 0.0);
+}
+
+// Mechanical tilt turns the antenna [TR 38.901 §7.1.3 eqs. (7.1-7), (7.1-8)]; electrical tilt
+// shifts its vertical cut at every azimuth. Values worked by hand from the two equations.
+TEST(Antenna, MechanicalTiltTurnsTheAntenna) {
+    // beta 10 deg, 60 deg off boresight on the horizon: cos theta' = sin 10 cos 60 = 0.086824,
+    // theta' = 85.019 deg (elevation 4.981 deg in the antenna's frame); phi' = atan2(sin 60,
+    // cos 10 cos 60) = atan2(0.866025, 0.492404) = 60.378 deg.
+    auto [phi_l, elev_l] = antennaFrameDirection(10.0, 60.0, 0.0);
+    EXPECT_NEAR(phi_l, 60.37835, 1e-5);
+    EXPECT_NEAR(elev_l, 4.98093, 1e-5);
+    // On boresight the turn is the tilt itself; 90 deg off on the horizon it is none; behind, an uptilt.
+    std::tie(phi_l, elev_l) = antennaFrameDirection(6.0, 0.0, -2.5);
+    EXPECT_NEAR(phi_l, 0.0, 1e-12);
+    EXPECT_NEAR(elev_l, 3.5, 1e-12);
+    std::tie(phi_l, elev_l) = antennaFrameDirection(6.0, 90.0, 0.0);
+    EXPECT_NEAR(phi_l, 90.0, 1e-12);
+    EXPECT_NEAR(elev_l, 0.0, 1e-12);
+    std::tie(phi_l, elev_l) = antennaFrameDirection(6.0, 180.0, 6.0);
+    EXPECT_NEAR(std::abs(phi_l), 180.0, 1e-12);
+    EXPECT_NEAR(elev_l, 0.0, 1e-12);
+
+    ParametricPattern mech, elec;
+    for (ParametricPattern* p : {&mech, &elec}) {
+        p->azimuth_deg = 30.0;
+        p->h_beamwidth_deg = 65.0;
+        p->v_beamwidth_deg = 7.0;
+    }
+    mech.mechanical_tilt_deg = 6.0;
+    elec.downtilt_deg = 6.0;
+    EXPECT_TRUE(mech.turned());
+    EXPECT_FALSE(elec.turned());
+    for (double e = -30.0; e <= 30.0; e += 2.5) EXPECT_NEAR(mech.attenuation_dB(30.0, e), elec.attenuation_dB(30.0, e), 1e-9) << e;
+    // The sector's edge on the horizon, 60 deg off boresight: turned, the antenna looks there
+    // 60.136 deg off and 2.996 deg above its own boresight, A_H + A_V = 10.271 + 2.198 = 12.469 dB;
+    // the electrical tilt keeps the whole 6 deg there: 10.225 + 8.816 = 19.041 dB.
+    EXPECT_NEAR(mech.attenuation_dB(90.0, 0.0), 12.4693, 1e-4);
+    EXPECT_NEAR(elec.attenuation_dB(90.0, 0.0), 19.0412, 1e-4);
+    // Symmetric about boresight.
+    EXPECT_NEAR(mech.attenuation_dB(-30.0, 0.0), mech.attenuation_dB(90.0, 0.0), 1e-9);
+    // An omni antenna has no boresight to turn about: its mechanical tilt is a downtilt everywhere.
+    ParametricPattern omni;
+    omni.v_beamwidth_deg = 7.0;
+    omni.mechanical_tilt_deg = 4.0;
+    EXPECT_FALSE(omni.turned());
+    for (double b = 0.0; b < 360.0; b += 45.0) EXPECT_NEAR(omni.attenuation_dB(b, -4.0), 0.0, 1e-12) << b;
 }
 
 TEST(Antenna, OmniHasNoHorizontalLoss) {
@@ -79,11 +126,14 @@ TEST(Msi, PatternDrivesTheSectorWithMechanicalTiltOnTop) {
     }
     phusong::ParametricPattern pat;
     pat.azimuth_deg = 90.0;
-    pat.downtilt_deg = 3.0;  // mechanical
+    pat.mechanical_tilt_deg = 3.0;
     pat.msi = std::make_shared<const phusong::MsiPattern>(phusong::parseMsi(msiText(h, v, "GAIN 18 dBi"), "b.msi"));
     EXPECT_NEAR(pat.attenuation_dB(90.0, -3.0), 0.0, 1e-9);   // boresight, 3 degrees down
     EXPECT_NEAR(pat.attenuation_dB(90.0, 0.0), 12.0 * (3.0 / 7.0) * (3.0 / 7.0), 1e-5);  // file holds 6 decimals
-    EXPECT_NEAR(pat.attenuation_dB(155.0, -3.0 * std::cos(65.0 * M_PI / 180.0)), 12.0, 1e-9);  // 65 deg off: 12 dB
+    // 65 degrees off boresight, 3 cos 65 = 1.268 degrees down: in the turned antenna's frame
+    // [TR 38.901 eqs. (7.1-7), (7.1-8)] azimuth 64.970 degrees, elevation 0.001 degrees (by hand:
+    // cos theta' = cos 3 cos 91.268 + sin 3 cos 65 sin 91.268), so A_H(64.970) = 11.989 dB, A_V ~ 0.
+    EXPECT_NEAR(pat.attenuation_dB(155.0, -3.0 * std::cos(65.0 * M_PI / 180.0)), 11.9892, 2e-4);
 }
 
 TEST(Msi, BadFilesNameTheLineAndTheFix) {

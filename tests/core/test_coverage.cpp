@@ -477,7 +477,8 @@ TEST(Coverage, OneSectorReportsProgressWithinItsSweep) {
 
 // The antenna pass (a branch-free loop for parametric patterns) gives exactly what the pattern's
 // own attenuation_dB() gives, for every direction including the wrap at +-180 degrees, azimuths
-// beyond one turn or negative, omni antennas and MSI patterns; NaN losses stay NaN.
+// beyond one turn or negative, omni antennas, MSI patterns and mechanical tilt (which turns the
+// antenna pixel by pixel); NaN losses stay NaN.
 TEST(Coverage, AntennaPassMatchesThePattern) {
     SectorWindow win;
     win.width = 7;
@@ -494,11 +495,13 @@ TEST(Coverage, AntennaPassMatchesThePattern) {
     auto msi = std::make_shared<MsiPattern>(parseMsi("NAME t\nHORIZONTAL 2\n0 0\n180 25\nVERTICAL 2\n0 0\n90 20\n", "t.msi"));
     for (std::optional<double> az :
          std::initializer_list<std::optional<double>>{0.0, 90.0, 359.5, 360.0, 400.0, 750.0, -30.0, -400.0, std::nullopt}) {
-        for (bool use_msi : {false, true}) {
+        for (int variant = 0; variant < 4; ++variant) {
+            const bool use_msi = variant % 2 == 1;
             Sector s = makeSector(0.0, 0.0, Technology::G4, 1800.0, az);
             s.pattern.h_beamwidth_deg = 300.0;  // wide: no bearing reaches the 30 dB cap, so a wrong wrap shows
             s.pattern.v_beamwidth_deg = 10.0;
-            s.pattern.downtilt_deg = 6.0;
+            s.pattern.downtilt_deg = use_msi ? 0.0 : 6.0;
+            s.pattern.mechanical_tilt_deg = variant >= 2 ? 5.0 : 0.0;
             if (use_msi) s.pattern.msi = msi;
             applyAntenna(s, win);
             ASSERT_EQ(win.signal_dBm.size(), win.loss_dB.size());
@@ -506,7 +509,8 @@ TEST(Coverage, AntennaPassMatchesThePattern) {
                 const float want = static_cast<float>(s.eirp_dBm - s.reference_offset_dB -
                                                       s.pattern.attenuation_dB(win.bearing_deg[i], win.elevation_deg[i]) - win.loss_dB[i]);
                 if (std::isnan(win.loss_dB[i])) EXPECT_TRUE(std::isnan(win.signal_dBm[i]));
-                else EXPECT_EQ(win.signal_dBm[i], want) << "azimuth " << az.value_or(-1) << " msi " << use_msi << " bearing "
+                else EXPECT_EQ(win.signal_dBm[i], want) << "azimuth " << az.value_or(-1) << " msi " << use_msi << " mechanical "
+                                                        << s.pattern.mechanical_tilt_deg << " bearing "
                                                         << win.bearing_deg[i] << " elevation " << win.elevation_deg[i];
             }
         }

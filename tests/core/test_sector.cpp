@@ -173,7 +173,9 @@ TEST(Sector, AntennaFileGainWithoutAGainColumn) {
     ASSERT_EQ(s.size(), 2u);
     ASSERT_TRUE(s[0].pattern.msi);
     EXPECT_DOUBLE_EQ(s[0].eirp_dBm, 43.0 + 15.0 + 2.15);  // dBd -> dBi
-    EXPECT_EQ(s[0].pattern.downtilt_deg, 2.0);            // mechanical only: the file holds the electrical tilt
+    EXPECT_EQ(s[0].pattern.downtilt_deg, 0.0);  // the file holds the electrical tilt
+    EXPECT_EQ(s[0].pattern.mechanical_tilt_deg, 2.0);
     EXPECT_FALSE(s[1].pattern.msi);
-    EXPECT_EQ(s[1].pattern.downtilt_deg, 6.0);
+    EXPECT_EQ(s[1].pattern.downtilt_deg, 4.0);  // electrical: the vertical cut at every azimuth
+    EXPECT_EQ(s[1].pattern.mechanical_tilt_deg, 2.0);  // mechanical: turns the antenna
 }

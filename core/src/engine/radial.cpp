@@ -1048,7 +1048,9 @@ void applyAntenna(const Sector& s, SectorWindow& win, int threads) {
     const float* elevation = win.elevation_deg.data();
     float* out = win.signal_dBm.data();
     const ParametricPattern& p = s.pattern;
-    if (p.msi) {
+    // A measured pattern, or a mechanically tilted sector (a rotation per pixel, TR 38.901 eqs.
+    // (7.1-7), (7.1-8)): the pattern's own function, pixel by pixel, the same at every SIMD level.
+    if (p.msi || p.turned()) {
 #pragma omp parallel for num_threads(std::max(1, threads)) schedule(static) if (threads > 1)
         for (long long i = 0; i < static_cast<long long>(n); ++i) {
             out[i] = static_cast<float>(eirp_ref_dBm - p.attenuation_dB(bearing[i], elevation[i]) - loss[i]);

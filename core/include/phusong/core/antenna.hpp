@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace phusong {
 
@@ -16,9 +17,12 @@ namespace phusong {
 ///   A_H(phi)   = -min(12 (phi/phi_3dB)^2, A_m)                       (horizontal cut)
 ///   A_V(theta) = -min(12 ((theta - 90 deg)/theta_3dB)^2, SLA_V)      (vertical cut)
 ///   A(phi,theta) = -min(-(A_V + A_H), A_m)
-/// with A_m = SLA_V = 30 dB. Tilt (mechanical + electrical) shifts the vertical cut; adding the
-/// two is exact on the boresight plane and a common approximation off it.
-/// An omni antenna (no azimuth) has no horizontal attenuation.
+/// with A_m = SLA_V = 30 dB. Electrical tilt shifts the vertical cut at every azimuth. Mechanical
+/// tilt turns the whole antenna down about its horizontal axis: the direction to a receiver is
+/// taken into the antenna's own frame by the rotation of TR 38.901 §7.1.3 eqs. (7.1-7), (7.1-8)
+/// (bearing alpha, downtilt beta, slant gamma = 0), so the tilt is whole on boresight, none at
+/// 90 degrees off it on the horizon, and an uptilt behind.
+/// An omni antenna (no azimuth) has no horizontal attenuation, and its two tilts add.
 /// A measured pattern in the MSI/Planet format (the de-facto vendor exchange format): header
 /// keywords (NAME, FREQUENCY, GAIN value [dBi|dBd], TILT, ...) then `HORIZONTAL 360` and
 /// `VERTICAL 360` blocks of "angle attenuation_dB" lines. Horizontal angles run clockwise from
@@ -46,16 +50,34 @@ MsiPattern parseMsi(const std::string& text, const std::string& source);
 /// Reads and parses an MSI file.
 std::shared_ptr<const MsiPattern> readMsiFile(const std::string& path);
 
+/// The direction (@p relative_azimuth_deg from the bearing, clockwise; @p elevation_deg above the
+/// horizon) in the frame of an antenna turned down by @p mechanical_tilt_deg about its
+/// horizontal axis [TR 38.901 §7.1.3 eqs. (7.1-7), (7.1-8), gamma = 0]:
+///   cos theta' = cos beta cos theta + sin beta cos(phi - alpha) sin theta
+///   phi' = arg(cos beta sin theta cos(phi - alpha) - sin beta cos theta + j sin theta sin(phi - alpha))
+/// with theta = 90 deg - elevation. Returns {phi', 90 deg - theta'} in degrees.
+std::pair<double, double> antennaFrameDirection(double mechanical_tilt_deg, double relative_azimuth_deg, double elevation_deg);
+
 struct ParametricPattern {
     std::optional<double> azimuth_deg;  ///< boresight bearing, degrees clockwise from grid north
-    double downtilt_deg = 0.0;          ///< positive below the horizon
+    /// Electrical downtilt, positive below the horizon: shifts the vertical cut at every azimuth
+    /// (none with an MSI pattern, whose vertical cut holds it).
+    double downtilt_deg = 0.0;
+    /// Mechanical downtilt, positive below the horizon: turns the antenna (antennaFrameDirection());
+    /// on an omni antenna it adds to downtilt_deg.
+    double mechanical_tilt_deg = 0.0;
     double h_beamwidth_deg = 65.0;
     double v_beamwidth_deg = 10.0;
     double max_attenuation_dB = 30.0;       ///< A_m
     double side_lobe_attenuation_dB = 30.0; ///< SLA_V
-    /// When set, the measured pattern replaces the parametric one; downtilt_deg is then the
-    /// mechanical tilt only, applied as depression - tilt cos(relative azimuth).
+    /// When set, the measured pattern replaces the parametric one (the mechanical tilt turning
+    /// it as it turns the parametric one).
     std::shared_ptr<const MsiPattern> msi;
+
+    /// Whether the mechanical tilt turns the antenna: a sector antenna with a non-zero tilt. Such
+    /// an antenna's attenuation depends on more than relative azimuth and elevation through
+    /// fixed downtilt, so parametric() alone does not describe it.
+    bool turned() const { return azimuth_deg.has_value() && mechanical_tilt_deg != 0.0; }
 
     /// Attenuation (>= 0 dB) towards a receiver at @p bearing_deg (clockwise from grid north)
     /// and @p elevation_deg (positive above the horizon).
@@ -76,8 +98,11 @@ struct ParametricPattern {
             return std::min(a_h + a_v, max_attenuation_dB);
         }
     };
+    /// The parametric pattern in the antenna's frame (for a turned() antenna, after
+    /// antennaFrameDirection()); an omni antenna's mechanical tilt added to its downtilt.
     Parametric parametric() const {
-        return {azimuth_deg ? 1.0 : 0.0, h_beamwidth_deg, v_beamwidth_deg, downtilt_deg, max_attenuation_dB, side_lobe_attenuation_dB};
+        return {azimuth_deg ? 1.0 : 0.0, h_beamwidth_deg, v_beamwidth_deg, downtilt_deg + (azimuth_deg ? 0.0 : mechanical_tilt_deg),
+                max_attenuation_dB, side_lobe_attenuation_dB};
     }
 };
 
