@@ -264,23 +264,21 @@ std::string msiFromModel(const AntennaModel& m, double electrical_tilt_deg, doub
 }
 
 std::pair<double, double> antennaFrameDirection(double mechanical_tilt_deg, double relative_azimuth_deg, double elevation_deg) {
-    const double beta = deg2rad(mechanical_tilt_deg), phi = deg2rad(relative_azimuth_deg), theta = deg2rad(90.0 - elevation_deg);
-    const double sb = std::sin(beta), cb = std::cos(beta), st = std::sin(theta), ct = std::cos(theta);
-    const double cos_theta_l = std::clamp(cb * ct + sb * std::cos(phi) * st, -1.0, 1.0);  // eq. (7.1-7)
-    const double phi_l = std::atan2(st * std::sin(phi), cb * st * std::cos(phi) - sb * ct);  // eq. (7.1-8)
-    return {rad2deg(phi_l), 90.0 - rad2deg(std::acos(cos_theta_l))};
+    double sin_tilt, cos_tilt, rel_l, elev_l;
+    fast::sinCosDeg(mechanical_tilt_deg, sin_tilt, cos_tilt);
+    antennaFrameDirection(sin_tilt, cos_tilt, relative_azimuth_deg, elevation_deg, rel_l, elev_l);
+    return {rel_l, elev_l};
 }
 
 double ParametricPattern::attenuation_dB(double bearing_deg, double elevation_deg) const {
-    double rel = azimuth_deg ? wrapAngle_deg(bearing_deg - *azimuth_deg) : 0.0;
-    double elev = elevation_deg;
-    if (turned()) {
-        const auto [rel_l, elev_l] = antennaFrameDirection(mechanical_tilt_deg, rel, elev);
-        rel = wrapAngle_deg(rel_l);
-        elev = elev_l;
+    const double rel = azimuth_deg ? wrapAngle_deg(bearing_deg - *azimuth_deg) : 0.0;
+    if (msi) {
+        if (!turned()) return msi->attenuation_dB(rel, -elevation_deg - downtilt_deg - (azimuth_deg ? 0.0 : mechanical_tilt_deg));
+        const auto [rel_l, elev_l] = antennaFrameDirection(mechanical_tilt_deg, rel, elevation_deg);
+        return msi->attenuation_dB(rel_l, -elev_l - downtilt_deg);
     }
-    if (msi) return msi->attenuation_dB(rel, -elev - downtilt_deg - (azimuth_deg ? 0.0 : mechanical_tilt_deg));
-    return parametric()(rel, elev);
+    const Parametric p = parametric();
+    return turned() ? p.turnedAttenuation(rel, elevation_deg) : p(rel, elevation_deg);
 }
 
 }  // namespace phusong

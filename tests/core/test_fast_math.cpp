@@ -1,4 +1,4 @@
-// The engine's fast log/exp/atan2 against libm, over the ranges the engine feeds them.
+// The engine's fast log/exp/atan2/sin/cos against libm, over the ranges the engine feeds them.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -37,4 +37,22 @@ TEST(FastMath, Atan2MatchesLibmInEveryQuadrant) {
     EXPECT_NEAR(fast::atan2(1.0, 0.0), std::atan2(1.0, 0.0), 1e-10);
     EXPECT_NEAR(fast::atan2(0.0, -1.0), std::atan2(0.0, -1.0), 1e-10);
     EXPECT_NEAR(fast::atan2(-1.0, -1.0), std::atan2(-1.0, -1.0), 1e-10);
+}
+
+TEST(FastMath, SinCosDegMatchesLibm) {
+    double worst = 0.0;
+    for (int i = -224000; i <= 224000; ++i) {
+        const double x = i / 1000.0 + 0.0003 * (i % 7);
+        double s, c;
+        fast::sinCosDeg(x, s, c);
+        const double r = x * M_PI / 180.0;
+        worst = std::max({worst, std::abs(s - std::sin(r)), std::abs(c - std::cos(r))});
+    }
+    EXPECT_LT(worst, 2e-15);
+    for (double x : {-180.0, -90.0, 0.0, 90.0, 180.0}) {
+        double s, c;
+        fast::sinCosDeg(x, s, c);
+        EXPECT_NEAR(s, std::sin(x * M_PI / 180.0), 1e-15) << x;
+        EXPECT_NEAR(c, std::cos(x * M_PI / 180.0), 1e-15) << x;
+    }
 }

@@ -1025,6 +1025,8 @@ struct AntennaPass {
 
 // Branch-free (NaN losses give NaN signals): bearings lie in [-180, 180] and the azimuth in
 // [0, 360), so one turn at most brings the difference back to [-180, 180), as wrapAngle_deg() does.
+// kTurned: a mechanically tilted sector, each direction taken into the antenna's frame first.
+template <bool kTurned>
 [[gnu::always_inline]] inline void antennaPassBody(const AntennaPass& a) {
     const float* __restrict loss = a.loss;
     const float* __restrict bearing = a.bearing;
@@ -1034,7 +1036,8 @@ struct AntennaPass {
         double rel = bearing[i] - a.az;
         rel -= 360.0 * static_cast<double>(rel >= 180.0);
         rel += 360.0 * static_cast<double>(rel < -180.0);
-        out[i] = static_cast<float>(a.eirp_ref_dBm - a.att(rel, elevation[i]) - loss[i]);
+        const double att = kTurned ? a.att.turnedAttenuation(rel, elevation[i]) : a.att(rel, elevation[i]);
+        out[i] = static_cast<float>(a.eirp_ref_dBm - att - loss[i]);
     }
 }
 }  // namespace
@@ -1048,9 +1051,8 @@ void applyAntenna(const Sector& s, SectorWindow& win, int threads) {
     const float* elevation = win.elevation_deg.data();
     float* out = win.signal_dBm.data();
     const ParametricPattern& p = s.pattern;
-    // A measured pattern, or a mechanically tilted sector (a rotation per pixel, TR 38.901 eqs.
-    // (7.1-7), (7.1-8)): the pattern's own function, pixel by pixel, the same at every SIMD level.
-    if (p.msi || p.turned()) {
+    // A measured pattern: the pattern's own function, pixel by pixel.
+    if (p.msi) {
 #pragma omp parallel for num_threads(std::max(1, threads)) schedule(static) if (threads > 1)
         for (long long i = 0; i < static_cast<long long>(n); ++i) {
             out[i] = static_cast<float>(eirp_ref_dBm - p.attenuation_dB(bearing[i], elevation[i]) - loss[i]);
@@ -1065,7 +1067,11 @@ void applyAntenna(const Sector& s, SectorWindow& win, int threads) {
 #pragma omp parallel for num_threads(std::max(1, threads)) schedule(dynamic, 1) if (threads > 1 && chunks > 1)
     for (long long c = 0; c < chunks; ++c) {
         const size_t i0 = static_cast<size_t>(c) * kChunk, m = std::min(kChunk, n - i0);
-        simd::byIsa<AntennaPass, antennaPassBody>({p.parametric(), az, eirp_ref_dBm, loss + i0, bearing + i0, elevation + i0, out + i0, m});
+        const AntennaPass pass{p.parametric(), az, eirp_ref_dBm, loss + i0, bearing + i0, elevation + i0, out + i0, m};
+        // A mechanically tilted sector turns each direction into its frame (TR 38.901 eqs. (7.1-7),
+        // (7.1-8)) with fast_math.hpp's functions, in the same lanes.
+        if (p.turned()) simd::byIsa<AntennaPass, antennaPassBody<true>>(pass);
+        else simd::byIsa<AntennaPass, antennaPassBody<false>>(pass);
     }
 }
 

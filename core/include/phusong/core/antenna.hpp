@@ -11,6 +11,8 @@
 #include <string_view>
 #include <utility>
 
+#include "phusong/core/fast_math.hpp"
+
 namespace phusong {
 
 /// The 3GPP TR 38.901 parametric sector pattern [TR 38.901 v17 Table 7.3-1]:
@@ -55,8 +57,22 @@ std::shared_ptr<const MsiPattern> readMsiFile(const std::string& path);
 /// horizontal axis [TR 38.901 §7.1.3 eqs. (7.1-7), (7.1-8), gamma = 0]:
 ///   cos theta' = cos beta cos theta + sin beta cos(phi - alpha) sin theta
 ///   phi' = arg(cos beta sin theta cos(phi - alpha) - sin beta cos theta + j sin theta sin(phi - alpha))
-/// with theta = 90 deg - elevation. Returns {phi', 90 deg - theta'} in degrees.
+/// with theta = 90 deg - elevation. Returns {phi', 90 deg - theta'} in degrees, phi' in [-180, 180].
+/// Computed with fast_math.hpp's sine, cosine and atan2 (errors below 1e-8 degrees), as the
+/// coverage engine's antenna pass computes it, so that both give the same bits.
 std::pair<double, double> antennaFrameDirection(double mechanical_tilt_deg, double relative_azimuth_deg, double elevation_deg);
+
+/// antennaFrameDirection() with the tilt's sine and cosine given: branch-free, for loops over pixels.
+inline void antennaFrameDirection(double sin_tilt, double cos_tilt, double relative_azimuth_deg, double elevation_deg,
+                                  double& relative_azimuth_out_deg, double& elevation_out_deg) {
+    constexpr double kDeg = 57.29577951308232;
+    double s_phi, c_phi, s_el, c_el;  // theta = 90 deg - elevation: sin theta = cos el, cos theta = sin el
+    fast::sinCosDeg(relative_azimuth_deg, s_phi, c_phi);
+    fast::sinCosDeg(elevation_deg, s_el, c_el);
+    const double z = std::clamp(cos_tilt * s_el + sin_tilt * c_phi * c_el, -1.0, 1.0);  // cos theta', eq. (7.1-7)
+    elevation_out_deg = kDeg * fast::atan2(z, std::sqrt(1.0 - z * z));                  // 90 deg - theta'
+    relative_azimuth_out_deg = kDeg * fast::atan2(c_el * s_phi, cos_tilt * c_el * c_phi - sin_tilt * s_el);  // eq. (7.1-8)
+}
 
 struct ParametricPattern {
     std::optional<double> azimuth_deg;  ///< boresight bearing, degrees clockwise from grid north
@@ -89,6 +105,7 @@ struct ParametricPattern {
     struct Parametric {
         double h_on;  ///< 1 for a sector, 0 for an omni antenna (no horizontal attenuation)
         double h_beamwidth_deg, v_beamwidth_deg, downtilt_deg, max_attenuation_dB, side_lobe_attenuation_dB;
+        double sin_tilt = 0.0, cos_tilt = 1.0;  ///< of the mechanical tilt that turns the antenna (turned())
         double operator()(double relative_azimuth_deg, double elevation_deg) const {
             const double u = relative_azimuth_deg / h_beamwidth_deg;
             const double a_h = h_on * std::min(12.0 * u * u, max_attenuation_dB);  // [38.901 T7.3-1]
@@ -97,12 +114,20 @@ struct ParametricPattern {
             const double a_v = std::min(12.0 * v * v, side_lobe_attenuation_dB);  // [38.901 T7.3-1]
             return std::min(a_h + a_v, max_attenuation_dB);
         }
+        /// A turned antenna's attenuation: the direction into the antenna's frame, then operator().
+        double turnedAttenuation(double relative_azimuth_deg, double elevation_deg) const {
+            double rel_l, elev_l;
+            antennaFrameDirection(sin_tilt, cos_tilt, relative_azimuth_deg, elevation_deg, rel_l, elev_l);
+            return (*this)(rel_l, elev_l);
+        }
     };
     /// The parametric pattern in the antenna's frame (for a turned() antenna, after
     /// antennaFrameDirection()); an omni antenna's mechanical tilt added to its downtilt.
     Parametric parametric() const {
-        return {azimuth_deg ? 1.0 : 0.0, h_beamwidth_deg, v_beamwidth_deg, downtilt_deg + (azimuth_deg ? 0.0 : mechanical_tilt_deg),
-                max_attenuation_dB, side_lobe_attenuation_dB};
+        Parametric p{azimuth_deg ? 1.0 : 0.0, h_beamwidth_deg, v_beamwidth_deg, downtilt_deg + (azimuth_deg ? 0.0 : mechanical_tilt_deg),
+                     max_attenuation_dB, side_lobe_attenuation_dB};
+        if (turned()) fast::sinCosDeg(mechanical_tilt_deg, p.sin_tilt, p.cos_tilt);
+        return p;
     }
 };
 

@@ -1,7 +1,7 @@
 #pragma once
 /// @file fast_math.hpp
 /// Branch-light replacements for the libm calls in the coverage engine's per-pixel path
-/// (log10, exp, atan2). Each is plain arithmetic on doubles, so results are identical on every
+/// (log10, exp, atan2, sine and cosine of degrees). Each is plain arithmetic on doubles, so results are identical on every
 /// thread and run; the errors below are far under the 0.01 dB the rasters are written with.
 /// tests/core/test_fast_math.cpp checks them against libm over the engine's ranges.
 
@@ -87,6 +87,28 @@ inline double atan2(double y, double x) {
     a = x < 0.0 ? 3.141592653589793 - a : a;
     a = y < 0.0 ? -a : a;
     return hi > 0.0 ? a : 0.0;
+}
+
+/// Sine and cosine of @p x_deg degrees, |x_deg| < 225, absolute error < 2e-15: x = 90 q + t with
+/// q = round(x / 90) and |t| <= 45 degrees, whose sine and cosine come from their Taylor series to
+/// t^15 and t^16 (the first terms left out are below 5e-17 at pi/4); q picks the quadrant by
+/// selects (branch-free, so that a loop over pixels vectorises).
+inline void sinCosDeg(double x_deg, double& s, double& c) {
+    const double q = std::floor(x_deg / 90.0 + 0.5);
+    const double t = (x_deg - 90.0 * q) * 0.017453292519943295;
+    const double t2 = t * t;
+    // Horner in t^2: sin t = t (1 - t^2/3! + ... - t^14/15!), cos t = 1 - t^2/2! + ... + t^16/16!.
+    constexpr double ks[] = {1.0 / 6227020800.0, -1.0 / 39916800.0, 1.0 / 362880.0, -1.0 / 5040.0, 1.0 / 120.0, -1.0 / 6.0, 1.0};
+    constexpr double kc[] = {-1.0 / 87178291200.0, 1.0 / 479001600.0, -1.0 / 3628800.0, 1.0 / 40320.0, -1.0 / 720.0, 1.0 / 24.0, -0.5, 1.0};
+    double ps = -1.0 / 1307674368000.0, pc = 1.0 / 20922789888000.0;
+    for (double k : ks) ps = ps * t2 + k;
+    for (double k : kc) pc = pc * t2 + k;
+    const double st = t * ps, ct = pc;
+    // Quadrants: q = 1: (cos t, -sin t); q = -1: (-cos t, sin t); q = +-2: (-sin t, -cos t).
+    const bool q1 = q == 1.0, qm1 = q == -1.0, q2 = q == 2.0 || q == -2.0;
+    const double sv = q1 ? ct : (qm1 ? -ct : st), cv = q1 ? -st : (qm1 ? st : ct);
+    s = q2 ? -st : sv;
+    c = q2 ? -ct : cv;
 }
 
 }  // namespace phusong::fast
