@@ -165,7 +165,7 @@ std::vector<std::string> stringList(const Reader& r, const YAML::Node& n, const 
 }
 
 void readTech(const Reader& r, const YAML::Node& n, const std::string& key, ScenarioTech& t) {
-    r.checkKeys(n, key, {"freq_mhz", "eirp_dbm", "bandwidth_mhz", "threshold_dbm", "electrical_tilt_deg", "v_beamwidth_deg",
+    r.checkKeys(n, key, {"freq_mhz", "eirp_dbm", "bandwidth_mhz", "threshold_dbm", "electrical_tilt_deg", "mechanical_tilt_deg", "v_beamwidth_deg",
                          "h_beamwidth_deg", "antenna_model", "polygon_thresholds_dbm", "shadowing_db"});
     if (n["freq_mhz"]) t.freq_MHz = r.number(n["freq_mhz"], key + ".freq_mhz", 20, 100000, " MHz");
     if (n["eirp_dbm"]) t.eirp_dBm = r.number(n["eirp_dbm"], key + ".eirp_dbm", -30, 100, " dBm");
@@ -176,6 +176,7 @@ void readTech(const Reader& r, const YAML::Node& n, const std::string& key, Scen
     }
     if (n["threshold_dbm"]) t.threshold_dBm = r.number(n["threshold_dbm"], key + ".threshold_dbm", -160, 0, " dBm");
     if (n["electrical_tilt_deg"]) t.electrical_tilt_deg = r.number(n["electrical_tilt_deg"], key + ".electrical_tilt_deg", -20, 30, " deg");
+    if (n["mechanical_tilt_deg"]) t.mechanical_tilt_deg = r.number(n["mechanical_tilt_deg"], key + ".mechanical_tilt_deg", -20, 30, " deg");
     if (n["v_beamwidth_deg"]) t.v_beamwidth_deg = r.number(n["v_beamwidth_deg"], key + ".v_beamwidth_deg", 1, 180, " deg");
     if (n["h_beamwidth_deg"]) t.h_beamwidth_deg = r.number(n["h_beamwidth_deg"], key + ".h_beamwidth_deg", 1, 360, " deg");
     if (const auto m = n["antenna_model"]) {

@@ -1660,6 +1660,36 @@ TEST_F(Cli, RunIsBitIdenticalAtAnyThreadCount) {
     EXPECT_EQ(predictor("t2/plan/coverage/signal_4G.tif"), "3");
 }
 
+// A scenario technology's mechanical_tilt_deg reaches the generated site table (only then does
+// the table have the column), and so the engine.
+TEST_F(Cli, RunScenarioTechnologyTurnsItsAntennas) {
+    std::string text = smallScenario(6, "small");
+    const std::string four = "  4G: {threshold_dbm: -105, polygon_thresholds_dbm: [-105, -95]}\n";
+    ASSERT_NE(text.find(four), std::string::npos);
+    text.replace(text.find(four), four.size(), "  4G: {threshold_dbm: -105, polygon_thresholds_dbm: [-105, -95], mechanical_tilt_deg: 3}\n");
+    const RunResult r = run("run " + write("small.yaml", text) + " --out " + path("o") + " --no-report --no-plan -q --cache-dir " + path("cache"));
+    ASSERT_EQ(r.code, 0) << r.output;
+    std::istringstream csv(slurp(m_dir / "o" / "inputs" / "sites.csv"));
+    std::string line;
+    std::getline(csv, line);
+    std::vector<std::string> head;
+    for (std::stringstream h(line); std::getline(h, line, ',');) head.push_back(line);
+    const auto col = std::find(head.begin(), head.end(), "mechanical_tilt_deg") - head.begin();
+    const auto tech = std::find(head.begin(), head.end(), "tech") - head.begin();
+    ASSERT_LT(static_cast<size_t>(col), head.size());
+    int four_g = 0, five_g = 0;
+    while (std::getline(csv, line)) {
+        std::vector<std::string> f;
+        std::stringstream ss(line);
+        for (std::string v; std::getline(ss, v, ',');) f.push_back(v);
+        f.resize(head.size());
+        if (f[static_cast<size_t>(tech)] == "4G") four_g += f[static_cast<size_t>(col)] == "3.0";
+        if (f[static_cast<size_t>(tech)] == "5G") five_g += f[static_cast<size_t>(col)].empty();
+    }
+    EXPECT_EQ(four_g, 6 * 3);  // every 4G sector of the six towers
+    EXPECT_EQ(five_g, 3);      // the one 5G BTS's sectors, untilted
+}
+
 TEST_F(Cli, RunQuietAndBadScenarios) {
     const std::string scn = write("small.yaml", smallScenario(6, "small"));
     const SplitResult q = runSplit("run " + scn + " --out " + path("q") + " --no-report --no-plan -q --cache-dir " + path("cache"), m_dir / "err.txt");

@@ -106,6 +106,10 @@ TEST_F(ScenarioFile, AntennaModelPerTechnology) {
                                 "sites:\n  generate: {towers: 5, bts: {4G: 5}, sectors_per_bts: 3}\n";
     const io::Scenario s = io::loadScenario(write(sectors + "technologies: {4G: {antenna_model: sector-65-midband}}\n"), "");
     EXPECT_EQ(s.techs.at(Technology::G4).antenna_model, "sector-65-midband");
+    EXPECT_EQ(s.techs.at(Technology::G4).mechanical_tilt_deg, 0.0);
+    EXPECT_EQ(io::loadScenario(write(sectors + "technologies: {4G: {mechanical_tilt_deg: 3}}\n"), "").techs.at(Technology::G4).mechanical_tilt_deg, 3.0);
+    EXPECT_NE(error(sectors + "technologies: {4G: {mechanical_tilt_deg: 45}}\n").find("technologies.4G.mechanical_tilt_deg: expected a number within -20 .. 30"),
+              std::string::npos);
     EXPECT_EQ(io::loadScenario(write(std::string(kMinimal) + "technologies: {4G: {antenna_model: omni-8}}\n"), "")
                   .techs.at(Technology::G4)
                   .antenna_model,

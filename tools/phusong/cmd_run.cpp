@@ -289,6 +289,8 @@ void materialiseSites(const io::Scenario& sc, const fs::path& inputs, Materialis
             addColumn(c);
         // The antenna_model column only when a technology names a model.
         if (std::any_of(sc.techs.begin(), sc.techs.end(), [](const auto& t) { return !t.second.antenna_model.empty(); })) addColumn("antenna_model");
+        // And mechanical_tilt_deg only when a technology turns its antennas.
+        if (std::any_of(sc.techs.begin(), sc.techs.end(), [](const auto& t) { return t.second.mechanical_tilt_deg != 0.0; })) addColumn("mechanical_tilt_deg");
         std::map<std::string, int> per_rule;
         for (const auto& t : towers) ++per_rule[t.rule];
         for (const auto& b : bts) {
@@ -314,6 +316,7 @@ void materialiseSites(const io::Scenario& sc, const fs::path& inputs, Materialis
                 r["h_beamwidth_deg"] = g.sectors_per_bts > 1 && st.antenna_model.empty() ? fmt(st.h_beamwidth_deg, 0) : "";
                 r["v_beamwidth_deg"] = st.antenna_model.empty() ? fmt(st.v_beamwidth_deg, 0) : "";
                 if (!st.antenna_model.empty()) r["antenna_model"] = st.antenna_model;
+                if (st.mechanical_tilt_deg != 0.0) r["mechanical_tilt_deg"] = fmt(st.mechanical_tilt_deg, 1);
                 r["bandwidth_mhz"] = fmt(st.bandwidth_MHz, 1);
                 r["operator"] = b.operator_name;
                 r["tower_id"] = tid.str();

@@ -26,6 +26,7 @@ struct ScenarioTech {
     double bandwidth_MHz = 0.0;
     double threshold_dBm = 0.0;
     double electrical_tilt_deg = 0.0;
+    double mechanical_tilt_deg = 0.0;  ///< turns the generated sectors' antennas (site table's mechanical_tilt_deg)
     double v_beamwidth_deg = 10.0;
     double h_beamwidth_deg = 65.0;
     std::string antenna_model;  ///< a shipped parametric model (antennaModels()); replaces the beamwidths
