@@ -1156,7 +1156,14 @@ TEST_F(Cli, CoverageIsBitIdenticalAtEverySimdLevel) {
         const std::vector<uint8_t> v(24 * 25, 0);
         ASSERT_TRUE(writeGeoTiff(path("lc.tif"), 24, 25, {108.08, 0.01, 0, 16.12, 0, -0.01}, 4326, GDT_Byte, v.data()));
     }
-    for (const std::string& extra : std::vector<std::string>{"", " --model fspl", " --model 38901-uma", " --clutter " + path("lc.tif") + " --clutter-table " + table}) {
+    // The same sectors with 3 deg of mechanical tilt (the antenna pass turns each direction).
+    std::string turned = std::string(kHeader);
+    turned.insert(turned.size() - 1, ",mechanical_tilt_deg");  // before the header's newline
+    std::stringstream rows(kDaNangSites);
+    for (std::string row; std::getline(rows, row);) turned += row + ",3\n";
+    const std::string sites_turned = write("sites_turned.csv", turned);
+    for (const std::string& extra : std::vector<std::string>{"", " --model fspl", " --model 38901-uma", " --clutter " + path("lc.tif") + " --clutter-table " + table,
+                                                             " turned"}) {
         std::map<std::string, std::vector<double>> first;
         std::set<std::string> levels;
         for (const std::string level : {"", "avx2", "baseline"}) {
@@ -1164,8 +1171,9 @@ TEST_F(Cli, CoverageIsBitIdenticalAtEverySimdLevel) {
             fs::remove_all(out);
             if (level.empty()) ::unsetenv("PHUSONG_SIMD");
             else ::setenv("PHUSONG_SIMD", level.c_str(), 1);
-            const RunResult r = run("coverage --radius-km 3 --resolution-m 60 --threads 2 --quiet --dem " + dem + " --sites " + sites +
-                                    " --out " + out + extra);
+            const bool turn = extra == " turned";
+            const RunResult r = run("coverage --radius-km 3 --resolution-m 60 --threads 2 --quiet --dem " + dem + " --sites " +
+                                    (turn ? sites_turned : sites) + " --out " + out + (turn ? "" : extra));
             ::unsetenv("PHUSONG_SIMD");
             ASSERT_EQ(r.code, 0) << r.output;
             levels.insert(nlohmann::json::parse(slurp(out + "/summary.json"))["simd"].get<std::string>());
