@@ -281,9 +281,8 @@ struct Accumulators {
             }
             const float* src = win.signal_dBm.data() + static_cast<size_t>(r - win.row0) * win.width;
             // The row's span from its first to its last signal (the disc's chord of the square).
-            int c0 = 0, c1 = win.width;
-            while (c0 < c1 && std::isnan(src[c0])) ++c0;
-            while (c1 > c0 && std::isnan(src[c1 - 1])) --c1;
+            int c0, c1;
+            simd::valueSpan(src, win.width, c0, c1);
             if (c0 == c1) continue;
             detail::powerUnitsRow(src + c0, c1 - c0, total_offset_dB, units.data());
             {

@@ -955,9 +955,8 @@ template <bool kClutter, bool kFromV>
     float* __restrict elevation = w.elevation_deg.data() + base;
     // Only the row's span from its first to its last v (the disc's chord of the square): beyond
     // it, placeWindow()'s NaN loss and zero directions are what the pass would write.
-    int c0 = 0, c1 = n;
-    while (c0 < c1 && v[c0] != v[c0]) ++c0;
-    while (c1 > c0 && v[c1 - 1] != v[c1 - 1]) --c1;
+    int c0, c1;
+    simd::valueSpan(v, n, c0, c1);
     for (int c = c0; c < c1; ++c) {
         const double dx_m = a.gt.centerX(w.col0 + c) - a.tx_x_m;
         const double dist_m = std::sqrt(dx_m * dx_m + dy_m * dy_m);

@@ -27,6 +27,16 @@ __attribute__((target("avx512f"))) void atAvx512(const Args& a) {
     Body(a);
 }
 
+/// The span [c0, c1) of a row of @p n values from its first to its last that is not NaN (in a
+/// square window, the disc's chord); c0 == c1 when every value is NaN. The merge and the deferred
+/// pass run their vectorised loops over it only.
+template <class T>
+inline void valueSpan(const T* row, int n, int& c0, int& c1) {
+    c0 = 0, c1 = n;
+    while (c0 < c1 && row[c0] != row[c0]) ++c0;
+    while (c1 > c0 && row[c1 - 1] != row[c1 - 1]) --c1;
+}
+
 /// Body(a) at the widest level simdLevel() allows.
 template <class Args, void (*Body)(const Args&)>
 void byIsa(const Args& a) {
