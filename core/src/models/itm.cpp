@@ -486,7 +486,7 @@ double referenceAttenuation(const Geometry& g, const Atmosphere& atm, double f_M
         double M_s = M_d, A_s0 = A_d0, d_x = 10e6;
         if (A5 < 1000.0) {
             M_s = (A6 - A5) / 200e3;
-            d_x = std::max({d_sML, d_ML + 1.088 * scale * std::log(f_MHz), (A5 - A_d0 - M_s * d5) / (M_d - M_s)});
+            d_x = std::max(d_x_min, (A5 - A_d0 - M_s * d5) / (M_d - M_s));
             A_s0 = (M_d - M_s) * d_x + A_d0;
         }
         if (d > d_x) {
