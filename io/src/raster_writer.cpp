@@ -248,10 +248,15 @@ RasterClasses readClasses(const std::string& path) {
     return out;
 }
 
+std::optional<CogCompression> cogCompressionNamed(const std::string& name) {
+    if (name == "fast") return CogCompression::Fast;
+    if (name == "small") return CogCompression::Small;
+    return std::nullopt;
+}
+
 CogCompression parseCogCompression(const std::string& value, const std::string& what) {
-    if (value == "fast") return CogCompression::Fast;
-    if (value == "small") return CogCompression::Small;
-    throw InputError(what + " = '" + value + "' is unknown; use fast (DEFLATE level 1, the default) or small (DEFLATE level 6 with the predictor)");
+    if (const auto c = cogCompressionNamed(value)) return *c;
+    throw InputError(what + " = '" + value + "' is unknown; use " + kCogCompressionChoices);
 }
 
 const char* toString(CogCompression c) { return c == CogCompression::Small ? "small" : "fast"; }

@@ -11,6 +11,7 @@
 
 #include "phusong/core/antenna.hpp"
 #include "phusong/core/error.hpp"
+#include "phusong/io/raster_writer.hpp"
 
 namespace phusong::io {
 
@@ -489,9 +490,8 @@ Scenario loadScenario(const std::string& path, const std::string& data_dir) {
         if (o["report"]) sc.report = r.boolean(o["report"], "outputs.report");
         if (o["compression"]) {
             sc.compression = r.text(o["compression"], "outputs.compression");
-            if (sc.compression != "fast" && sc.compression != "small") {
-                r.fail(o["compression"], "outputs.compression",
-                       "'" + sc.compression + "' is unknown; use fast (DEFLATE level 1, the default) or small (DEFLATE level 6 with the predictor)");
+            if (!cogCompressionNamed(sc.compression)) {
+                r.fail(o["compression"], "outputs.compression", "'" + sc.compression + "' is unknown; use " + kCogCompressionChoices);
             }
         }
     }

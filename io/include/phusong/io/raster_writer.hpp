@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,11 @@ enum class CogCompression {
     Small,
 };
 
-/// "fast" or "small"; throws InputError naming @p what (a flag or a scenario key) otherwise.
+/// The CogCompression called @p name ("fast" or "small"), or none.
+std::optional<CogCompression> cogCompressionNamed(const std::string& name);
+/// What an error about an unknown name offers instead.
+inline constexpr const char* kCogCompressionChoices = "fast (DEFLATE level 1, the default) or small (DEFLATE level 6 with the predictor)";
+/// cogCompressionNamed(), or an InputError naming @p what (a flag) and the choices.
 CogCompression parseCogCompression(const std::string& value, const std::string& what);
 const char* toString(CogCompression c);
 
