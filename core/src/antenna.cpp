@@ -273,9 +273,9 @@ std::pair<double, double> antennaFrameDirection(double mechanical_tilt_deg, doub
 double ParametricPattern::attenuation_dB(double bearing_deg, double elevation_deg) const {
     const double rel = azimuth_deg ? wrapAngle_deg(bearing_deg - *azimuth_deg) : 0.0;
     if (msi) {
-        if (!turned()) return msi->attenuation_dB(rel, -elevation_deg - downtilt_deg - (azimuth_deg ? 0.0 : mechanical_tilt_deg));
+        if (!turned()) return msi->attenuation_dB(rel, -elevation_deg - uniformDowntilt_deg());
         const auto [rel_l, elev_l] = antennaFrameDirection(mechanical_tilt_deg, rel, elevation_deg);
-        return msi->attenuation_dB(rel_l, -elev_l - downtilt_deg);
+        return msi->attenuation_dB(rel_l, -elev_l - uniformDowntilt_deg());
     }
     const Parametric p = parametric();
     return turned() ? p.turnedAttenuation(rel, elevation_deg) : p(rel, elevation_deg);

@@ -94,6 +94,9 @@ struct ParametricPattern {
     /// an antenna's attenuation depends on more than relative azimuth and elevation through
     /// fixed downtilt, so parametric() alone does not describe it.
     bool turned() const { return azimuth_deg.has_value() && mechanical_tilt_deg != 0.0; }
+    /// The tilt that shifts the vertical cut at every azimuth: the electrical one, and on an omni
+    /// antenna (which nothing turns) the mechanical one too.
+    double uniformDowntilt_deg() const { return downtilt_deg + (azimuth_deg ? 0.0 : mechanical_tilt_deg); }
 
     /// Attenuation (>= 0 dB) towards a receiver at @p bearing_deg (clockwise from grid north)
     /// and @p elevation_deg (positive above the horizon).
@@ -124,8 +127,7 @@ struct ParametricPattern {
     /// The parametric pattern in the antenna's frame (for a turned() antenna, after
     /// antennaFrameDirection()); an omni antenna's mechanical tilt added to its downtilt.
     Parametric parametric() const {
-        Parametric p{azimuth_deg ? 1.0 : 0.0, h_beamwidth_deg, v_beamwidth_deg, downtilt_deg + (azimuth_deg ? 0.0 : mechanical_tilt_deg),
-                     max_attenuation_dB, side_lobe_attenuation_dB};
+        Parametric p{azimuth_deg ? 1.0 : 0.0, h_beamwidth_deg, v_beamwidth_deg, uniformDowntilt_deg(), max_attenuation_dB, side_lobe_attenuation_dB};
         if (turned()) fast::sinCosDeg(mechanical_tilt_deg, p.sin_tilt, p.cos_tilt);
         return p;
     }
